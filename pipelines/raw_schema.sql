@@ -1,0 +1,101 @@
+-- The raw layer: what ingest writes. Append-only; nothing here is ever updated or deleted, so any
+-- mart figure can be traced back to a file (ingest_log.archive_path) and a row in it.
+create schema if not exists raw;
+
+create sequence if not exists raw.file_seq start 1;
+
+-- One row per file ingest attempt (loaded, rejected or duplicate), in ingest order.
+create table if not exists raw.ingest_log (
+    file_id bigint primary key,        -- from raw.file_seq; orders resubmissions (newer wins)
+    sha256 varchar not null,           -- of the file's bytes; the archive's content address
+    original_name varchar not null,    -- file name as sent
+    source_path varchar,               -- path given to ingest (or "upload:<name>")
+    archive_path varchar,              -- relative to the archive folder; null when rejected
+    kind varchar,                      -- schools | returns | activities | roster; null if unknown
+    status varchar not null,           -- loaded | rejected | duplicate
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_quarantined integer not null,
+    reason_ja varchar,                 -- why the file was rejected or is a duplicate
+    reason_en varchar,
+    started_at timestamp not null,
+    finished_at timestamp not null,
+    ingested_by varchar                -- user e-mail or "cli"
+);
+
+-- schools: one row per school row loaded. Optional columns absent from a file are null; staging
+-- takes, per school, the latest non-null value of each column (a later file updates what it names).
+create table if not exists raw.schools (
+    file_id bigint not null,
+    row_number integer not null,       -- the row as the sender sees it in Excel
+    school_code varchar not null,
+    school_name varchar not null,
+    municipality_code varchar not null, -- 5 digits, check digit removed
+    municipality_name varchar,
+    hub_code varchar,
+    hub_name varchar,
+    enrolment integer
+);
+
+-- returns: one row per self-assessment loaded; scores are in raw.return_scores.
+create table if not exists raw.returns (
+    file_id bigint not null,
+    row_number integer not null,
+    school_code varchar not null,
+    academic_year integer not null,    -- 2025 = April 2025 to March 2026
+    term integer not null,             -- 1..3 (前期 = 1, 後期 = 2)
+    submitted_on date not null,
+    framework_version varchar not null
+);
+
+-- One row per benchmark assessed in a return (not-assessed benchmarks have no row).
+create table if not exists raw.return_scores (
+    file_id bigint not null,
+    row_number integer not null,
+    benchmark_id varchar not null,
+    score double not null              -- 0..100, unrounded
+);
+
+create table if not exists raw.activities (
+    file_id bigint not null,
+    row_number integer not null,
+    school_code varchar not null,
+    student_ref varchar not null,
+    grade integer not null,
+    activity_type varchar not null,    -- code from reference/activity_types.csv
+    activity_date date not null,
+    academic_year integer not null,    -- derived from activity_date (April to March)
+    hours double,
+    provider varchar
+);
+
+create table if not exists raw.roster (
+    file_id bigint not null,
+    row_number integer not null,
+    school_code varchar not null,
+    academic_year integer not null,
+    student_ref varchar not null,
+    grade integer not null
+);
+
+-- One row per broken rule of a rejected data row (a row may break several).
+create table if not exists raw.quarantine (
+    file_id bigint not null,
+    row_number integer not null,
+    column_name varchar,               -- header as written in the file; null for whole-row rules
+    value varchar,                     -- the offending value as read
+    rule varchar not null,             -- machine name of the rule, e.g. school_code_check_digit
+    reason_ja varchar not null,
+    reason_en varchar not null
+);
+
+-- Loaded rows that carry a warning (e.g. a check-digit mismatch when configured to warn).
+create table if not exists raw.row_warnings (
+    file_id bigint not null,
+    row_number integer not null,
+    column_name varchar,
+    value varchar,
+    rule varchar not null,
+    reason_ja varchar not null,
+    reason_en varchar not null
+);

@@ -1,0 +1,146 @@
+"""Where the warehouse lives, who may write it, and how readers get a consistent copy.
+
+One writer process at a time (ingest or build) holds an exclusive file lock next to the DuckDB
+file. Readers (the dashboard, reports) never open the writer's file: `shirube build` publishes an
+immutable snapshot file, then swaps a small pointer file atomically. Readers open the newest
+snapshot read-only and notice a new version on their next query, with no lock on either side.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = Path("data") / "shirube.duckdb"
+SAMPLE_DB_MARKER = "sample"
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
+    """--db, else SHIRUBE_DB, else data/shirube.duckdb (relative to the working directory)."""
+    chosen = db or os.environ.get("SHIRUBE_DB") or DEFAULT_DB
+    return Path(chosen).expanduser().resolve()
+
+
+def archive_dir(db_path: Path) -> Path:
+    """Byte-for-byte copies of every ingested file, named by their SHA-256."""
+    return db_path.parent / f"{db_path.stem}.archive"
+
+
+def snapshot_dir(db_path: Path) -> Path:
+    return db_path.parent / f"{db_path.stem}.snapshots"
+
+
+def _pointer(db_path: Path) -> Path:
+    return snapshot_dir(db_path) / "CURRENT.json"
+
+
+def raw_schema_sql() -> str:
+    return resources.files(__package__).joinpath("raw_schema.sql").read_text("utf-8")
+
+
+def connect_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the writer's database, creating it and the raw schema if needed.
+
+    Call inside `writer_lock`; DuckDB allows one writing process per file.
+    """
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    con.execute(raw_schema_sql())
+    return con
+
+
+@contextmanager
+def writer_lock(db_path: Path, on_wait: Callable[[], None] | None = None,
+                poll_seconds: float = 0.2) -> Iterator[None]:
+    """Hold the exclusive writer lock for `db_path`; call `on_wait` once if another holds it."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.parent / f"{db_path.name}.lock"
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    time.sleep(poll_seconds)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path,
+                     schemas: tuple[str, ...] = ("marts",), keep: int = 3) -> str:
+    """Copy the given schemas' tables and views (as tables) into a new snapshot file; point to it.
+
+    Returns the new version string. The previous `keep - 1` snapshots stay for open readers.
+    """
+    folder = snapshot_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{version}.duckdb"
+    partial = folder / f"{version}.duckdb.partial"
+    con.execute(f"attach '{partial}' as snap")
+    try:
+        for schema in schemas:
+            con.execute(f"create schema if not exists snap.{schema}")
+            relations = con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = current_database() and table_schema = ? order by 1",
+                [schema],
+            ).fetchall()
+            for (name,) in relations:
+                con.execute(
+                    f'create table snap.{schema}."{name}" as select * from {schema}."{name}"'
+                )
+        con.execute("create schema if not exists snap.meta")
+        con.execute(
+            "create table snap.meta.snapshot as select ?::varchar as version, "
+            "?::varchar as source_db, now()::timestamp as published_at",
+            [version, db_path.name],
+        )
+    finally:
+        con.execute("detach snap")
+    os.replace(partial, target)
+    pointer = _pointer(db_path)
+    tmp = pointer.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"version": version, "file": target.name}), encoding="utf-8")
+    os.replace(tmp, pointer)  # atomic: readers see the old or the new pointer, never half
+    _clean_old_snapshots(folder, keep)
+    return version
+
+
+def _clean_old_snapshots(folder: Path, keep: int) -> None:
+    snapshots = sorted(folder.glob("*.duckdb"))
+    for old in snapshots[: max(0, len(snapshots) - keep)]:
+        # An open reader keeps its file handle on Linux; the space is freed when it closes.
+        old.unlink(missing_ok=True)
+        Path(f"{old}.wal").unlink(missing_ok=True)
+
+
+def current_snapshot(db_path: Path) -> tuple[str, Path] | None:
+    """(version, file) of the newest published snapshot, or None before the first build."""
+    try:
+        info = json.loads(_pointer(db_path).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    path = snapshot_dir(db_path) / info["file"]
+    return (info["version"], path) if path.exists() else None
+
+
+def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to one snapshot file (use `.cursor()` per thread)."""
+    return duckdb.connect(str(path), read_only=True)
