@@ -1,7 +1,7 @@
 """The `shirube` command line: one way in for each job.
 
 Each command only parses its options and calls the function that does the work; those live with
-their layer (pipelines.sample, pipelines.ingest, pipelines.build, pipelines.reports, dashboard.serve).
+their layer (pipelines.sample, .ingest, .build, .reports; dashboard.serve).
 """
 
 from __future__ import annotations
@@ -30,10 +30,17 @@ def build_cli(lang: str) -> click.Group:
     def m(key: str) -> str:
         return t(f"cli.{key}", lang)
 
-    db_option = click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
-                             help=m("db_help"))
-    lang_option = click.option("--lang", "lang", type=click.Choice(LANGS), default=lang,
-                               show_default=True, help=m("lang_help"))
+    db_option = click.option(
+        "--db", "db", type=click.Path(dir_okay=False), default=None, help=m("db_help")
+    )
+    lang_option = click.option(
+        "--lang",
+        "lang",
+        type=click.Choice(LANGS),
+        default=lang,
+        show_default=True,
+        help=m("lang_help"),
+    )
 
     @click.group(help=m("group_help"), context_settings={"help_option_names": ["-h", "--help"]})
     @lang_option
@@ -42,34 +49,67 @@ def build_cli(lang: str) -> click.Group:
 
     @cli.command(help=m("sample_help"))
     @click.argument("out_dir", type=click.Path(file_okay=False))
-    @click.option("--schools", type=click.IntRange(1), default=300, show_default=True,
-                  help=m("sample_schools_help"))
-    @click.option("--years", type=click.IntRange(1, 20), default=3, show_default=True,
-                  help=m("sample_years_help"))
+    @click.option(
+        "--schools",
+        type=click.IntRange(1),
+        default=300,
+        show_default=True,
+        help=m("sample_schools_help"),
+    )
+    @click.option(
+        "--years",
+        type=click.IntRange(1, 20),
+        default=3,
+        show_default=True,
+        help=m("sample_years_help"),
+    )
     @click.option("--seed", type=int, default=7, show_default=True, help=m("sample_seed_help"))
     @click.option("--with-errors", is_flag=True, help=m("sample_errors_help"))
     @db_option
     @lang_option
-    def sample(out_dir: str, schools: int, years: int, seed: int, with_errors: bool,
-               db: str | None, lang: str) -> None:  # noqa: ARG001 - --db accepted everywhere
+    def sample(
+        out_dir: str,
+        schools: int,
+        years: int,
+        seed: int,
+        with_errors: bool,
+        db: str | None,
+        lang: str,
+    ) -> None:  # noqa: ARG001 - --db accepted everywhere
         from pipelines.sample import run_sample_command
 
-        sys.exit(run_sample_command(Path(out_dir), schools=schools, years=years, seed=seed,
-                                    with_errors=with_errors, lang=lang))
+        sys.exit(
+            run_sample_command(
+                Path(out_dir),
+                schools=schools,
+                years=years,
+                seed=seed,
+                with_errors=with_errors,
+                lang=lang,
+            )
+        )
 
     @cli.command(help=m("ingest_help"))
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-    @click.option("--kind", type=click.Choice(["schools", "returns", "activities", "roster"]),
-                  default=None, help=m("ingest_kind_help"))
+    @click.option(
+        "--kind",
+        type=click.Choice(["schools", "returns", "activities", "roster"]),
+        default=None,
+        help=m("ingest_kind_help"),
+    )
     @click.option("--json", "as_json", is_flag=True, help=m("ingest_json_help"))
     @db_option
     @lang_option
-    def ingest(paths: tuple[str, ...], kind: str | None, as_json: bool, db: str | None,
-               lang: str) -> None:
+    def ingest(
+        paths: tuple[str, ...], kind: str | None, as_json: bool, db: str | None, lang: str
+    ) -> None:
         from pipelines.ingest import run_ingest_command
 
-        sys.exit(run_ingest_command([Path(p) for p in paths], db=db, kind=kind,
-                                    as_json=as_json, lang=lang))
+        sys.exit(
+            run_ingest_command(
+                [Path(p) for p in paths], db=db, kind=kind, as_json=as_json, lang=lang
+            )
+        )
 
     @cli.command(help=m("build_help"))
     @db_option
@@ -80,10 +120,19 @@ def build_cli(lang: str) -> click.Group:
         sys.exit(run_build_command(db=db, lang=lang))
 
     @cli.command(help=m("serve_help"))
-    @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
-                  help=m("serve_port_help"))
-    @click.option("--roles", type=click.Path(exists=True, dir_okay=False), default=None,
-                  help=m("serve_roles_help"))
+    @click.option(
+        "--port",
+        type=click.IntRange(1, 65535),
+        default=8501,
+        show_default=True,
+        help=m("serve_port_help"),
+    )
+    @click.option(
+        "--roles",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help=m("serve_roles_help"),
+    )
     @click.option("--no-auth", is_flag=True, help=m("serve_no_auth_help"))
     @db_option
     @lang_option
@@ -93,8 +142,13 @@ def build_cli(lang: str) -> click.Group:
         sys.exit(run_serve_command(db=db, port=port, roles=roles, no_auth=no_auth, lang=lang))
 
     @cli.command(help=m("demo_help"))
-    @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
-                  help=m("serve_port_help"))
+    @click.option(
+        "--port",
+        type=click.IntRange(1, 65535),
+        default=8501,
+        show_default=True,
+        help=m("serve_port_help"),
+    )
     @db_option
     @lang_option
     def demo(port: int, db: str | None, lang: str) -> None:
@@ -105,8 +159,9 @@ def build_cli(lang: str) -> click.Group:
     @cli.command(help=m("report_help"))
     @click.option("--year", type=int, required=True, help=m("report_year_help"))
     @click.option("--area", default="national", show_default=True, help=m("report_area_help"))
-    @click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
-                  help=m("report_out_help"))
+    @click.option(
+        "--out", "out", type=click.Path(dir_okay=False), required=True, help=m("report_out_help")
+    )
     @db_option
     @lang_option
     def report(year: int, area: str, out: str, db: str | None, lang: str) -> None:

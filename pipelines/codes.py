@@ -50,12 +50,14 @@ def parse_school_code(code: str) -> SchoolCode | None:
     """Split a well-formed school code into its parts (None when the format is wrong)."""
     if not school_code_format_ok(code):
         return None
-    return SchoolCode(code=code, type_code=code[:2], prefecture_code=code[2:4],
-                      establishment_code=code[4])
+    return SchoolCode(
+        code=code, type_code=code[:2], prefecture_code=code[2:4], establishment_code=code[4]
+    )
 
 
-def make_school_code(type_code: str, prefecture_code: str, establishment_code: str,
-                     number: int) -> str:
+def make_school_code(
+    type_code: str, prefecture_code: str, establishment_code: str, number: int
+) -> str:
     """Build a school code with a valid check digit (used by the sample generator and tests)."""
     if establishment_code not in establishments():
         raise ValueError(f"unknown establishment {establishment_code!r}")

@@ -19,14 +19,17 @@ def run_demo_command(*, db: str | None, port: int, lang: str) -> int:
 
     if not any(SAMPLE_DIR.glob("*/*")) and not any(SAMPLE_DIR.glob("*.*")):
         click.echo(t("cli.demo_sampling", lang, path=SAMPLE_DIR))
-        code = run_sample_command(SAMPLE_DIR, schools=300, years=3, seed=7, with_errors=False,
-                                  lang=lang)
+        code = run_sample_command(
+            SAMPLE_DIR, schools=300, years=3, seed=7, with_errors=False, lang=lang
+        )
         if code:
             click.echo(t("cli.demo_step_failed", lang, step="sample", code=code), err=True)
             return code
     steps = (
-        ("ingest", lambda: run_ingest_command([SAMPLE_DIR], db=db, kind=None, as_json=False,
-                                              lang=lang)),
+        (
+            "ingest",
+            lambda: run_ingest_command([SAMPLE_DIR], db=db, kind=None, as_json=False, lang=lang),
+        ),
         ("build", lambda: run_build_command(db=db, lang=lang)),
     )
     for name, step in steps:

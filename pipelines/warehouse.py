@@ -59,8 +59,9 @@ def connect_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def writer_lock(db_path: Path, on_wait: Callable[[], None] | None = None,
-                poll_seconds: float = 0.2) -> Iterator[None]:
+def writer_lock(
+    db_path: Path, on_wait: Callable[[], None] | None = None, poll_seconds: float = 0.2
+) -> Iterator[None]:
     """Hold the exclusive writer lock for `db_path`; call `on_wait` once if another holds it."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.parent / f"{db_path.name}.lock"
@@ -82,8 +83,12 @@ def writer_lock(db_path: Path, on_wait: Callable[[], None] | None = None,
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path,
-                     schemas: tuple[str, ...] = ("marts",), keep: int = 3) -> str:
+def publish_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    db_path: Path,
+    schemas: tuple[str, ...] = ("marts",),
+    keep: int = 3,
+) -> str:
     """Copy the given schemas' tables and views (as tables) into a new snapshot file; point to it.
 
     Returns the new version string. The previous `keep - 1` snapshots stay for open readers.

@@ -26,7 +26,7 @@ def test_changing_any_digit_of_a_real_code_breaks_the_check(code):
     for position in range(1, 13):
         if not code[position].isdigit():
             continue
-        altered = code[:position] + str((int(code[position]) + 1) % 10) + code[position + 1:]
+        altered = code[:position] + str((int(code[position]) + 1) % 10) + code[position + 1 :]
         if school_code_format_ok(altered):
             assert not school_code_check_ok(altered), altered
 
@@ -52,7 +52,11 @@ def test_malformed_school_codes_fail_the_format(code):
 
 def test_parse_school_code_splits_type_prefecture_and_establishment():
     parsed = parse_school_code("B113211700337")
-    assert (parsed.type_code, parsed.prefecture_code, parsed.establishment_code) == ("B1", "13", "2")
+    assert (parsed.type_code, parsed.prefecture_code, parsed.establishment_code) == (
+        "B1",
+        "13",
+        "2",
+    )
 
 
 def test_make_school_code_builds_a_code_that_passes():

@@ -36,8 +36,11 @@ def test_a_replacement_framework_file_changes_the_benchmarks_without_code(tmp_pa
         ('[[benchmark]]\nid = "B1"\nname_ja = "a"\nname_en = "a"\n', "version"),
         ('version = "x"\n', "benchmark"),
         ('version = "x"\n[[benchmark]]\nid = "B1"\nname_ja = "a"\n', "name_en"),
-        ('version = "x"\n[[benchmark]]\nid = "B1"\nname_ja = "a"\nname_en = "a"\n'
-         '[[benchmark]]\nid = "B1"\nname_ja = "b"\nname_en = "b"\n', "twice"),
+        (
+            'version = "x"\n[[benchmark]]\nid = "B1"\nname_ja = "a"\nname_en = "a"\n'
+            '[[benchmark]]\nid = "B1"\nname_ja = "b"\nname_en = "b"\n',
+            "twice",
+        ),
         ('version = "x\n', "TOML"),
     ],
 )

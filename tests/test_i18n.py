@@ -12,8 +12,10 @@ def test_placeholders_match_between_languages():
     import string
 
     for key, texts in catalogue().items():
-        names = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f}
-                 for lang in ("ja", "en")]
+        names = [
+            {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f}
+            for lang in ("ja", "en")
+        ]
         assert names[0] == names[1], key
 
 

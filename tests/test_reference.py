@@ -19,8 +19,16 @@ def test_there_are_47_prefectures_coded_01_to_47():
 
 def test_eight_regions_in_domain_order_cover_their_prefecture_ranges():
     assert [r.code for r in regions()] == [f"R{i}" for i in range(1, 9)]
-    expected_ranges = {"R1": (1, 1), "R2": (2, 7), "R3": (8, 14), "R4": (15, 23),
-                       "R5": (24, 30), "R6": (31, 35), "R7": (36, 39), "R8": (40, 47)}
+    expected_ranges = {
+        "R1": (1, 1),
+        "R2": (2, 7),
+        "R3": (8, 14),
+        "R4": (15, 23),
+        "R5": (24, 30),
+        "R6": (31, 35),
+        "R7": (36, 39),
+        "R8": (40, 47),
+    }
     for p in prefectures():
         low, high = expected_ranges[p.region_code]
         assert low <= int(p.code) <= high, p
@@ -28,7 +36,15 @@ def test_eight_regions_in_domain_order_cover_their_prefecture_ranges():
 
 def test_region_names_are_the_usual_eight():
     assert [r.name_ja for r in regions()] == [
-        "北海道", "東北", "関東", "中部", "近畿", "中国", "四国", "九州・沖縄"]
+        "北海道",
+        "東北",
+        "関東",
+        "中部",
+        "近畿",
+        "中国",
+        "四国",
+        "九州・沖縄",
+    ]
 
 
 def test_tile_grid_has_no_two_prefectures_in_one_cell():
@@ -56,10 +72,18 @@ def test_school_types_and_establishments_follow_the_school_code_letters():
     assert types["C2"].max_grade == 9 and types["E1"].max_grade == 12
     assert sum(t.national_count_2025 or 0 for t in types.values()) == 34709
     assert {e.code: e.name_ja for e in establishments().values()} == {
-        "1": "国立", "2": "公立", "3": "私立"}
+        "1": "国立",
+        "2": "公立",
+        "3": "私立",
+    }
 
 
 def test_activity_types_are_the_six_of_the_data_contract():
     assert list(activity_types()) == [
-        "career_information", "curriculum_link", "employer_encounter",
-        "workplace_experience", "education_encounter", "guidance_interview"]
+        "career_information",
+        "curriculum_link",
+        "employer_encounter",
+        "workplace_experience",
+        "education_encounter",
+        "guidance_interview",
+    ]
