@@ -1,0 +1,62 @@
+"""Display strings for report figures: rounding for display only, suppression and no-data marks."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from pipelines.i18n import t
+from pipelines.reports.model import ReportContent, Stat
+
+# Decimal places shown per kind of figure; the stored values stay unrounded.
+PLACES = {"count": 0, "pct": 1, "score": 1, "avg": 2}
+
+
+def round_half_up(value: float, places: int) -> Decimal:
+    """四捨五入 as readers expect (Python's round() would give 12.2 for 12.25)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def show(stat: Stat, kind: str, lang: str, *, signed: bool = False) -> str:
+    """The figure as printed: rounded, or the suppression mark, or the no-data mark."""
+    if stat.suppressed:
+        return t("report.suppressed_mark", lang)
+    if stat.value is None:
+        return t("report.no_data_mark", lang)
+    rounded = round_half_up(stat.value, PLACES[kind])
+    text = f"{rounded:,}" if kind == "count" else str(rounded)
+    if signed and rounded > 0:
+        return f"+{text}"
+    if signed and rounded == 0:
+        return str(abs(rounded))  # no "-0.0"
+    return text
+
+
+def grade_label(grade: int | None, lang: str) -> str:
+    return t("report.grade_all", lang) if grade is None else t("report.grade_n", lang, grade=grade)
+
+
+def year_label(year: int, lang: str) -> str:
+    """令和N年度 = academic year 2018 + N; before 令和 only the Western year is shown."""
+    if year < 2019:
+        return t("report.year_label_plain", lang, year=year)
+    reiwa = "元" if year == 2019 and lang == "ja" else str(year - 2018)
+    return t("report.year_label", lang, year=year, reiwa=reiwa)
+
+
+def measure_label(measure: str, content: ReportContent) -> str:
+    return (
+        t(f"report.measure_{measure}", content.lang, count=content.benchmark_count)
+        if measure == "avg_benchmarks_achieved"
+        else t(f"report.measure_{measure}", content.lang)
+    )
+
+
+def area_title(content: ReportContent) -> str:
+    level = t(f"report.level_{content.area_level}", content.lang)
+    if content.is_national:
+        return content.area_name
+    return (
+        f"{content.area_name}({level})"
+        if content.lang == "ja"
+        else f"{content.area_name} ({level})"
+    )

@@ -1,0 +1,121 @@
+"""The report's figures as plain data: one ReportContent shared by every output format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from pipelines.i18n import t
+
+NATIONAL = ("national", "JP")
+
+
+class ReportError(Exception):
+    """A report that cannot be made, for a reason the user can act on (a catalogue key)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+    def message(self, lang: str) -> str:
+        return t(f"report.{self.key}", lang, **self.values)
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One figure as published: its unrounded value, or suppressed (value None)."""
+
+    value: float | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    measure: str  # schools_registered | schools_reporting | response_rate | ...
+    kind: str  # count | pct | avg: how to display it
+    area: Stat
+    nation: Stat
+    previous: Stat
+    change: Stat
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    benchmark_id: str
+    name: str
+    description: str
+    coverage_benchmark: bool
+    schools_reporting: Stat
+    mean_score: Stat
+    pct_fully_achieved: Stat
+    nation_mean_score: Stat
+    nation_pct_fully_achieved: Stat
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    benchmarks_achieved: int
+    schools: Stat
+    share: Stat  # percent of the reporting schools in the distribution
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One region or prefecture in the regional comparison (and one tile of the map)."""
+
+    level: str
+    code: str
+    name: str
+    short_name: str
+    grid_row: int | None
+    grid_col: int | None
+    in_area: bool
+    has_data: bool
+    schools_reporting: Stat
+    response_rate: Stat
+    avg_benchmarks_achieved: Stat
+    pct_all_achieved: Stat
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    grade: int | None  # None: all grades together
+    benchmark_id: str
+    students_on_roll: Stat
+    students_reached: Stat
+    coverage_pct: Stat
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    lang: str
+    year: int
+    area_level: str
+    area_code: str
+    area_name: str
+    framework_version: str
+    framework_name: str
+    benchmark_count: int
+    build_version: str
+    snapshot_version: str
+    built_at: str
+    made_on: date
+    min_schools: int
+    min_students: int
+    has_previous: bool
+    headline: list[HeadlineRow] = field(default_factory=list)
+    benchmarks: list[BenchmarkRow] = field(default_factory=list)
+    distribution: list[DistributionRow] = field(default_factory=list)
+    regions: list[ComparisonRow] = field(default_factory=list)
+    prefectures: list[ComparisonRow] = field(default_factory=list)
+    coverage: list[CoverageRow] = field(default_factory=list)
+
+    @property
+    def is_national(self) -> bool:
+        return (self.area_level, self.area_code) == NATIONAL
+
+    def benchmark_name(self, benchmark_id: str) -> str:
+        return next(
+            (b.name for b in self.benchmarks if b.benchmark_id == benchmark_id), benchmark_id
+        )

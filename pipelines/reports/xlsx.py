@@ -1,0 +1,312 @@
+"""The Excel report: a summary sheet and one detail sheet per section.
+
+Numbers are written unrounded with a display format, so a reader can compute with them; every text
+goes through write_string (and formula/URL conversion is off), so a name beginning with `=`, `+`,
+`-` or `@` stays text. Suppressed figures are the suppression mark, never a number.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from pipelines.i18n import t
+from pipelines.reports.display import area_title, grade_label, measure_label, year_label
+from pipelines.reports.document import methodology_items
+from pipelines.reports.model import ReportContent, Stat
+
+NUMBER_FORMATS = {"count": "#,##0", "pct": "0.0", "score": "0.0", "avg": "0.00"}
+SIGNED_FORMATS = {
+    "count": "+#,##0;-#,##0;0",
+    "pct": "+0.0;-0.0;0.0",
+    "score": "+0.0;-0.0;0.0",
+    "avg": "+0.00;-0.00;0.00",
+}
+
+
+class _Writer:
+    """Formats of one workbook, and cell writers that never let text become a formula."""
+
+    def __init__(self, book: xlsxwriter.Workbook, content: ReportContent) -> None:
+        self.content = content
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#EEF3F8", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.title = book.add_format({"bold": True, "font_size": 16})
+        self.text = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+        self.plain = book.add_format({"text_wrap": False})
+        self.mark = book.add_format(
+            {"border": 1, "align": "right", "font_color": "#666666", "bg_color": "#E0E0E0"}
+        )
+        self.numbers = {
+            k: book.add_format({"border": 1, "num_format": f}) for k, f in NUMBER_FORMATS.items()
+        }
+        self.signed = {
+            k: book.add_format({"border": 1, "num_format": f}) for k, f in SIGNED_FORMATS.items()
+        }
+
+    def string(self, ws: Worksheet, row: int, col: int, text: str, fmt=None) -> None:
+        ws.write_string(row, col, text, fmt if fmt is not None else self.text)
+
+    def headers(self, ws: Worksheet, row: int, labels: list[str]) -> None:
+        for col, label in enumerate(labels):
+            ws.write_string(row, col, label, self.header)
+        ws.freeze_panes(row + 1, 0)
+
+    def stat(
+        self, ws: Worksheet, row: int, col: int, stat: Stat, kind: str, signed: bool = False
+    ) -> None:
+        lang = self.content.lang
+        if stat.suppressed:
+            ws.write_string(row, col, t("report.suppressed_mark", lang), self.mark)
+        elif stat.value is None:
+            ws.write_string(row, col, t("report.no_data_mark", lang), self.mark)
+        else:
+            ws.write_number(row, col, stat.value, (self.signed if signed else self.numbers)[kind])
+
+
+def _summary(book, w: _Writer, c: ReportContent) -> None:
+    ws = book.add_worksheet(t("report.sheet_summary", c.lang))
+    lang = c.lang
+    w.string(ws, 0, 0, t("report.title", lang), w.title)
+    w.string(
+        ws,
+        1,
+        0,
+        t("report.subtitle", lang, area=area_title(c), year_label=year_label(c.year, lang)),
+        w.plain,
+    )
+    w.string(ws, 2, 0, t("report.made_on", lang, date=c.made_on.isoformat()), w.plain)
+    w.string(
+        ws,
+        3,
+        0,
+        t(
+            "report.data_version",
+            lang,
+            build_version=c.build_version,
+            snapshot_version=c.snapshot_version,
+            built_at=c.built_at,
+        ),
+        w.plain,
+    )
+    w.string(
+        ws,
+        4,
+        0,
+        t(
+            "report.framework_line",
+            lang,
+            name=c.framework_name,
+            version=c.framework_version,
+            count=c.benchmark_count,
+        ),
+        w.plain,
+    )
+    header_row = 6
+    w.headers(
+        ws,
+        header_row,
+        [
+            t("report.col_measure", lang),
+            c.area_name,
+            t("report.col_nation", lang),
+            t("report.col_previous", lang),
+            t("report.col_change", lang),
+        ],
+    )
+    for i, row in enumerate(c.headline, start=header_row + 1):
+        w.string(ws, i, 0, measure_label(row.measure, c))
+        w.stat(ws, i, 1, row.area, row.kind)
+        w.stat(ws, i, 2, row.nation, row.kind)
+        w.stat(ws, i, 3, row.previous, row.kind)
+        w.stat(ws, i, 4, row.change, row.kind, signed=True)
+    note_row = header_row + len(c.headline) + 2
+    w.string(
+        ws,
+        note_row,
+        0,
+        t(
+            "report.suppression_footnote",
+            lang,
+            min_schools=c.min_schools,
+            min_students=c.min_students,
+        ),
+        w.plain,
+    )
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 4, 16)
+
+
+def _benchmarks(book, w: _Writer, c: ReportContent) -> None:
+    ws = book.add_worksheet(t("report.sheet_benchmarks", c.lang))
+    w.headers(
+        ws,
+        0,
+        [
+            t(f"report.{k}", c.lang)
+            for k in (
+                "col_benchmark_id",
+                "col_benchmark",
+                "col_schools_reporting",
+                "col_mean_score",
+                "col_pct_fully_achieved",
+                "col_nation_mean_score",
+                "col_nation_pct_fully_achieved",
+            )
+        ],
+    )
+    for i, b in enumerate(c.benchmarks, start=1):
+        w.string(ws, i, 0, b.benchmark_id)
+        w.string(ws, i, 1, b.name)
+        w.stat(ws, i, 2, b.schools_reporting, "count")
+        w.stat(ws, i, 3, b.mean_score, "score")
+        w.stat(ws, i, 4, b.pct_fully_achieved, "pct")
+        w.stat(ws, i, 5, b.nation_mean_score, "score")
+        w.stat(ws, i, 6, b.nation_pct_fully_achieved, "pct")
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 6, 14)
+
+
+def _distribution(book, w: _Writer, c: ReportContent) -> None:
+    ws = book.add_worksheet(t("report.sheet_distribution", c.lang))
+    w.headers(
+        ws,
+        0,
+        [
+            t("report.col_benchmarks_achieved", c.lang),
+            t("report.col_schools", c.lang),
+            t("report.col_share", c.lang),
+        ],
+    )
+    for i, r in enumerate(c.distribution, start=1):
+        ws.write_number(i, 0, r.benchmarks_achieved, w.numbers["count"])
+        w.stat(ws, i, 1, r.schools, "count")
+        w.stat(ws, i, 2, r.share, "pct")
+    ws.set_column(0, 2, 18)
+
+
+def _regional(book, w: _Writer, c: ReportContent) -> None:
+    ws = book.add_worksheet(t("report.sheet_regional", c.lang))
+    lang = c.lang
+    w.headers(
+        ws,
+        0,
+        [
+            t("report.col_level", lang),
+            t("report.col_code", lang),
+            t("report.col_name", lang),
+            t("report.measure_schools_reporting", lang),
+            t("report.measure_response_rate", lang),
+            measure_label("avg_benchmarks_achieved", c),
+            t("report.measure_pct_all_achieved", lang),
+        ],
+    )
+    for i, r in enumerate(c.regions + c.prefectures, start=1):
+        w.string(ws, i, 0, t(f"report.level_{r.level}", lang))
+        w.string(ws, i, 1, r.code)
+        w.string(ws, i, 2, r.name)
+        w.stat(ws, i, 3, r.schools_reporting, "count")
+        w.stat(ws, i, 4, r.response_rate, "pct")
+        w.stat(ws, i, 5, r.avg_benchmarks_achieved, "avg")
+        w.stat(ws, i, 6, r.pct_all_achieved, "pct")
+    ws.set_column(0, 1, 10)
+    ws.set_column(2, 2, 16)
+    ws.set_column(3, 6, 18)
+
+
+def _coverage(book, w: _Writer, c: ReportContent) -> None:
+    ws = book.add_worksheet(t("report.sheet_coverage", c.lang))
+    w.headers(
+        ws,
+        0,
+        [
+            t(f"report.{k}", c.lang)
+            for k in (
+                "col_grade",
+                "col_benchmark_id",
+                "col_benchmark",
+                "col_students_on_roll",
+                "col_students_reached",
+                "col_coverage_pct",
+            )
+        ],
+    )
+    for i, r in enumerate(c.coverage, start=1):
+        w.string(ws, i, 0, grade_label(r.grade, c.lang))
+        w.string(ws, i, 1, r.benchmark_id)
+        w.string(ws, i, 2, c.benchmark_name(r.benchmark_id))
+        w.stat(ws, i, 3, r.students_on_roll, "count")
+        w.stat(ws, i, 4, r.students_reached, "count")
+        w.stat(ws, i, 5, r.coverage_pct, "pct")
+    ws.set_column(0, 1, 10)
+    ws.set_column(2, 2, 36)
+    ws.set_column(3, 5, 16)
+
+
+def _methodology(book, w: _Writer, c: ReportContent) -> None:
+    ws = book.add_worksheet(t("report.sheet_methodology", c.lang))
+    w.headers(
+        ws,
+        0,
+        [
+            t("report.col_benchmark_id", c.lang),
+            t("report.col_benchmark", c.lang),
+            t("report.col_description", c.lang),
+        ],
+    )
+    for i, b in enumerate(c.benchmarks, start=1):
+        w.string(ws, i, 0, b.benchmark_id)
+        w.string(ws, i, 1, b.name)
+        w.string(ws, i, 2, b.description)
+    start = len(c.benchmarks) + 2
+    for i, item in enumerate(methodology_items(c), start=start):
+        w.string(ws, i, 0, item, w.plain)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 2, 70)
+
+
+def render_xlsx(content: ReportContent) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    book.set_properties(
+        {
+            "title": f"{t('report.title', content.lang)} {content.area_name} {content.year}",
+            "subject": year_label(content.year, content.lang),
+            "author": "Shirube",
+            "company": "Shirube",
+            "keywords": f"{content.area_level}:{content.area_code}, {content.framework_version}",
+            "comments": t(
+                "report.data_version",
+                content.lang,
+                build_version=content.build_version,
+                snapshot_version=content.snapshot_version,
+                built_at=content.built_at,
+            ),
+            "created": datetime.combine(content.made_on, datetime.min.time()),
+        }
+    )
+    book.set_custom_property("data_version", content.build_version or "-")
+    book.set_custom_property("snapshot_version", content.snapshot_version or "-")
+    writer = _Writer(book, content)
+    _summary(book, writer, content)
+    _benchmarks(book, writer, content)
+    _distribution(book, writer, content)
+    _regional(book, writer, content)
+    _coverage(book, writer, content)
+    _methodology(book, writer, content)
+    book.close()
+    return buffer.getvalue()
