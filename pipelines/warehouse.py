@@ -88,14 +88,17 @@ def publish_snapshot(
     db_path: Path,
     schemas: tuple[str, ...] = ("marts",),
     keep: int = 3,
+    version: str | None = None,
 ) -> str:
     """Copy the given schemas' tables and views (as tables) into a new snapshot file; point to it.
 
-    Returns the new version string. The previous `keep - 1` snapshots stay for open readers.
+    Returns the new version string: `version` when given (a build writes it into its marts
+    first; it must sort after earlier versions), else the current UTC time. The previous
+    `keep - 1` snapshots stay for open readers.
     """
     folder = snapshot_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    version = version or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{version}.duckdb"
     partial = folder / f"{version}.duckdb.partial"
     con.execute(f"attach '{partial}' as snap")

@@ -1,0 +1,104 @@
+"""Find the SQL models under sql/ and put them in dependency order.
+
+A model is one `.sql` file: its name is the file stem, its schema the folder it sits in (staging,
+intermediate or marts). A model depends on every `<schema>.<name>` it mentions that is another
+model, plus any listed in a `-- depends: schema.name, ...` header line. `ref.*` and `raw.*` are
+inputs, not models, so they never take part in the ordering.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+import pipelines
+
+SQL_DIR = Path(pipelines.__file__).resolve().parent.parent / "sql"
+MODEL_SCHEMAS = ("staging", "intermediate", "marts")
+
+_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+_DEPENDS = re.compile(r"^\s*--\s*depends:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
+_MATERIALIZED = re.compile(r"^\s*--\s*materiali[sz]ed:\s*(table|view)\b", re.MULTILINE)
+
+
+class ModelGraphError(ValueError):
+    """The models cannot be ordered: a reference to a missing model, or a cycle."""
+
+
+@dataclass(frozen=True)
+class Model:
+    schema: str
+    name: str
+    path: Path
+    body: str
+    materialized: str  # "table" (default) or "view" (`-- materialized: view` header)
+    depends_on: frozenset[str]  # qualified names, "schema.name"
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def create_statement(self) -> str:
+        body = self.body.strip().rstrip(";")
+        return f"create or replace {self.materialized} {self.qualified_name} as\n{body}"
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+def parse_model(path: Path, schema: str) -> Model:
+    text = path.read_text(encoding="utf-8")
+    referenced = {f"{s.lower()}.{n.lower()}" for s, n in _REFERENCE.findall(_strip_comments(text))}
+    for line in _DEPENDS.findall(text):
+        referenced |= {item.strip().lower() for item in line.split(",") if item.strip()}
+    materialized = _MATERIALIZED.search(text)
+    name = path.stem
+    referenced.discard(f"{schema}.{name}")
+    return Model(
+        schema=schema,
+        name=name,
+        path=path,
+        body=text,
+        materialized=materialized.group(1) if materialized else "table",
+        depends_on=frozenset(referenced),
+    )
+
+
+def discover_models(sql_dir: Path = SQL_DIR) -> list[Model]:
+    """Every model file under sql/staging, sql/intermediate and sql/marts, by name."""
+    models = []
+    for schema in MODEL_SCHEMAS:
+        for path in sorted((sql_dir / schema).glob("*.sql")):
+            models.append(parse_model(path, schema))
+    return models
+
+
+def order_models(models: list[Model]) -> list[Model]:
+    """The models in an order where each comes after everything it depends on.
+
+    Ties keep a stable order (layer, then name) so that builds are repeatable.
+    """
+    by_name = {m.qualified_name: m for m in models}
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for model in models:
+        missing = sorted(d for d in model.depends_on if d not in by_name)
+        if missing:
+            raise ModelGraphError(f"{model.qualified_name} refers to unknown {', '.join(missing)}")
+        sorter.add(model.qualified_name, *sorted(model.depends_on))
+    layer_rank = {schema: i for i, schema in enumerate(MODEL_SCHEMAS)}
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        raise ModelGraphError(f"models depend on each other in a cycle: {exc.args[1]}") from exc
+    ordered: list[Model] = []
+    while sorter.is_active():
+        ready = sorted(
+            sorter.get_ready(), key=lambda q: (layer_rank[by_name[q].schema], by_name[q].name)
+        )
+        for qualified in ready:
+            ordered.append(by_name[qualified])
+            sorter.done(qualified)
+    return ordered

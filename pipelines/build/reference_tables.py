@@ -1,0 +1,132 @@
+"""Load the reference data, the framework(s) and the build settings into schema `ref`.
+
+Run at the start of every build, inside the build's transaction, so that SQL models read codes,
+names, benchmarks and thresholds from tables instead of hard-coding them. A replaced framework
+file therefore changes `ref.benchmarks` on the next build with no change to the SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from pipelines import reference
+from pipelines.i18n import catalogue
+from pipelines.settings import frameworks, settings
+
+# Message keys the SQL models fill in (support-flag sentences, suppression notes).
+SQL_MESSAGE_PREFIXES = ("build.flag_", "build.suppression_")
+
+_TABLES: dict[str, str] = {
+    "regions": "region_code varchar primary key, position integer, name_ja varchar, "
+    "name_en varchar",
+    "prefectures": "prefecture_code varchar primary key, name_ja varchar, short_ja varchar, "
+    "name_en varchar, region_code varchar, grid_row integer, grid_col integer",
+    "school_types": "type_code varchar primary key, name_ja varchar, name_en varchar, "
+    "min_grade integer, max_grade integer, secondary boolean",
+    "establishments": "establishment_code varchar primary key, name_ja varchar, "
+    "short_ja varchar, name_en varchar",
+    "activity_types": "activity_type varchar primary key, name_ja varchar, name_en varchar",
+    "benchmarks": "framework_version varchar, benchmark_id varchar, position integer, "
+    "name_ja varchar, name_en varchar, description_ja varchar, description_en varchar, "
+    "coverage_benchmark boolean, is_default boolean, benchmarks_in_framework integer, "
+    "primary key (framework_version, benchmark_id)",
+    "benchmark_activity_types": "framework_version varchar, benchmark_id varchar, "
+    "activity_type varchar",
+    "messages": "key varchar primary key, ja varchar, en varchar",
+    "build_params": "version varchar, build_date date, built_at timestamp, "
+    "default_framework_version varchar, "
+    "min_schools integer, min_students integer, below_hub_mean_benchmarks double, "
+    "fall_benchmarks_achieved integer, fall_mean_score_points double, "
+    "coverage_below_pct double, stale_after_days integer",
+}
+
+
+def _rows(version: str, build_date: date, built_at: datetime) -> dict[str, list[tuple]]:
+    fws = frameworks()
+    config = settings()
+    flags, suppression = config["support_flags"], config["suppression"]
+    return {
+        "regions": [
+            (r.code, i, r.name_ja, r.name_en) for i, r in enumerate(reference.regions(), 1)
+        ],
+        "prefectures": [
+            (p.code, p.name_ja, p.short_ja, p.name_en, p.region_code, p.grid_row, p.grid_col)
+            for p in reference.prefectures()
+        ],
+        "school_types": [
+            (s.code, s.name_ja, s.name_en, s.min_grade, s.max_grade, s.secondary)
+            for s in reference.school_types().values()
+        ],
+        "establishments": [
+            (e.code, e.name_ja, e.short_ja, e.name_en) for e in reference.establishments().values()
+        ],
+        "activity_types": [
+            (a.code, a.name_ja, a.name_en) for a in reference.activity_types().values()
+        ],
+        "benchmarks": [
+            (
+                fw.version,
+                b.id,
+                b.position,
+                b.name_ja,
+                b.name_en,
+                b.description_ja,
+                b.description_en,
+                b.coverage_benchmark,
+                i == 0,
+                len(fw.benchmarks),
+            )
+            for i, fw in enumerate(fws)
+            for b in fw.benchmarks
+        ],
+        "benchmark_activity_types": [
+            (fw.version, b.id, activity)
+            for fw in fws
+            for b in fw.benchmarks
+            for activity in b.activity_types
+        ],
+        "messages": [
+            (key.removeprefix("build."), texts["ja"], texts["en"])
+            for key, texts in catalogue().items()
+            if key.startswith(SQL_MESSAGE_PREFIXES)
+        ],
+        "build_params": [
+            (
+                version,
+                build_date,
+                built_at,
+                fws[0].version,
+                int(suppression["min_schools"]),
+                int(suppression["min_students"]),
+                float(flags["below_hub_mean_benchmarks"]),
+                int(flags["fall_benchmarks_achieved"]),
+                float(flags["fall_mean_score_points"]),
+                float(flags["coverage_below_pct"]),
+                int(flags["stale_after_days"]),
+            )
+        ],
+    }
+
+
+def load_reference_tables(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    version: str = "",
+    build_date: date | None = None,
+    built_at: datetime | None = None,
+) -> None:
+    """(Re)create every `ref.*` table.
+
+    `version` is the snapshot version this build will publish (shown in marts.build_info);
+    `build_date` (default today, UTC) is the "now" of the stale-data support flag.
+    """
+    built_at = built_at or datetime.now(UTC).replace(tzinfo=None)
+    build_date = build_date or built_at.date()
+    con.execute("create schema if not exists ref")
+    for table, rows in _rows(version, build_date, built_at).items():
+        con.execute(f"create or replace table ref.{table} ({_TABLES[table]})")
+        if rows:
+            marks = ", ".join("?" for _ in rows[0])
+            con.executemany(f"insert into ref.{table} values ({marks})", rows)

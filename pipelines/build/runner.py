@@ -1,0 +1,183 @@
+"""`build_warehouse`: reference tables, every model, every audit in one transaction; then publish.
+
+A broken model or a failed audit rolls the transaction back: the writer DB keeps the previous
+marts and readers keep the previous snapshot. Publishing comes after the commit (DuckDB writes
+one database per transaction); if it fails, readers still see the previous snapshot, whole.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+import duckdb
+
+from pipelines.build.audits import (
+    SAMPLE_ROWS,
+    AuditResult,
+    audit_description,
+    format_bad_rows,
+    run_audits,
+)
+from pipelines.build.models import (
+    MODEL_SCHEMAS,
+    SQL_DIR,
+    Model,
+    ModelGraphError,
+    discover_models,
+    order_models,
+)
+from pipelines.build.reference_tables import load_reference_tables
+from pipelines.i18n import both, t
+from pipelines.settings import settings
+from pipelines.warehouse import connect_writer, publish_snapshot, writer_lock
+
+
+class BuildError(Exception):
+    """A build that did not publish; carries the reason in Japanese and English."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        self.message_ja, self.message_en = both(f"build.{key}", **values)
+        super().__init__(self.message_en)
+
+    def message(self, lang: str) -> str:
+        return self.message_ja if lang == "ja" else self.message_en
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    version: str
+    models: int
+    audits: tuple[AuditResult, ...]
+    seconds: float  # the whole build: lock, models, audits and publish
+    model_seconds: tuple[tuple[str, float], ...] = ()  # (schema.name, seconds), build order
+    audit_seconds: float = 0.0
+    publish_seconds: float = 0.0
+
+
+def new_version() -> str:
+    # Same shape publish_snapshot uses on its own, so snapshot files still sort by time.
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[tuple[str, float]]:
+    """Create every model in order, on the caller's open transaction; seconds per model."""
+    for schema in MODEL_SCHEMAS:
+        # Dropped and recreated so a deleted model file leaves no stale table to publish.
+        con.execute(f"drop schema if exists {schema} cascade")
+        con.execute(f"create schema {schema}")
+    timings = []
+    for model in models:
+        started = time.perf_counter()
+        try:
+            con.execute(model.create_statement())
+        except duckdb.Error as exc:
+            raise BuildError(
+                "model_failed", model=model.qualified_name, error=first_line(exc)
+            ) from exc
+        timings.append((model.qualified_name, time.perf_counter() - started))
+    return timings
+
+
+def _fail_on_audits(results: list[AuditResult], lang: str) -> None:
+    failed = [r for r in results if not r.passed]
+    if not failed:
+        return
+    first = failed[0]
+    raise BuildError(
+        "audit_failed",
+        audit=first.name,
+        count=first.bad_rows,
+        description=audit_description(first.name, lang),
+        shown=SAMPLE_ROWS,
+        rows=format_bad_rows(first),
+    )
+
+
+def build_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    version: str,
+    build_date: date | None = None,
+    sql_dir: Path = SQL_DIR,
+    lang: str = "ja",
+) -> tuple[list[tuple[str, float]], list[AuditResult], float]:
+    """Reference tables, models and audits in one transaction; commit only if all audits pass.
+
+    Returns (seconds per model, audit results, audit seconds).
+    """
+    try:
+        models = order_models(discover_models(sql_dir))
+    except ModelGraphError as exc:
+        raise BuildError("models_unorderable", error=str(exc)) from exc
+    con.execute("begin transaction")
+    try:
+        load_reference_tables(con, build_date=build_date, version=version)
+        timings = run_models(con, models)
+        audit_started = time.perf_counter()
+        results = run_audits(con, sql_dir)
+        audit_seconds = time.perf_counter() - audit_started
+        _fail_on_audits(results, lang)
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return timings, results, audit_seconds
+
+
+def build_warehouse(
+    db_path: Path,
+    *,
+    lang: str = "ja",
+    build_date: date | None = None,
+    on_wait: Callable[[], None] | None = None,
+    sql_dir: Path = SQL_DIR,
+) -> BuildResult:
+    """Build the marts from raw.* in `db_path`, audit them and publish a snapshot for readers.
+
+    Raises BuildError (bilingual message) when a model breaks or an audit finds bad rows; then
+    nothing changes. `build_date` (default today) is the "now" of the stale-data support flag.
+    """
+    started = time.perf_counter()
+
+    def say_waiting() -> None:
+        click.echo(t("build.waiting_for_writer", lang), err=True)
+
+    with writer_lock(db_path, on_wait=on_wait or say_waiting):
+        con = connect_writer(db_path)
+        # No model relies on row order; dropping it lets DuckDB write tables in parallel.
+        con.execute("set preserve_insertion_order = false")
+        try:
+            version = new_version()
+            timings, results, audit_seconds = build_in_transaction(
+                con, version=version, build_date=build_date, sql_dir=sql_dir, lang=lang
+            )
+            publish_started = time.perf_counter()
+            keep = int(settings()["snapshots"]["keep"])
+            try:
+                publish_snapshot(con, db_path, schemas=("marts",), keep=keep, version=version)
+            except (duckdb.Error, OSError) as exc:
+                # The marts are committed but readers keep the previous snapshot: still whole.
+                raise BuildError("publish_failed", error=first_line(exc)) from exc
+            publish_seconds = time.perf_counter() - publish_started
+        finally:
+            con.close()
+    return BuildResult(
+        version=version,
+        models=len(timings),
+        audits=tuple(results),
+        seconds=time.perf_counter() - started,
+        model_seconds=tuple(timings),
+        audit_seconds=audit_seconds,
+        publish_seconds=publish_seconds,
+    )

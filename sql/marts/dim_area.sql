@@ -1,0 +1,88 @@
+-- One row per area: nation, 8 regions, 47 prefectures, municipalities and hubs with schools.
+-- Key: (area_level, area_code)
+with schools as (
+    select * from marts.dim_school
+),
+
+national as (
+    select
+        'national' as area_level,
+        'JP' as area_code,
+        '全国' as area_name_ja,
+        'Japan' as area_name_en,
+        null::varchar as parent_level,
+        null::varchar as parent_code,
+        null::integer as grid_row,
+        null::integer as grid_col,
+),
+
+regions as (
+    select
+        'region',
+        region_code,
+        name_ja,
+        name_en,
+        'national',
+        'JP',
+        null::integer,
+        null::integer,
+    from ref.regions
+),
+
+prefectures as (
+    select
+        'prefecture',
+        prefecture_code,
+        name_ja,
+        name_en,
+        'region',
+        region_code,
+        grid_row,
+        grid_col,
+    from ref.prefectures
+),
+
+municipalities as (
+    select
+        'municipality',
+        municipality_code,
+        -- Schools may spell the name differently; take the most common, the code if none.
+        coalesce(mode(municipality_name), municipality_code),
+        coalesce(mode(municipality_name), municipality_code),
+        'prefecture',
+        left(municipality_code, 2),
+        null::integer,
+        null::integer,
+    from schools
+    group by municipality_code
+),
+
+hubs as (
+    select
+        'hub',
+        hub_code,
+        coalesce(mode(hub_name), hub_code),
+        coalesce(mode(hub_name), hub_code),
+        -- A hub inside one prefecture hangs under it; a hub across prefectures under the nation.
+        case when count(distinct prefecture_code) = 1 then 'prefecture' else 'national' end,
+        case when count(distinct prefecture_code) = 1 then min(prefecture_code) else 'JP' end,
+        null::integer,
+        null::integer,
+    from schools
+    where hub_code is not null
+    group by hub_code
+),
+
+final as (
+    select * from national
+    union all
+    select * from regions
+    union all
+    select * from prefectures
+    union all
+    select * from municipalities
+    union all
+    select * from hubs
+)
+
+select * from final

@@ -1,0 +1,258 @@
+-- materialized: view
+-- One row per reason a school needs support in an academic year.
+-- Key: (school_code, academic_year, flag, benchmark_id, grade)
+-- A view in the writer DB: nothing reads it there; publishing writes it once, into the snapshot.
+-- Thresholds come from ref.build_params (settings [support_flags]); sentences from ref.messages.
+-- Severity rules:
+--   no_return           high for the latest academic year in the data, low for earlier years.
+--   below_hub_mean      high when the gap to the hub mean is at least twice the threshold.
+--   fall_in_achieved    high when the fall is at least twice the threshold.
+--   fall_in_mean_score  high when the fall is at least twice the threshold.
+--   low_coverage        high when under half the threshold share of the grade was reached.
+--   stale_data          medium when older than twice the threshold, else low; age is counted
+--                       to the newest return received (capped at the build date).
+--   Otherwise medium.
+with params as (
+    select * from ref.build_params
+),
+
+messages as (
+    select * from ref.messages
+),
+
+schools as (
+    select * from marts.dim_school
+),
+
+school_years as (
+    select * from marts.school_year_summary
+),
+
+return_years as (
+    select distinct academic_year from school_years
+),
+
+latest_year as (
+    select max(academic_year) as academic_year from return_years
+),
+
+hub_means as (
+    select
+        area_code as hub_code,
+        academic_year,
+        framework_version,
+        avg_benchmarks_achieved as hub_mean,
+    from marts.area_year_summary
+    where area_level = 'hub' and schools_reporting > 0
+),
+
+no_return as (
+    select
+        schools.school_code,
+        return_years.academic_year,
+        'no_return' as flag,
+        case
+            when return_years.academic_year = latest_year.academic_year then 'high' else 'low'
+        end as severity,
+        replace(messages.ja, '{year}', return_years.academic_year::varchar) as detail_ja,
+        replace(messages.en, '{year}', return_years.academic_year::varchar) as detail_en,
+    from schools
+    cross join return_years
+    cross join latest_year
+    inner join messages on messages.key = 'flag_no_return'
+    left join school_years
+        on schools.school_code = school_years.school_code
+        and return_years.academic_year = school_years.academic_year
+    where school_years.school_code is null
+),
+
+below_hub_mean as (
+    select
+        school_years.school_code,
+        school_years.academic_year,
+        'below_hub_mean' as flag,
+        case
+            when hub_means.hub_mean - school_years.benchmarks_achieved
+                >= 2 * params.below_hub_mean_benchmarks then 'high'
+            else 'medium'
+        end as severity,
+        replace(replace(replace(replace(messages.ja,
+            '{achieved}', school_years.benchmarks_achieved::varchar),
+            '{hub_mean}', printf('%.1f', hub_means.hub_mean)),
+            '{gap}', printf('%.1f', hub_means.hub_mean - school_years.benchmarks_achieved)),
+            '{threshold}', printf('%g', params.below_hub_mean_benchmarks)) as detail_ja,
+        replace(replace(replace(replace(messages.en,
+            '{achieved}', school_years.benchmarks_achieved::varchar),
+            '{hub_mean}', printf('%.1f', hub_means.hub_mean)),
+            '{gap}', printf('%.1f', hub_means.hub_mean - school_years.benchmarks_achieved)),
+            '{threshold}', printf('%g', params.below_hub_mean_benchmarks)) as detail_en,
+    from school_years
+    inner join schools on school_years.school_code = schools.school_code
+    inner join hub_means
+        on schools.hub_code = hub_means.hub_code
+        and school_years.academic_year = hub_means.academic_year
+        and school_years.framework_version = hub_means.framework_version
+    cross join params
+    inner join messages on messages.key = 'flag_below_hub_mean'
+    -- The small epsilon keeps a gap of exactly the threshold flagged despite float rounding.
+    where school_years.benchmarks_achieved
+        <= hub_means.hub_mean - params.below_hub_mean_benchmarks + 1e-9
+),
+
+fall_in_achieved as (
+    select
+        school_years.school_code,
+        school_years.academic_year,
+        'fall_in_achieved' as flag,
+        case
+            when -school_years.change_benchmarks_achieved
+                >= 2 * params.fall_benchmarks_achieved then 'high'
+            else 'medium'
+        end as severity,
+        replace(replace(replace(messages.ja,
+            '{before}', school_years.prev_benchmarks_achieved::varchar),
+            '{after}', school_years.benchmarks_achieved::varchar),
+            '{change}', printf('%+d', school_years.change_benchmarks_achieved)) as detail_ja,
+        replace(replace(replace(messages.en,
+            '{before}', school_years.prev_benchmarks_achieved::varchar),
+            '{after}', school_years.benchmarks_achieved::varchar),
+            '{change}', printf('%+d', school_years.change_benchmarks_achieved)) as detail_en,
+    from school_years
+    cross join params
+    inner join messages on messages.key = 'flag_fall_in_achieved'
+    where school_years.change_benchmarks_achieved <= -params.fall_benchmarks_achieved
+),
+
+fall_in_mean_score as (
+    select
+        school_years.school_code,
+        school_years.academic_year,
+        'fall_in_mean_score' as flag,
+        case
+            when -school_years.change_mean_score
+                >= 2 * params.fall_mean_score_points then 'high'
+            else 'medium'
+        end as severity,
+        replace(replace(replace(messages.ja,
+            '{before}', printf('%.1f', school_years.prev_mean_score)),
+            '{after}', printf('%.1f', school_years.mean_score)),
+            '{change}', printf('%+.1f', school_years.change_mean_score)) as detail_ja,
+        replace(replace(replace(messages.en,
+            '{before}', printf('%.1f', school_years.prev_mean_score)),
+            '{after}', printf('%.1f', school_years.mean_score)),
+            '{change}', printf('%+.1f', school_years.change_mean_score)) as detail_en,
+    from school_years
+    cross join params
+    inner join messages on messages.key = 'flag_fall_in_mean_score'
+    where school_years.change_mean_score <= -params.fall_mean_score_points + 1e-9
+),
+
+low_coverage as (
+    select
+        coverage.school_code,
+        coverage.academic_year,
+        'low_coverage' as flag,
+        case
+            when coverage.coverage_pct < params.coverage_below_pct / 2 then 'high'
+            else 'medium'
+        end as severity,
+        coverage.benchmark_id,
+        coverage.grade,
+        replace(replace(replace(replace(replace(replace(messages.ja,
+            '{grade}', coverage.grade::varchar),
+            '{benchmark}', benchmarks.name_ja),
+            '{reached}', coverage.students_reached::varchar),
+            '{on_roll}', coverage.students_on_roll::varchar),
+            '{pct}', printf('%.1f', coverage.coverage_pct)),
+            '{threshold}', printf('%g', params.coverage_below_pct)) as detail_ja,
+        replace(replace(replace(replace(replace(replace(messages.en,
+            '{grade}', coverage.grade::varchar),
+            '{benchmark}', benchmarks.name_en),
+            '{reached}', coverage.students_reached::varchar),
+            '{on_roll}', coverage.students_on_roll::varchar),
+            '{pct}', printf('%.1f', coverage.coverage_pct)),
+            '{threshold}', printf('%g', params.coverage_below_pct)) as detail_en,
+    from marts.coverage as coverage
+    inner join ref.benchmarks as benchmarks
+        on coverage.framework_version = benchmarks.framework_version
+        and coverage.benchmark_id = benchmarks.benchmark_id
+    cross join params
+    inner join messages on messages.key = 'flag_low_coverage'
+    where coverage.coverage_benchmark
+        and coverage.coverage_pct < params.coverage_below_pct
+),
+
+latest_submission as (
+    select
+        school_code,
+        max(submitted_on) as submitted_on,
+    from intermediate.int_returns_ranked
+    group by school_code
+),
+
+-- Staleness is measured against the newest return received (never later than the build date):
+-- a warehouse that has not been fed for a while is a data problem, not every school's.
+data_as_of as (
+    select
+        least(params.build_date, max(latest_submission.submitted_on)) as as_of,
+    from latest_submission
+    cross join params
+    group by params.build_date
+),
+
+stale_data as (
+    select
+        latest_submission.school_code,
+        latest_year.academic_year,
+        'stale_data' as flag,
+        case
+            when date_diff('day', latest_submission.submitted_on, data_as_of.as_of)
+                > 2 * params.stale_after_days then 'medium'
+            else 'low'
+        end as severity,
+        replace(replace(replace(replace(messages.ja,
+            '{submitted_on}', latest_submission.submitted_on::varchar),
+            '{days}', date_diff('day', latest_submission.submitted_on, data_as_of.as_of)::varchar),
+            '{threshold}', params.stale_after_days::varchar),
+            '{as_of}', data_as_of.as_of::varchar) as detail_ja,
+        replace(replace(replace(replace(messages.en,
+            '{submitted_on}', latest_submission.submitted_on::varchar),
+            '{days}', date_diff('day', latest_submission.submitted_on, data_as_of.as_of)::varchar),
+            '{threshold}', params.stale_after_days::varchar),
+            '{as_of}', data_as_of.as_of::varchar) as detail_en,
+    from latest_submission
+    inner join schools on latest_submission.school_code = schools.school_code
+    cross join latest_year
+    cross join params
+    cross join data_as_of
+    inner join messages on messages.key = 'flag_stale_data'
+    where date_diff('day', latest_submission.submitted_on, data_as_of.as_of)
+        > params.stale_after_days
+),
+
+final as (
+    select
+        school_code,
+        academic_year,
+        flag,
+        severity,
+        detail_ja,
+        detail_en,
+        benchmark_id,
+        grade,
+    from (
+        select * from no_return
+        union all by name
+        select * from below_hub_mean
+        union all by name
+        select * from fall_in_achieved
+        union all by name
+        select * from fall_in_mean_score
+        union all by name
+        select * from low_coverage
+        union all by name
+        select * from stale_data
+    )
+)
+
+select * from final

@@ -1,0 +1,23 @@
+-- materialized: view
+-- One row per student activity row loaded (resubmissions included; deduplicated downstream).
+-- Key: (file_id, row_number)
+with source as (
+    select * from raw.activities
+),
+
+final as (
+    select
+        file_id,
+        row_number,
+        school_code,
+        student_ref,
+        grade,
+        activity_type,
+        activity_date,
+        academic_year,
+        hours,
+        provider,
+    from source
+)
+
+select * from final
