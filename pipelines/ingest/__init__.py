@@ -1,10 +1,23 @@
-"""Ingestion: every row of every school file loaded or quarantined with a reason."""
+"""Ingestion: every row of every school file loaded or quarantined with a reason.
 
-from pathlib import Path
+Layers, each its own module: `reading` (bytes -> text table: encodings, Excel, header location),
+`headers` (which column is which field; the file's kind), `normalise` (SQL parsers for years, eras,
+dates, terms, scores, codes), `validate` (the rules and their reasons), `load` (one transaction per
+file, archive, log, quarantine), `api` (expand_paths, ingest_files: shared by CLI and dashboard),
+`report` (what the CLI prints).
+"""
 
+from pipelines.ingest.api import UsageError, expand_paths, ingest_files
+from pipelines.ingest.load import FileResult, IngestSource, ProgressEvent, QuarantineRow
+from pipelines.ingest.report import run_ingest_command
 
-def run_ingest_command(paths: list[Path], *, db: str | None, kind: str | None, as_json: bool,
-                       lang: str) -> int:
-    from pipelines.cli import not_landed
-
-    return not_landed("ingest", 3, lang)
+__all__ = [
+    "FileResult",
+    "IngestSource",
+    "ProgressEvent",
+    "QuarantineRow",
+    "UsageError",
+    "expand_paths",
+    "ingest_files",
+    "run_ingest_command",
+]

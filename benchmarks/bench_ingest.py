@@ -1,0 +1,173 @@
+"""Ingest speed and memory at national scale, against a bare DuckDB `read_csv` of the same files.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--schools 34700] [--years 5]
+        [--activity-schools 2000] [--work DIR] [--out benchmarks/out/ingest.md]
+
+For each dress ("utf8": plain UTF-8 CSV; "cp932": CP932 CSV) it generates the sample with
+`pipelines.sample.generate_sample`, then runs, each in a fresh child process (so peak RSS is that
+run's own, from getrusage):
+
+- bare:   DuckDB `create table ... as select * from read_csv(file)` per file into a new database.
+          DuckDB cannot read CP932, so for CP932 the bare load first decodes each file to UTF-8 in
+          Python (that decode is part of the bare time: it is the least any CP932 load must do).
+- ingest: `pipelines.ingest.ingest_files` of the same files (folder order) into a new warehouse:
+          detection, normalisation, every rule, quarantine, archive, log, one transaction per file.
+
+Targets (issue #3): ingest within 2.5x of bare for UTF-8, 3.5x for CP932, peak RSS < 4 GB.
+Prints a table and writes it to benchmarks/out/ingest.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"utf8": 2.5, "cp932": 3.5}
+PEAK_LIMIT_MB = 4096
+
+BARE = r"""
+import json, resource, sys, time, duckdb
+from pathlib import Path
+files, db, encoding, scratch = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], Path(sys.argv[4])
+start = time.perf_counter()
+con = duckdb.connect(db)
+rows = 0
+for i, name in enumerate(files):
+    path = Path(name)
+    if encoding == "cp932":
+        utf8 = scratch / f"{i}.csv"
+        utf8.write_bytes(path.read_bytes().decode("cp932").encode("utf-8"))
+        path = utf8
+    con.execute(f"create table t{i} as select * from read_csv('{path}')")
+    rows += con.execute(f"select count(*) from t{i}").fetchall()[0][0]
+con.close()
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "rows": rows, "peak_mb": peak}))
+"""
+
+INGEST = r"""
+import json, resource, sys, time
+from pathlib import Path
+from pipelines.ingest import ingest_files
+files, db = [Path(f) for f in json.loads(sys.argv[1])], Path(sys.argv[2])
+start = time.perf_counter()
+results = ingest_files(files, db)
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "rows": sum(r.rows_read for r in results),
+                  "loaded": sum(r.rows_loaded for r in results),
+                  "quarantined": sum(r.rows_quarantined for r in results),
+                  "rejected": sum(r.status == "rejected" for r in results), "peak_mb": peak}))
+"""
+
+
+def run_child(code: str, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"child failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(dress: str, folder: Path, args: argparse.Namespace) -> dict:
+    from pipelines.ingest import expand_paths
+    from pipelines.sample import generate_sample
+
+    started = time.perf_counter()
+    generate_sample(
+        folder,
+        schools=args.schools,
+        years=args.years,
+        seed=1,
+        activity_schools=args.activity_schools,
+        dresses=dress,
+    )
+    generated = time.perf_counter() - started
+    files = [str(p) for p in expand_paths([folder])]
+    size_mb = sum(Path(f).stat().st_size for f in files) / 1e6
+    scratch = folder.parent / f"{dress}.scratch"
+    scratch.mkdir()
+    bare = run_child(
+        BARE,
+        json.dumps(files),
+        str(folder.parent / f"{dress}.bare.duckdb"),
+        "cp932" if dress == "cp932" else "utf-8",
+        str(scratch),
+    )
+    ingest = run_child(INGEST, json.dumps(files), str(folder.parent / f"{dress}.ingest.duckdb"))
+    return {
+        "dress": dress,
+        "files": len(files),
+        "size_mb": size_mb,
+        "generate_s": generated,
+        "bare": bare,
+        "ingest": ingest,
+    }
+
+
+def table(results: list[dict], args: argparse.Namespace) -> str:
+    lines = [
+        "# Ingest benchmark",
+        "",
+        f"Sample: {args.schools} schools, {args.years} years, {args.activity_schools} schools "
+        f"with activity records (seed 1). Machine: {platform.machine()}, "
+        f"Python {platform.python_version()}. Each load in a fresh process.",
+        "",
+        "| dress | files | MB | rows read | bare read_csv s | ingest s | ratio | target | "
+        "ingest peak RSS MB | quarantined | result |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ratio = r["ingest"]["seconds"] / r["bare"]["seconds"]
+        target = TARGETS[r["dress"]]
+        ok = ratio <= target and r["ingest"]["peak_mb"] < PEAK_LIMIT_MB
+        lines.append(
+            f"| {r['dress']} | {r['files']} | {r['size_mb']:.0f} | {r['ingest']['rows']:,} | "
+            f"{r['bare']['seconds']:.1f} | {r['ingest']['seconds']:.1f} | {ratio:.2f}x | "
+            f"<= {target}x | {r['ingest']['peak_mb']:.0f} | {r['ingest']['quarantined']} | "
+            f"{'pass' if ok else 'FAIL'} |"
+        )
+    lines += [
+        "",
+        "Bare load rows (sanity): "
+        + ", ".join(f"{r['dress']} {r['bare']['rows']:,}" for r in results),
+        "Sample generation s: " + ", ".join(f"{r['dress']} {r['generate_s']:.0f}" for r in results),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schools", type=int, default=34_700)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--activity-schools", type=int, default=2000)
+    parser.add_argument("--dresses", default="utf8,cp932")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: temp)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ingest.md")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    work = args.work or Path(tempfile.mkdtemp(prefix="shirube-bench-"))
+    try:
+        results = [measure(d, work / d, args) for d in args.dresses.split(",")]
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    report = table(results, args)
+    print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The entry points the CLI and the dashboard's upload page share: expand_paths and ingest_files.
+
+Which files a folder contributes: every `.csv`, `.xlsx`, `.xlsm` and `.xls` below it, recursively,
+sorted by path; hidden files and folders (`.name`), Excel's lock files (`~$name`) and anything else
+(README.txt, PDFs, images) are skipped, because a coordinator's folder holds notes next to data.
+A file named explicitly may also be `.txt` or `.tsv` (read as delimited text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.ingest.load import (
+    STEPS,
+    FileResult,
+    IngestSource,
+    Progress,
+    ProgressEvent,
+    ingest_one,
+)
+from pipelines.ingest.staging import SchoolRegistry, framework_table
+from pipelines.warehouse import connect_writer, writer_lock
+
+FOLDER_EXTENSIONS = (".csv", ".xlsx", ".xlsm", ".xls")
+EXPLICIT_EXTENSIONS = FOLDER_EXTENSIONS + (".txt", ".tsv")
+
+
+class UsageError(ValueError):
+    """A path that cannot be ingested as asked; `key` names the message in ingest.toml."""
+
+    def __init__(self, key: str, path: Path) -> None:
+        super().__init__(f"{key}: {path}")
+        self.key = key
+        self.path = path
+
+
+def _wanted_in_folder(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    if any(p.startswith(".") for p in parts) or path.name.startswith("~$"):
+        return False
+    return path.suffix.lower() in FOLDER_EXTENSIONS and path.is_file()
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files to ingest, in the order given; folders contribute their data files sorted by path.
+
+    Raises UsageError for a path that is neither a file nor a folder, or an explicitly named
+    file of an unsupported type.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    (p for p in path.rglob("*") if _wanted_in_folder(p, path)),
+                    key=lambda p: p.relative_to(path).as_posix(),
+                )
+            )
+        elif path.is_file():
+            if path.suffix.lower() not in EXPLICIT_EXTENSIONS:
+                raise UsageError("usage_unsupported_extension", path)
+            files.append(path)
+        else:
+            raise UsageError("usage_not_a_file", path)
+    return files
+
+
+def _as_source(item: IngestSource | Path) -> IngestSource:
+    if isinstance(item, IngestSource):
+        return item
+    return IngestSource(name=item.name, data=item.read_bytes(), source_path=str(item))
+
+
+def _size(item: IngestSource | Path) -> int:
+    if isinstance(item, IngestSource):
+        return len(item.data)
+    try:
+        return item.stat().st_size
+    except OSError:
+        return 0
+
+
+def ingest_files(
+    sources: list[IngestSource | Path],
+    db_path: Path,
+    *,
+    kind: str | None = None,
+    lang: str = "ja",
+    user: str = "cli",
+    progress: Progress | None = None,
+    allowed_schools: set[str] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> list[FileResult]:
+    """Ingest files in order under the writer lock; one FileResult per file, never raising for
+    bad input. `allowed_schools` (when not None) quarantines rows of other schools. `on_wait`
+    is called once if another ingest or build holds the lock. `lang` is accepted for symmetry
+    with the CLI: results carry both languages.
+    """
+    del lang
+    results: list[FileResult] = []
+    with writer_lock(db_path, on_wait=on_wait):
+        con = connect_writer(db_path)
+        try:
+            registry = SchoolRegistry(con)
+            framework_table(con)
+            for index, item in enumerate(sources):
+                name = item.name
+                size = _size(item)
+
+                def step(
+                    step_name: str, index: int = index, name: str = name, size: int = size
+                ) -> None:
+                    if progress:
+                        progress(
+                            ProgressEvent(
+                                index, len(sources), name, step_name, STEPS.index(step_name), size
+                            )
+                        )
+
+                try:
+                    source = _as_source(item)
+                except OSError:
+                    source = IngestSource(name=name, data=b"", source_path=str(item))
+                    results.append(_unreadable(con, source, user))
+                    continue
+                results.append(
+                    ingest_one(
+                        con,
+                        db_path,
+                        source,
+                        kind=kind,
+                        user=user,
+                        allowed_schools=allowed_schools,
+                        registry=registry,
+                        step=step,
+                    )
+                )
+        finally:
+            con.close()
+    return results
+
+
+def _unreadable(con, source: IngestSource, user: str) -> FileResult:
+    import hashlib
+    from datetime import datetime
+
+    from pipelines.i18n import both
+    from pipelines.ingest.load import _log_alone
+
+    ja, en = both("ingest.reject_cannot_open")
+    result = FileResult(
+        source.source_path or source.name, None, "rejected", reason_ja=ja, reason_en=en
+    )
+    return _log_alone(
+        con,
+        result,
+        sha=hashlib.sha256(b"").hexdigest(),
+        source=source,
+        archive_path=None,
+        started=datetime.now(),
+        user=user,
+    )

@@ -1,0 +1,172 @@
+"""Recognising a header row: which column is which field, and what kind of file it is.
+
+Headers are compared after NFKC, trimming, case folding and removing spaces, underscores and
+hyphens, so ` School_Code ` and `ｓｃｈｏｏｌ ｃｏｄｅ` are the same header. Benchmark columns are
+`B1`, `BM1`, `ベンチマーク1`, `Benchmark 1` or a benchmark's name in any installed framework.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from pipelines.settings import frameworks
+
+KINDS = ("schools", "returns", "activities", "roster")
+
+# field -> accepted headers (Japanese and English). The first of each is the contract's spelling.
+FIELD_HEADERS: dict[str, tuple[str, ...]] = {
+    "school_code": ("学校コード", "school_code", "学校CD", "学校番号"),
+    "school_name": ("学校名", "school_name", "学校名称"),
+    "municipality_code": (
+        "市区町村コード",
+        "municipality_code",
+        "市町村コード",
+        "自治体コード",
+        "団体コード",
+        "地方公共団体コード",
+    ),
+    "municipality_name": ("市区町村名", "municipality_name", "市町村名"),
+    "hub_code": ("ハブコード", "hub_code"),
+    "hub_name": ("ハブ名", "hub_name"),
+    "enrolment": ("生徒数", "enrolment", "enrollment", "児童生徒数"),
+    "prefecture": ("都道府県", "prefecture", "都道府県名", "都道府県コード"),
+    "school_type": ("学校種", "school_type", "学校種別", "学校種類"),
+    "academic_year": ("年度", "academic_year", "fiscal_year"),
+    "term": ("学期", "term"),
+    "submitted_on": ("提出日", "submitted_on", "submission_date", "回答日"),
+    "framework": ("フレームワーク", "framework", "framework_version"),
+    "student_ref": ("生徒番号", "student_ref", "生徒ID", "student_id"),
+    "grade": ("学年", "grade"),
+    "activity_type": ("活動種別", "activity_type", "活動種類"),
+    "activity_date": ("実施日", "activity_date", "活動日"),
+    "hours": ("時間", "hours", "時間数"),
+    "provider": ("連携先", "provider"),
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "schools": ("school_code", "school_name", "municipality_code"),
+    "returns": ("school_code", "academic_year", "term", "submitted_on"),
+    "activities": ("school_code", "student_ref", "grade", "activity_type", "activity_date"),
+    "roster": ("school_code", "academic_year", "student_ref", "grade"),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "schools": (
+        "municipality_name",
+        "hub_code",
+        "hub_name",
+        "enrolment",
+        "prefecture",
+        "school_type",
+    ),
+    "returns": ("framework",),
+    "activities": ("hours", "provider"),
+    "roster": (),
+}
+
+_BENCHMARK_HEADER = re.compile(r"^(?:b|bm|benchmark|ベンチマーク)(\d{1,2})$")
+
+
+def header_key(text: object) -> str:
+    """The comparable form of a header cell."""
+    folded = unicodedata.normalize("NFKC", str(text or "")).strip().casefold()
+    return re.sub(r"[\s_\-・]+", "", folded)
+
+
+def _field_by_key() -> dict[str, str]:
+    return {header_key(h): f for f, headers in FIELD_HEADERS.items() for h in headers}
+
+
+def _benchmark_position_by_name() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for framework in frameworks():
+        for b in framework.benchmarks:
+            names.setdefault(header_key(b.name_ja), b.position)
+            names.setdefault(header_key(b.name_en), b.position)
+    return names
+
+
+def max_benchmarks() -> int:
+    return max(len(f.benchmarks) for f in frameworks())
+
+
+@dataclass
+class HeaderMatch:
+    """What a header row means: field -> column index, benchmark position -> column index."""
+
+    kind: str | None
+    columns: dict[str, int] = field(default_factory=dict)
+    benchmarks: dict[int, int] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    cells_recognised: int = 0  # header cells recognised as any field, whatever the kind
+
+    @property
+    def complete(self) -> bool:
+        return self.kind is not None and not self.missing
+
+    @property
+    def recognised(self) -> int:
+        return len(self.columns) + len(self.benchmarks)
+
+
+def map_header(cells: list[object]) -> tuple[dict[str, int], dict[int, int]]:
+    """Field and benchmark columns in a row of header cells (first occurrence wins)."""
+    by_key = _field_by_key()
+    by_name = _benchmark_position_by_name()
+    limit = max_benchmarks()
+    columns: dict[str, int] = {}
+    benchmarks: dict[int, int] = {}
+    for index, cell in enumerate(cells):
+        key = header_key(cell)
+        if not key:
+            continue
+        if key in by_key:
+            columns.setdefault(by_key[key], index)
+            continue
+        m = _BENCHMARK_HEADER.match(key)
+        position = int(m.group(1)) if m else by_name.get(key)
+        if position and 1 <= position <= limit:
+            benchmarks.setdefault(position, index)
+    return columns, benchmarks
+
+
+def _missing(kind: str, columns: dict[str, int], benchmarks: dict[int, int]) -> tuple[str, ...]:
+    missing = tuple(f for f in REQUIRED[kind] if f not in columns)
+    if kind == "returns" and not benchmarks:
+        missing += ("benchmarks",)
+    return missing
+
+
+def recognise(cells: list[object], forced_kind: str | None = None) -> HeaderMatch:
+    """The best reading of one row as a header.
+
+    Without a forced kind, the kind whose required columns are all present and that explains
+    most columns wins; with none complete, the closest kind is returned with what is missing.
+    """
+    columns, benchmarks = map_header(cells)
+    kinds = (forced_kind,) if forced_kind else KINDS
+    best: HeaderMatch | None = None
+    best_rank: tuple[int, int, int] = (-1, -1, -1)
+    for kind in kinds:
+        wanted = set(REQUIRED[kind]) | set(OPTIONAL[kind])
+        own = {f: i for f, i in columns.items() if f in wanted}
+        own_benchmarks = benchmarks if kind == "returns" else {}
+        missing = _missing(kind, own, own_benchmarks)
+        explained = len(own) + len(own_benchmarks)
+        rank = (int(not missing), len(REQUIRED[kind]) - len(missing), explained)
+        if rank > best_rank:
+            best_rank = rank
+            best = HeaderMatch(
+                kind, own, dict(own_benchmarks), missing, len(columns) + len(benchmarks)
+            )
+    assert best is not None
+    return best
+
+
+def header_label(field_name: str, lang: str) -> str:
+    """How to name a missing column to a person: the contract's header in their language."""
+    if field_name == "benchmarks":
+        return "B1…" if lang == "en" else "B1…(ベンチマーク)"
+    ja, en = FIELD_HEADERS[field_name][:2]
+    return en if lang == "en" else ja

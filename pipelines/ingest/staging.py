@@ -1,0 +1,144 @@
+"""The staged file as typed columns: the frame every rule and insert reads (`norm` in SQL).
+
+Values in school files repeat a lot (a few school codes, 365 dates, a handful of grades and
+activity types per file), so each column is parsed once per DISTINCT value by the parsers in
+`normalise` and mapped back onto the rows by polars (a hash lookup in Rust). Free text (names,
+student numbers, providers) is never parsed. A 100,000-row file thus costs a few vectorised
+passes, and the SQL that checks the rules stays small and quick to plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import polars as pl
+
+from pipelines.ingest import normalise as n
+from pipelines.ingest.reading import ParsedFile
+from pipelines.reference import prefecture_by_code, school_types
+from pipelines.settings import default_framework, frameworks
+
+
+class SchoolRegistry:
+    """The school codes in raw.schools, read once and re-read after a schools file loads."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._codes: set[str] | None = None
+
+    def codes(self) -> set[str]:
+        if self._codes is None:
+            rows = self.con.execute("select distinct school_code from raw.schools").fetchall()
+            self._codes = {r[0] for r in rows}
+        return self._codes
+
+    def changed(self) -> None:
+        self._codes = None
+
+
+_CODE_FIELDS: dict[str, pl.DataType] = {
+    "code": pl.String,
+    "code_ok": pl.Boolean,
+    "check_expected": pl.String,
+    "code_prefecture": pl.String,
+    "code_type": pl.String,
+    "grade_min": pl.Int64,
+    "grade_max": pl.Int64,
+    "prefecture_ja": pl.String,
+    "prefecture_en": pl.String,
+    "type_ja": pl.String,
+    "type_en": pl.String,
+}
+
+
+def _school_code_details(value: str) -> dict[str, object]:
+    details = n.school_code(value)
+    if details["code_ok"]:
+        prefecture = prefecture_by_code()[str(details["code_prefecture"])]
+        school_type = school_types()[str(details["code_type"])]
+        details.update(
+            prefecture_ja=prefecture.name_ja,
+            prefecture_en=prefecture.name_en,
+            type_ja=school_type.name_ja,
+            type_en=school_type.name_en,
+        )
+    return details
+
+
+def _mapped(
+    series: pl.Series, parse: Callable[[str], object], fields: dict[str, pl.DataType]
+) -> list[pl.Series]:
+    """Parse each distinct value once; map every field of the result back onto the rows."""
+    results = {v: parse(v) for v in series.drop_nulls().unique().to_list()}
+    columns = []
+    for name, dtype in fields.items():
+        mapping = {v: (r.get(name) if isinstance(r, dict) else r) for v, r in results.items()}
+        columns.append(
+            series.replace_strict(mapping, default=None, return_dtype=dtype).alias(name)
+            if mapping
+            else pl.Series(name, [None] * len(series), dtype=dtype)
+        )
+    return columns
+
+
+_SIMPLE: dict[str, tuple[str, Callable[[str], object], pl.DataType]] = {
+    "f_municipality_code": ("municipality5", n.municipality_code, pl.String),
+    "f_prefecture": ("prefecture_code", n.prefecture_code, pl.String),
+    "f_school_type": ("school_type_code", n.school_type_code, pl.String),
+    "f_academic_year": ("year", n.academic_year, pl.Int64),
+    "f_term": ("term_n", n.term, pl.Int64),
+    "f_submitted_on": ("submitted", n.date, pl.Date),
+    "f_grade": ("grade_n", n.grade, pl.Int64),
+    "f_activity_type": ("activity_code", n.activity_code, pl.String),
+    "f_activity_date": ("activity_day", n.date, pl.Date),
+    "f_hours": ("hours_n", n.number, pl.Float64),
+    "f_enrolment": ("enrolment_n", n.number, pl.Float64),
+}
+
+
+def typed_frame(
+    parsed: ParsedFile, *, known_schools: set[str] | None, scope: set[str] | None
+) -> pl.DataFrame:
+    """The reader's text columns plus the typed columns the rules and inserts read."""
+    frame = parsed.frame
+    columns = list(frame.get_columns())
+    columns += _mapped(frame["f_school_code"], _school_code_details, _CODE_FIELDS)
+    code = columns[len(frame.columns)]  # the upper-cased code, first of _CODE_FIELDS
+    if known_schools is not None:
+        columns.append(code.is_in(list(known_schools)).alias("code_known"))
+    if scope is not None:
+        columns.append(code.is_in(list(scope)).alias("in_scope"))
+    for source, (name, parse, dtype) in _SIMPLE.items():
+        if source in frame.columns:
+            columns += _mapped(frame[source], parse, {name: dtype})
+    if parsed.kind == "returns":
+        default = default_framework().version
+        version = (
+            frame["f_framework"].fill_null(default)
+            if "f_framework" in frame.columns
+            else pl.Series([default] * frame.height, dtype=pl.String)
+        ).alias("framework_version")
+        sizes = {f.version: len(f.benchmarks) for f in frameworks()}
+        columns.append(version)
+        columns += _mapped(version, sizes.get, {"framework_benchmarks": pl.Int64})
+        for p in parsed.header.benchmarks:
+            raw = frame[f"b{p}"]
+            assessed = (raw.is_not_null() & ~raw.is_in(list(n.NOT_ASSESSED))).alias(f"assessed{p}")
+            columns.append(assessed)
+            columns += _mapped(raw, n.score, {f"score{p}": pl.Float64})
+    return pl.DataFrame(columns)
+
+
+def framework_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table framework_benchmark(version, position, benchmark_id): where a return's
+    benchmark column goes in raw.return_scores. Made once per connection."""
+    rows = ", ".join(
+        f"({n.sql_str(f.version)}, {b.position}, {n.sql_str(b.id)})"
+        for f in frameworks()
+        for b in f.benchmarks
+    )
+    con.execute(
+        "create or replace temp table framework_benchmark as select * from "
+        f"(values {rows}) t(version, position, benchmark_id)"
+    )
