@@ -1,8 +1,67 @@
-"""Start the Streamlit dashboard."""
+"""`shirube serve`: start the Streamlit dashboard on the warehouse's published snapshot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.warehouse import resolve_db_path
+
+APP = Path(__file__).resolve().parent / "app.py"
 
 
-def run_serve_command(*, db: str | None, port: int, roles: str | None, no_auth: bool,
-                      lang: str) -> int:
-    from pipelines.cli import not_landed
+def serve_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """The streamlit command line; options go as flags, so no .streamlit/config.toml is needed."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        # People using the dashboard should not see developer menus (Deploy, rerun, settings).
+        "--client.toolbarMode",
+        "viewer",
+    ]
 
-    return not_landed("serve", 5, lang)
+
+def serve_environment(
+    *, db: str | None, roles: str | None, no_auth: bool, lang: str
+) -> dict[str, str]:
+    """The server's environment: the DB path, and the access-control options for later."""
+    env = dict(os.environ)
+    env["SHIRUBE_DB"] = str(resolve_db_path(db))
+    env["SHIRUBE_LANG"] = lang
+    # Stored for the access-control issue; nothing reads them yet.
+    if roles:
+        env["SHIRUBE_ROLES"] = str(Path(roles).resolve())
+    else:
+        env.pop("SHIRUBE_ROLES", None)
+    env["SHIRUBE_NO_AUTH"] = "1" if no_auth else ""
+    return env
+
+
+def run_serve_command(
+    *, db: str | None, port: int, roles: str | None, no_auth: bool, lang: str
+) -> int:
+    """Run the dashboard until it stops; the exit code is the server's.
+
+    Binds to loopback unless SHIRUBE_ADDRESS says otherwise (a deployment behind a proxy).
+    """
+    address = os.environ.get("SHIRUBE_ADDRESS", "127.0.0.1")
+    env = serve_environment(db=db, roles=roles, no_auth=no_auth, lang=lang)
+    process = subprocess.Popen(serve_command(port, address), env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()

@@ -1,0 +1,179 @@
+"""Page timings in a real browser: each dashboard page cold (first visit after the server starts)
+and warm (reached again through the sidebar, as a user moves between pages), in headless Chromium.
+
+    python benchmarks/bench_pages.py [--db PATH] [--runs N]
+
+Without --db it builds the small test fixture in a temporary folder. Each run starts a fresh
+`shirube serve`, loads every page's URL once (cold: a new browser session and empty caches), then
+moves to every page through the sidebar (warm), then reloads every page's URL again (reload: a
+new session on warm caches, which includes Streamlit's own page start-up). A page counts as loaded
+when its title is drawn and its script has finished (and stayed finished for half a second).
+Prints the median and worst per page and writes benchmarks/out/pages.md. Targets (issue 5):
+under 1 s warm and 3 s cold on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from dashboard.ui import PAGES  # noqa: E402
+from pipelines.i18n import t  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out" / "pages.md"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+COLD_TARGET, WARM_TARGET = 3.0, 1.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: Path, log) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def timed_visit(
+    page: Page, url: str | None = None, link: str | None = None, quiet_seconds: float = 0.5
+) -> float:
+    """Seconds from navigation (a URL, or a click on the sidebar link) until the script is done."""
+    started = time.perf_counter()
+    if url:
+        page.goto(url)
+        page.wait_for_selector("h1", timeout=60_000)
+    else:
+        page.locator('[data-testid="stSidebarNav"]').get_by_role(
+            "link", name=link, exact=True
+        ).click()
+        page.locator("h1").filter(has_text=link).wait_for(timeout=60_000)
+    app = page.locator('[data-testid="stApp"]')
+    finished_at = None
+    while True:
+        now = time.perf_counter()
+        if app.get_attribute("data-test-script-state") == "notRunning":
+            finished_at = finished_at or now
+            if now - finished_at >= quiet_seconds:
+                return finished_at - started
+        else:
+            finished_at = None
+        if now - started > 60:
+            raise TimeoutError(url)
+        time.sleep(0.02)
+
+
+def page_url(base: str, index: int, url_path: str) -> str:
+    return f"{base}/" if index == 0 else f"{base}/{url_path}"
+
+
+def run(db: Path, runs: int) -> dict[str, dict[str, list[float]]]:
+    timings = {spec.url_path: {"cold": [], "warm": [], "reload": []} for spec in PAGES}
+    with sync_playwright() as playwright, tempfile.TemporaryFile("w+") as log:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        for _ in range(runs):
+            process, base = start_server(db, log)
+            try:
+                context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                page = context.new_page()
+                for index, spec in enumerate(PAGES):
+                    timings[spec.url_path]["cold"].append(
+                        timed_visit(page, page_url(base, index, spec.url_path))
+                    )
+                for spec in (*PAGES[1:], PAGES[0]):  # start away from the last page visited
+                    title = t(f"dashboard.{spec.title_key}", "ja")
+                    timings[spec.url_path]["warm"].append(timed_visit(page, link=title))
+                for index, spec in enumerate(PAGES):
+                    timings[spec.url_path]["reload"].append(
+                        timed_visit(page, page_url(base, index, spec.url_path))
+                    )
+                context.close()
+            finally:
+                process.terminate()
+                process.wait(timeout=20)
+        browser.close()
+    return timings
+
+
+def report(timings: dict[str, dict[str, list[float]]], db: Path, runs: int) -> str:
+    lines = [
+        "# Dashboard page timings (headless Chromium)",
+        "",
+        f"Database: `{db}`; runs: {runs}; cores: {os.cpu_count()}. "
+        f"Load average at the end: {os.getloadavg()[0]:.1f}. "
+        f"Targets: cold < {COLD_TARGET:.0f} s, warm < {WARM_TARGET:.0f} s.",
+        "",
+        "| page | cold median | cold worst | warm median | warm worst | reload median "
+        "| reload worst | targets met |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, kinds in timings.items():
+        cold, warm, reload = kinds["cold"], kinds["warm"], kinds["reload"]
+        ok = max(cold) < COLD_TARGET and max(warm) < WARM_TARGET
+        lines.append(
+            f"| {name} | {statistics.median(cold):.2f} s | {max(cold):.2f} s | "
+            f"{statistics.median(warm):.2f} s | {max(warm):.2f} s | "
+            f"{statistics.median(reload):.2f} s | {max(reload):.2f} s | "
+            f"{'yes' if ok else 'NO'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="warehouse DB (default: the test fixture)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = args.db
+        if db is None:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from dashboard_fixture import make_fixture_warehouse
+
+            db = Path(folder) / "shirube.duckdb"
+            make_fixture_warehouse(db)
+        text = report(run(db.resolve(), args.runs), db, args.runs)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Entry point: `streamlit run dashboard/app.py` (or `shirube serve`).
+
+Sets the page, the language switch and the shared filters, then runs the chosen page. Pages are
+thin layouts in dashboard/views/; they read the marts snapshot through dashboard.data. (Not
+pages/: Streamlit treats a pages/ folder beside the entry script as the older multipage mode and,
+on a first visit to a page's URL, runs that page without this script, so without the sidebar.)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the project: add the project.
+_PROJECT = Path(__file__).resolve().parent.parent
+if str(_PROJECT) not in sys.path:
+    sys.path.insert(0, str(_PROJECT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, ui  # noqa: E402
+from dashboard.filters import flush_url, language_switch, sidebar_filters  # noqa: E402
+
+st.set_page_config(page_title="Shirube しるべ", layout="wide")
+pages = [
+    st.Page(
+        spec.file,
+        title=ui.m(spec.title_key),
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=index == 0,
+    )
+    for index, spec in enumerate(ui.PAGES)
+]
+# Navigation first: it resolves the page from the URL, and query parameters written before it
+# would be lost. The language is already known here (URL or session), so titles are right.
+page = st.navigation(pages)
+st.session_state.pop("_url_pending", None)
+lang = language_switch()
+st.session_state.pop("filters", None)
+try:
+    if data.snapshot() is not None:
+        st.session_state["filters"] = sidebar_filters(ui.scope(), lang)
+except Exception:  # a broken snapshot must not stop the pages from explaining themselves
+    ui.log.exception("sidebar filters failed")
+try:
+    page.run()
+finally:
+    flush_url()

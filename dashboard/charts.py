@@ -1,0 +1,423 @@
+"""Chart builders: plain functions from a DataFrame to a Plotly figure, tested without Streamlit.
+
+Conventions everywhere: one colour per benchmark (by framework position), never colour alone (the
+value is written on every bar, cell and tile), hover details, and a font family with Japanese
+glyphs so labels render in the browser and in exported images.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import format as fmt
+from pipelines.i18n import t
+from pipelines.reference import prefectures
+
+FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
+# Okabe-Ito (colour-blind safe) first, then further distinct colours for larger frameworks.
+BENCHMARK_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#999933",
+    "#882255",
+    "#44AA99",
+    "#332288",
+)
+NO_DATA_GREY = "#d9d9d9"
+SEQUENTIAL = "Blues"
+# Marker symbols that tell the comparison averages apart without colour.
+COMPARISON_SYMBOLS = {
+    "hub_mean": "diamond",
+    "municipality_mean": "square",
+    "prefecture_mean": "triangle-up",
+    "national_mean": "x",
+}
+
+
+def benchmark_colour(position: int) -> str:
+    """The benchmark's colour, fixed by its 1-based position in the framework."""
+    return BENCHMARK_PALETTE[(position - 1) % len(BENCHMARK_PALETTE)]
+
+
+def benchmark_label(
+    benchmarks: pl.DataFrame, benchmark_id: str, lang: str, wrap: bool = False
+) -> str:
+    """'B5 企業・働く人との出会い' from the benchmarks frame (benchmark_id, name_ja, name_en).
+
+    `wrap` breaks the name into short lines for an axis label.
+    """
+    row = benchmarks.filter(pl.col("benchmark_id") == benchmark_id)
+    if row.is_empty():
+        return benchmark_id
+    name = row.item(0, "name_ja" if lang == "ja" else "name_en")
+    if not wrap:
+        return f"{benchmark_id} {name}"
+    width = 8 if lang == "ja" else 16
+    if lang == "ja":
+        lines = [name[i : i + width] for i in range(0, len(name), width)]
+    else:
+        lines = textwrap.wrap(name, width)
+    return "<br>".join([benchmark_id, *lines])
+
+
+def _positions(benchmarks: pl.DataFrame) -> dict[str, int]:
+    return dict(zip(benchmarks["benchmark_id"], benchmarks["position"], strict=True))
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left"),
+        height=height,
+        template="plotly_white",
+        font=dict(family=FONT_FAMILY, size=13),
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        hoverlabel=dict(font_family=FONT_FAMILY),
+    )
+    return fig
+
+
+def tile_map(
+    areas: pl.DataFrame,
+    value_column: str,
+    lang: str,
+    title: str,
+    percent: bool = True,
+    zmax: float = 100.0,
+) -> go.Figure:
+    """Tile-grid map of Japan: one square per prefecture, coloured and labelled by a measure.
+
+    `areas` has area_code (prefecture code), the value column and optionally `suppressed`.
+    Prefectures without a value are grey and labelled "no data".
+    """
+    values = {row["area_code"]: row for row in areas.iter_rows(named=True)}
+    rows, cols = 7, 7
+    z: list[list[float | None]] = [[None] * cols for _ in range(rows)]
+    present: list[list[float | None]] = [[None] * cols for _ in range(rows)]
+    text: list[list[str]] = [[""] * cols for _ in range(rows)]
+    hover: list[list[str]] = [[""] * cols for _ in range(rows)]
+    for pref in prefectures():
+        r, c = pref.grid_row - 1, pref.grid_col - 1  # heatmap row 0 is the bottom (row 1)
+        name = pref.short_ja if lang == "ja" else pref.name_en
+        row = values.get(pref.code)
+        value = None if row is None else row.get(value_column)
+        present[r][c] = 0.0
+        if value is None:
+            reason = "suppressed" if row is not None and row.get("suppressed") else "no_data"
+            label = t(f"dashboard.chart_{reason}", lang)
+        else:
+            z[r][c] = float(value)
+            label = fmt.pct(value) if percent else fmt.number(value)
+        text[r][c] = f"{name}<br>{label}"
+        hover[r][c] = f"{pref.name_ja if lang == 'ja' else pref.name_en}: {label}"
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=present,
+            colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]],
+            showscale=False,
+            xgap=4,
+            ygap=4,
+            hoverinfo="skip",
+            name=t("dashboard.chart_no_data", lang),
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            text=text,
+            customdata=hover,
+            texttemplate="%{text}",
+            colorscale=SEQUENTIAL,
+            xgap=4,
+            ygap=4,
+            hovertemplate="%{customdata}<extra></extra>",
+            textfont=dict(size=11),
+            colorbar=dict(thickness=12),
+            name=title,
+            zmin=0,
+            zmax=zmax,
+        )
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return _layout(fig, title, height=560)
+
+
+def benchmark_bars(
+    nation: pl.DataFrame,
+    area: pl.DataFrame | None,
+    benchmarks: pl.DataFrame,
+    lang: str,
+    *,
+    value_column: str = "pct_fully_achieved",
+    nation_label: str,
+    area_label: str | None,
+    title: str,
+) -> go.Figure:
+    """Per-benchmark bars: the nation (hatched) against an area (solid), benchmark colours."""
+    positions = _positions(benchmarks)
+    fig = go.Figure()
+    series = [(nation, nation_label, "/")]
+    if area is not None and area_label:
+        series.append((area, area_label, ""))
+    for frame, label, pattern in series:
+        ids = frame["benchmark_id"].to_list()
+        values = frame[value_column].to_list()
+        fig.add_trace(
+            go.Bar(
+                x=[benchmark_label(benchmarks, b, lang, wrap=True) for b in ids],
+                y=values,
+                name=label,
+                marker=dict(
+                    color=[benchmark_colour(positions.get(b, 1)) for b in ids],
+                    pattern=dict(shape=pattern, fillmode="overlay" if pattern else None),
+                    line=dict(color="#333333", width=0.5),
+                ),
+                text=[fmt.pct(v) for v in values],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}%<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(range=[0, 110], title=t("dashboard.axis_pct_achieved", lang))
+    return _layout(fig, title)
+
+
+def area_heatmap(
+    frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, *, value_column: str, title: str
+) -> go.Figure:
+    """Areas (rows) x benchmarks (columns), each cell coloured and labelled with its value."""
+    name_column = "area_name_ja" if lang == "ja" else "area_name_en"
+    areas = frame.select("area_code", name_column).unique(maintain_order=True)
+    ids = benchmarks["benchmark_id"].to_list()
+    lookup = {
+        (r["area_code"], r["benchmark_id"]): r[value_column] for r in frame.iter_rows(named=True)
+    }
+    z = [[lookup.get((code, b)) for b in ids] for code in areas["area_code"]]
+    text = [
+        [fmt.pct(v) if v is not None else t("dashboard.chart_suppressed", lang) for v in row]
+        for row in z
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[benchmark_label(benchmarks, b, lang, wrap=True) for b in ids],
+            y=areas[name_column],
+            text=text,
+            texttemplate="%{text}",
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            zmax=100,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y} / %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=max(320, 60 + 32 * len(areas)))
+
+
+def ranked_bars(
+    frame: pl.DataFrame,
+    *,
+    label_column: str,
+    value_column: str,
+    title: str,
+    value_text: list[str],
+    axis_title: str,
+) -> go.Figure:
+    """Horizontal bars, highest first, each labelled with its formatted value."""
+    fig = go.Figure(
+        go.Bar(
+            x=frame[value_column],
+            y=frame[label_column],
+            orientation="h",
+            text=value_text,
+            textposition="outside",
+            cliponaxis=False,
+            marker_color="#0072B2",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=axis_title)
+    return _layout(fig, title, height=max(320, 60 + 30 * frame.height))
+
+
+def achieved_distribution(
+    frame: pl.DataFrame, benchmark_count: int, lang: str, title: str
+) -> go.Figure:
+    """How many schools achieved 0..N benchmarks (every count shown, zero bars included)."""
+    counts = dict(zip(frame["benchmarks_achieved"], frame["schools"], strict=True))
+    xs = list(range(benchmark_count + 1))
+    ys = [counts.get(x) or 0 for x in xs]
+    fig = go.Figure(
+        go.Bar(
+            x=xs,
+            y=ys,
+            text=[fmt.count(y, lang) for y in ys],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color="#009E73",
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=t("dashboard.axis_benchmarks_achieved", lang), dtick=1)
+    fig.update_yaxes(title=t("dashboard.axis_schools", lang))
+    return _layout(fig, title)
+
+
+def school_comparison(
+    frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
+) -> go.Figure:
+    """The school's score per benchmark (bars) against hub, municipality, prefecture, nation."""
+    positions = _positions(benchmarks)
+    ids = frame["benchmark_id"].to_list()
+    labels = [benchmark_label(benchmarks, b, lang, wrap=True) for b in ids]
+    scores = frame["score"].to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=scores,
+            name=t("dashboard.series_school", lang),
+            marker_color=[benchmark_colour(positions.get(b, 1)) for b in ids],
+            text=[fmt.number(s, 0) for s in scores],
+            textposition="inside",
+            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+        )
+    )
+    for column, symbol in COMPARISON_SYMBOLS.items():
+        if frame[column].null_count() == frame.height:
+            continue  # e.g. a school without a hub
+        name = t(f"dashboard.series_{column}", lang)
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=frame[column],
+                mode="markers",
+                name=name,
+                marker=dict(symbol=symbol, size=11, color="#333333", line=dict(width=1)),
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(range=[0, 105], title=t("dashboard.axis_score", lang))
+    return _layout(fig, title)
+
+
+def history_lines(
+    frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
+) -> go.Figure:
+    """Score per benchmark by return (year and term); the id is written at each line's end."""
+    positions = _positions(benchmarks)
+    fig = go.Figure()
+    with_period = frame.with_columns(
+        period=pl.format(t("dashboard.period_format", lang), "academic_year", "term")
+    )
+    for benchmark_id in benchmarks["benchmark_id"]:
+        rows = with_period.filter(pl.col("benchmark_id") == benchmark_id)
+        if rows.is_empty():
+            continue
+        ends = [""] * (rows.height - 1) + [benchmark_id]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["period"],
+                y=rows["score"],
+                mode="lines+markers+text",
+                text=ends,
+                textposition="middle right",
+                name=benchmark_label(benchmarks, benchmark_id, lang),
+                line=dict(color=benchmark_colour(positions[benchmark_id])),
+                hovertemplate="%{x}: %{y:.1f}<extra>" + benchmark_id + "</extra>",
+            )
+        )
+    fig.update_yaxes(range=[0, 105], title=t("dashboard.axis_score", lang))
+    return _layout(fig, title)
+
+
+def coverage_by_grade(
+    frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
+) -> go.Figure:
+    """Share of students reached per grade, one bar group per grade, one bar per benchmark."""
+    positions = _positions(benchmarks)
+    fig = go.Figure()
+    for benchmark_id in frame["benchmark_id"].unique(maintain_order=True):
+        rows = frame.filter(pl.col("benchmark_id") == benchmark_id)
+        fig.add_trace(
+            go.Bar(
+                x=[t("dashboard.grade_format", lang, grade=g) for g in rows["grade"]],
+                y=rows["coverage_pct"],
+                name=benchmark_label(benchmarks, benchmark_id, lang),
+                marker_color=benchmark_colour(positions.get(benchmark_id, 1)),
+                text=[fmt.pct(v, 0) for v in rows["coverage_pct"]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=list(
+                    zip(rows["students_reached"], rows["students_on_roll"], strict=True)
+                ),
+                hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} / %{customdata[1]})<extra>"
+                + benchmark_id
+                + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(range=[0, 110], title=t("dashboard.axis_coverage", lang))
+    return _layout(fig, title)
+
+
+def area_lines(
+    frame: pl.DataFrame, lang: str, *, value_column: str, title: str, axis_title: str, percent: bool
+) -> go.Figure:
+    """One line per area over the years (e.g. district vs prefecture vs nation), values shown."""
+    name_column = "area_name_ja" if lang == "ja" else "area_name_en"
+    fig = go.Figure()
+    dashes = ("solid", "dash", "dot", "dashdot")
+    for index, (_code, rows) in enumerate(frame.group_by("area_code", maintain_order=True)):
+        values = rows[value_column].to_list()
+        fig.add_trace(
+            go.Scatter(
+                x=[str(y) for y in rows["academic_year"]],
+                y=values,
+                mode="lines+markers+text",
+                name=rows[name_column][0],
+                line=dict(dash=dashes[index % len(dashes)], width=3),
+                text=[fmt.pct(v) if percent else fmt.number(v) for v in values],
+                textposition="top center",
+                hovertemplate="%{x}: %{text}<extra>" + rows[name_column][0] + "</extra>",
+            )
+        )
+    fig.update_xaxes(type="category", title=t("dashboard.axis_year", lang))
+    fig.update_yaxes(title=axis_title)
+    return _layout(fig, title)
+
+
+def benchmark_change(
+    frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
+) -> go.Figure:
+    """Change per benchmark over a period (column `change`), labelled +/- points."""
+    positions = _positions(benchmarks)
+    ids = frame["benchmark_id"].to_list()
+    changes = frame["change"].to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=[benchmark_label(benchmarks, b, lang, wrap=True) for b in ids],
+            y=changes,
+            marker_color=[benchmark_colour(positions.get(b, 1)) for b in ids],
+            text=[fmt.change(c, 1, t("dashboard.unit_points", lang)) or "—" for c in changes],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title=t("dashboard.axis_change_points", lang), zeroline=True)
+    return _layout(fig, title)

@@ -1,0 +1,238 @@
+"""School-level figures: the school profile, the needs-support list, district schools, returns.
+
+Every query keeps to schools inside the viewer's scope.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from dashboard.queries.common import DEFAULT_VERSION, SELECTION_SQL, frame, selection_params
+from dashboard.scope import Scope, school_filter
+
+_SCHOOL_COLUMNS = """s.school_code, s.school_name, s.school_type, s.school_type_ja,
+    s.school_type_en, s.establishment_ja, s.establishment_en, s.prefecture_code,
+    s.prefecture_ja, s.prefecture_en, s.municipality_code, s.municipality_name, s.hub_code,
+    s.hub_name, s.enrolment, s.secondary"""
+
+
+def find_schools(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, text: str, limit: int = 50
+) -> pl.DataFrame:
+    """Schools whose name contains `text` or whose code starts with it (case-insensitive)."""
+    in_scope, params = school_filter(scope, "s.school_code")
+    return frame(
+        cursor,
+        f"""
+        select s.school_code, s.school_name, s.prefecture_ja, s.prefecture_en,
+               s.municipality_name
+        from marts.dim_school s
+        where (s.school_name ilike '%' || ? || '%' or upper(s.school_code) like upper(?) || '%')
+          and {in_scope}
+        order by s.school_code limit ?
+    """,
+        [text, text, *params, limit],
+    )
+
+
+def school_info(cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str) -> pl.DataFrame:
+    in_scope, params = school_filter(scope, "s.school_code")
+    return frame(
+        cursor,
+        f"""
+        select {_SCHOOL_COLUMNS} from marts.dim_school s
+        where s.school_code = ? and {in_scope}
+    """,
+        [school, *params],
+    )
+
+
+def school_comparison(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str, year: int
+) -> pl.DataFrame:
+    """The school's scores against its hub, municipality, prefecture and national means."""
+    in_scope, params = school_filter(scope, "c.school_code")
+    return frame(
+        cursor,
+        f"""
+        select c.benchmark_id, c.score, c.hub_mean, c.municipality_mean, c.prefecture_mean,
+               c.national_mean, c.prefecture_percentile
+        from marts.school_comparison c
+        where c.school_code = ? and c.academic_year = ?
+          and c.framework_version = {DEFAULT_VERSION} and {in_scope}
+        order by c.benchmark_id
+    """,
+        [school, year, *params],
+    )
+
+
+def school_years(cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str) -> pl.DataFrame:
+    """The school's effective return per year: benchmarks achieved and their change."""
+    in_scope, params = school_filter(scope, "r.school_code")
+    return frame(
+        cursor,
+        f"""
+        select r.academic_year, r.term, r.submitted_on, r.benchmarks_in_framework,
+               r.benchmarks_reported, r.benchmarks_achieved, r.mean_score,
+               r.change_benchmarks_achieved, r.change_mean_score
+        from marts.school_year_summary r
+        where r.school_code = ? and r.framework_version = {DEFAULT_VERSION} and {in_scope}
+        order by r.academic_year
+    """,
+        [school, *params],
+    )
+
+
+def school_history(cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str) -> pl.DataFrame:
+    """Every loaded return of the school by term (superseded resubmissions left out)."""
+    in_scope, params = school_filter(scope, "h.school_code")
+    return frame(
+        cursor,
+        f"""
+        select h.academic_year, h.term, h.submitted_on, h.benchmark_id, h.score,
+               h.is_effective
+        from marts.return_history h
+        where h.school_code = ? and not h.is_superseded
+          and h.framework_version = {DEFAULT_VERSION} and {in_scope}
+        order by h.academic_year, h.term, h.benchmark_id
+    """,
+        [school, *params],
+    )
+
+
+def school_coverage(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str, year: int
+) -> pl.DataFrame:
+    """Share of students reached per grade for the coverage benchmarks."""
+    in_scope, params = school_filter(scope, "c.school_code")
+    return frame(
+        cursor,
+        f"""
+        select c.grade, c.benchmark_id, c.students_on_roll, c.students_reached, c.coverage_pct
+        from marts.coverage c
+        join marts.dim_benchmark b on b.benchmark_id = c.benchmark_id
+             and b.framework_version = {DEFAULT_VERSION} and b.coverage_benchmark
+        where c.school_code = ? and c.academic_year = ? and {in_scope}
+        order by c.grade, c.benchmark_id
+    """,
+        [school, year, *params],
+    )
+
+
+_SEVERITY_RANK = "case f.severity when 'high' then 3 when 'medium' then 2 else 1 end"
+
+
+def school_flags(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str, year: int
+) -> pl.DataFrame:
+    in_scope, params = school_filter(scope, "f.school_code")
+    return frame(
+        cursor,
+        f"""
+        select f.flag, f.severity, f.detail_ja, f.detail_en from marts.support_flags f
+        where f.school_code = ? and f.academic_year = ? and {in_scope}
+        order by {_SEVERITY_RANK} desc, f.flag
+    """,
+        [school, year, *params],
+    )
+
+
+def flagged_schools(
+    cursor: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    year: int,
+    area_level: str | None = None,
+    area_code: str | None = None,
+    hub: str | None = None,
+    school_type: str | None = None,
+    establishment: str | None = None,
+    severities: tuple[str, ...] = ("high", "medium", "low"),
+) -> pl.DataFrame:
+    """One row per flagged school, most severe first, then by the number of kinds of concern."""
+    in_scope, scope_params = school_filter(scope, "s.school_code")
+    return frame(
+        cursor,
+        f"""
+        select s.school_code, s.school_name, s.prefecture_ja, s.prefecture_en,
+               s.municipality_name, s.hub_name, s.school_type_ja, s.school_type_en,
+               max({_SEVERITY_RANK}) as severity_rank,
+               -- kinds of concern, so twelve grades of low coverage count once, not twelve times
+               count(distinct f.flag) as flags,
+               list(distinct f.flag order by f.flag) as flag_kinds,
+               string_agg(f.detail_ja, ' / ' order by {_SEVERITY_RANK} desc, f.flag)
+                   as reasons_ja,
+               string_agg(f.detail_en, ' / ' order by {_SEVERITY_RANK} desc, f.flag)
+                   as reasons_en
+        from marts.support_flags f join marts.dim_school s using (school_code)
+        where f.academic_year = ? and list_contains(?::varchar[], f.severity)
+          and {SELECTION_SQL} and {in_scope}
+        group by all
+        order by severity_rank desc, flags desc, s.school_code
+    """,
+        [
+            year,
+            list(severities),
+            *selection_params(area_level, area_code, hub, school_type, establishment),
+            *scope_params,
+        ],
+    )
+
+
+def district_schools(
+    cursor: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    area_level: str | None = None,
+    area_code: str | None = None,
+    hub: str | None = None,
+    school_type: str | None = None,
+    establishment: str | None = None,
+) -> pl.DataFrame:
+    """Benchmarks achieved by each filtered school in each year (long form)."""
+    in_scope, scope_params = school_filter(scope, "s.school_code")
+    return frame(
+        cursor,
+        f"""
+        select s.school_code, s.school_name, r.academic_year, r.benchmarks_achieved,
+               r.mean_score, r.change_benchmarks_achieved
+        from marts.school_year_summary r join marts.dim_school s using (school_code)
+        where r.framework_version = {DEFAULT_VERSION} and {SELECTION_SQL} and {in_scope}
+        order by s.school_code, r.academic_year
+    """,
+        [*selection_params(area_level, area_code, hub, school_type, establishment), *scope_params],
+    )
+
+
+def return_status(
+    cursor: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    year: int,
+    area_level: str | None = None,
+    area_code: str | None = None,
+    hub: str | None = None,
+    school_type: str | None = None,
+    establishment: str | None = None,
+) -> pl.DataFrame:
+    """Every filtered school's return for the latest term of `year` in the data."""
+    in_scope, scope_params = school_filter(scope, "s.school_code")
+    return frame(
+        cursor,
+        f"""
+        select s.school_code, s.school_name, s.municipality_name, s.hub_name, r.term,
+               r.has_return, r.submitted_on
+        from marts.return_status r join marts.dim_school s using (school_code)
+        where r.academic_year = ?
+          and r.term = (select max(term) from marts.return_status where academic_year = ?)
+          and {SELECTION_SQL} and {in_scope}
+        order by r.has_return, s.school_code
+    """,
+        [
+            year,
+            year,
+            *selection_params(area_level, area_code, hub, school_type, establishment),
+            *scope_params,
+        ],
+    )

@@ -1,0 +1,125 @@
+"""What every page shares: the language, messages, the page guard and the empty states."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from dashboard.filters import Filters, current_filters, language
+from dashboard.queries import options as q_options
+from dashboard.scope import Scope
+from pipelines.i18n import t
+
+log = logging.getLogger("shirube.dashboard")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str  # relative to dashboard/app.py
+    url_path: str
+    title_key: str
+    icon: str
+
+
+PAGES = (
+    PageSpec("views/overview.py", "overview", "page_overview", ":material/map:"),
+    PageSpec("views/compare.py", "compare", "page_compare", ":material/compare_arrows:"),
+    PageSpec("views/school.py", "school", "page_school", ":material/school:"),
+    PageSpec("views/support.py", "support", "page_support", ":material/support:"),
+    PageSpec("views/district.py", "district", "page_district", ":material/trending_up:"),
+    PageSpec("views/quality.py", "quality", "page_quality", ":material/fact_check:"),
+    PageSpec("views/report.py", "report", "page_report", ":material/description:"),
+)
+
+
+def lang() -> str:
+    return language()
+
+
+def m(key: str, **values: object) -> str:
+    """The dashboard message `key` in the viewer's language."""
+    return t(f"dashboard.{key}", lang(), **values)
+
+
+def labels(prefix: str, language_code: str) -> Callable[[str], str]:
+    """A widget's format_func: code -> the message `<prefix><code>`, bound to one language.
+
+    Bound now, not looked up at call time: Streamlit may format options outside the run.
+    """
+    return lambda code: t(f"dashboard.{prefix}{code}", language_code)
+
+
+def scope() -> Scope:
+    """The viewer's scope; the access-control issue replaces this with the signed-in role's."""
+    return Scope.everything()
+
+
+def filters() -> Filters:
+    return current_filters()
+
+
+def benchmarks() -> pl.DataFrame:
+    return data.query(q_options.benchmarks, scope())
+
+
+def run_page(body: Callable[[], None]) -> None:
+    """Run a page body; an unexpected error shows a polite message, the traceback goes to the log.
+
+    Streamlit's own control flow (st.rerun, st.stop) derives from BaseException and passes.
+    """
+    try:
+        if data.snapshot() is None and not getattr(body, "works_without_snapshot", False):
+            show_no_snapshot()
+            return
+        body()
+    except data.NoSnapshotError:
+        show_no_snapshot()
+    except Exception:
+        log.exception("page failed")
+        st.error(m("page_error"))
+
+
+def show_no_snapshot() -> None:
+    st.info(m("no_snapshot_title"))
+    st.markdown(m("no_snapshot_body", db=str(data.db_path())))
+
+
+def no_schools() -> None:
+    st.warning(m("no_schools"))
+
+
+def page_title(title_key: str) -> None:
+    st.title(m(title_key))
+
+
+def name_column(prefix: str = "area_name") -> str:
+    return f"{prefix}_{lang()}"
+
+
+def area_name(level: str, code: str) -> str:
+    if level == "national":
+        return m("level_national")
+    areas = data.query(q_options.areas, scope(), level=level)
+    names = dict(zip(areas["area_code"], areas[name_column()], strict=True))
+    return names.get(code, code)
+
+
+def selection_label(f: Filters) -> str:
+    """Words for the current selection, e.g. '東京都 / 中学校 / 公立'; 全国 when unfiltered."""
+    parts = []
+    if f.area_code:
+        parts.append(area_name(f.area_level, f.area_code))
+    if f.hub:
+        parts.append(area_name("hub", f.hub))
+    kinds = data.query(q_options.school_kinds, scope())
+    names = {(k, c): n for k, c, n in kinds.select("kind", "code", f"name_{lang()}").iter_rows()}
+    if f.school_type:
+        parts.append(names.get(("type", f.school_type), f.school_type))
+    if f.establishment:
+        parts.append(names.get(("establishment", f.establishment), f.establishment))
+    return " / ".join(parts) if parts else m("level_national")

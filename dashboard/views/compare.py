@@ -1,0 +1,106 @@
+"""地域比較 / Compare areas: heatmap area x benchmark, ranked bars, benchmarks-achieved spread."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard import format as fmt
+from dashboard.filters import url_selectbox
+from dashboard.queries import areas as q_areas
+
+LEVELS = ("prefecture", "region", "municipality", "hub")
+HEAT_MEASURES = ("pct_fully_achieved", "mean_score")
+
+
+def render() -> None:
+    lang, scope, f = ui.lang(), ui.scope(), ui.filters()
+    ui.page_title("page_compare")
+    if f.year is None:
+        st.info(ui.m("no_years"))
+        return
+    benchmarks = ui.benchmarks()
+    pick_level, pick_measure = st.columns(2)
+    level = url_selectbox(
+        "compare", ui.m("compare_level"), LEVELS, LEVELS[0], ui.labels("level_", lang), pick_level
+    )
+    measure = url_selectbox(
+        "heat",
+        ui.m("compare_measure"),
+        HEAT_MEASURES,
+        HEAT_MEASURES[0],
+        ui.labels("heat_", lang),
+        pick_measure,
+    )
+    # Municipalities of the prefecture chosen in the sidebar, when one is chosen.
+    parent = f.area_code if (level == "municipality" and f.area_level == "prefecture") else None
+    summaries = data.query(
+        q_areas.area_summaries, scope, level=level, year=f.year, parent_code=parent
+    )
+    if summaries.is_empty():
+        ui.no_schools()
+        return
+    by_benchmark = data.query(
+        q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
+    )
+    name = ui.name_column()
+    st.plotly_chart(
+        charts.area_heatmap(
+            by_benchmark,
+            benchmarks,
+            lang,
+            value_column=measure,
+            title=ui.m(
+                "heatmap_title",
+                level=ui.m(f"level_{level}"),
+                measure=ui.m(f"heat_{measure}"),
+                year=f.year,
+            ),
+        ),
+        key="heatmap",
+    )
+
+    left, right = st.columns(2)
+    ranked = summaries.sort("avg_benchmarks_achieved", descending=True, nulls_last=True)
+    with left:
+        st.plotly_chart(
+            charts.ranked_bars(
+                ranked,
+                label_column=name,
+                value_column="avg_benchmarks_achieved",
+                value_text=[
+                    fmt.out_of(v, benchmarks.height) for v in ranked["avg_benchmarks_achieved"]
+                ],
+                title=ui.m("ranked_title"),
+                axis_title=ui.m("metric_avg_achieved"),
+            ),
+            key="ranked",
+        )
+    with right:
+        area_level, area_code = (f.area_level, f.area_code) if f.area_code else ("national", "JP")
+        spread = data.query(
+            q_areas.achieved_distribution, scope, level=area_level, code=area_code, year=f.year
+        )
+        st.plotly_chart(
+            charts.achieved_distribution(
+                spread,
+                benchmarks.height,
+                lang,
+                ui.m("distribution_title", selection=ui.selection_label(f)),
+            ),
+            key="distribution",
+        )
+
+    table = ranked.select(
+        pl.col(name).alias(ui.m("col_area")),
+        pl.col("schools_registered").alias(ui.m("metric_registered")),
+        pl.col("schools_reporting").alias(ui.m("metric_reporting")),
+        pl.col("response_rate").round(1).alias(ui.m("metric_response_rate")),
+        pl.col("avg_benchmarks_achieved").round(2).alias(ui.m("metric_avg_achieved")),
+        pl.col("pct_all_achieved").round(1).alias(ui.m("metric_pct_all")),
+    )
+    st.dataframe(table, hide_index=True, placeholder="—", key="compare_table")
+    if summaries["suppressed"].any():
+        st.caption(ui.m("suppressed_note"))
+
+
+ui.run_page(render)

@@ -1,0 +1,115 @@
+"""地区の進捗 / District progress: a district's schools over the years against prefecture and
+nation, and which benchmarks move and which stall."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard.queries import areas as q_areas
+from dashboard.queries import schools as q_schools
+
+# A benchmark whose share fully achieved changed by less than this many points has stalled.
+STALL_POINTS = 5.0
+
+
+def render() -> None:
+    lang, scope, f = ui.lang(), ui.scope(), ui.filters()
+    ui.page_title("page_district")
+    if f.area_level not in ("prefecture", "municipality"):
+        st.info(ui.m("district_pick_hint"))
+    level, code = (f.area_level, f.area_code) if f.area_code else ("national", "JP")
+    chain = data.query(q_areas.area_parents, scope, level=level, code=code)
+    compared = chain.filter(pl.col("area_level").is_in(["municipality", "prefecture", "national"]))
+    trends = pl.concat(
+        [
+            data.query(q_areas.area_trend, scope, level=a, code=c)
+            for a, c in compared.select("area_level", "area_code").iter_rows()
+        ],
+        how="vertical_relaxed",
+    )
+    headline = trends.filter(benchmark_id="ALL")
+    if headline.is_empty():
+        ui.no_schools()
+        return
+    st.caption(ui.m("district_caption", area=ui.area_name(level, code)))
+    benchmarks = ui.benchmarks()
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(
+            charts.area_lines(
+                headline,
+                lang,
+                value_column="mean_score",
+                title=ui.m("district_avg_title"),
+                axis_title=ui.m("metric_avg_achieved"),
+                percent=False,
+            ),
+            key="district_avg",
+        )
+    with right:
+        st.plotly_chart(
+            charts.area_lines(
+                headline,
+                lang,
+                value_column="pct_fully_achieved",
+                title=ui.m("district_all_title"),
+                axis_title=ui.m("metric_pct_all"),
+                percent=True,
+            ),
+            key="district_all",
+        )
+
+    change = _benchmark_change(trends.filter(area_code=code, area_level=level))
+    if change.height:
+        first, last = change.item(0, "first_year"), change.item(0, "last_year")
+        st.plotly_chart(
+            charts.benchmark_change(
+                change, benchmarks, lang, ui.m("district_change_title", first=first, last=last)
+            ),
+            key="district_change",
+        )
+        moving = change.filter(pl.col("change") >= STALL_POINTS)["benchmark_id"].to_list()
+        stalled = change.filter(pl.col("change").abs() < STALL_POINTS)["benchmark_id"].to_list()
+        falling = change.filter(pl.col("change") <= -STALL_POINTS)["benchmark_id"].to_list()
+        for key, ids in (("moving", moving), ("stalled", stalled), ("falling", falling)):
+            names = "、".join(charts.benchmark_label(benchmarks, b, lang) for b in ids)
+            st.markdown(f"**{ui.m('district_' + key)}**: {names or ui.m('none')}")
+    else:
+        st.info(ui.m("district_one_year"))
+
+    schools = data.query(q_schools.district_schools, scope, **f.selection())
+    if schools.is_empty():
+        ui.no_schools()
+        return
+    st.markdown(f"#### {ui.m('district_schools_title')}")
+    wide = schools.pivot(
+        "academic_year",
+        index=["school_code", "school_name"],
+        values="benchmarks_achieved",
+        sort_columns=True,
+    )
+    wide = wide.rename(
+        {"school_code": ui.m("col_code"), "school_name": ui.m("col_school")}
+        | {c: ui.m("year_format", year=c) for c in wide.columns[2:]}
+    )
+    st.dataframe(wide, hide_index=True, placeholder="—", key="district_table")
+
+
+def _benchmark_change(trend: pl.DataFrame) -> pl.DataFrame:
+    """Change in % fully achieved per benchmark between the first and last year reported."""
+    rows = trend.filter(pl.col("benchmark_id") != "ALL", pl.col("pct_fully_achieved").is_not_null())
+    if rows["academic_year"].n_unique() < 2:
+        return rows.clear().select("benchmark_id")
+    return (
+        rows.sort("academic_year")
+        .group_by("benchmark_id", maintain_order=True)
+        .agg(
+            first_year=pl.col("academic_year").first(),
+            last_year=pl.col("academic_year").last(),
+            change=pl.col("pct_fully_achieved").last() - pl.col("pct_fully_achieved").first(),
+        )
+        .sort("benchmark_id")
+    )
+
+
+ui.run_page(render)

@@ -1,0 +1,130 @@
+"""提出状況・データ品質 / Returns and data quality: who has returned, the ingest log and the
+quarantine, and the upload of new files (the CLI's ingest) followed by a rebuild."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.queries import quality as q_quality
+from dashboard.queries import schools as q_schools
+from dashboard.upload import build_now, ingest_uploads
+
+
+def render() -> None:
+    lang = ui.lang()
+    ui.page_title("page_quality")
+    for message in st.session_state.pop("quality_flash", []):
+        st.success(message)
+    if data.snapshot() is None:
+        ui.show_no_snapshot()
+    else:
+        _returns(lang)
+        _log(lang)
+    _upload(lang)
+
+
+render.works_without_snapshot = True
+
+
+def _returns(lang: str) -> None:
+    scope, f = ui.scope(), ui.filters()
+    if f.year is None:
+        return
+    status = data.query(q_schools.return_status, scope, year=f.year, **f.selection())
+    st.markdown(f"#### {ui.m('returns_title', year=f.year)}")
+    if status.is_empty():
+        ui.no_schools()
+        return
+    returned = int(status["has_return"].sum())
+    done, missing, term = st.columns(3)
+    done.metric(ui.m("returns_done"), ui.m("unit_schools", n=f"{returned:,}"))
+    missing.metric(ui.m("returns_missing"), ui.m("unit_schools", n=f"{status.height - returned:,}"))
+    term.metric(ui.m("col_term"), ui.m("term_format", term=status.item(0, "term")))
+    st.dataframe(
+        status.select(
+            pl.col("school_name").alias(ui.m("col_school")),
+            pl.col("school_code").alias(ui.m("col_code")),
+            pl.col("municipality_name").alias(ui.m("level_municipality")),
+            pl.col("hub_name").alias(ui.m("level_hub")),
+            pl.when(pl.col("has_return"))
+            .then(pl.lit(ui.m("returns_yes")))
+            .otherwise(pl.lit(ui.m("returns_no")))
+            .alias(ui.m("col_returned")),
+            pl.col("submitted_on").cast(pl.Date).alias(ui.m("col_submitted_on")),
+        ),
+        hide_index=True,
+        placeholder="—",
+        key="return_status",
+    )
+
+
+def _log(lang: str) -> None:
+    scope = ui.scope()
+    st.markdown(f"#### {ui.m('ingest_log_title')}")
+    files = data.query(q_quality.ingest_files, scope)
+    st.dataframe(
+        files.select(
+            pl.col("file_id").alias("ID"),
+            pl.col("original_name").alias(ui.m("col_file")),
+            pl.col("kind").alias(ui.m("col_kind")),
+            pl.col("status")
+            .replace_strict(
+                {s: ui.m(f"status_{s}") for s in ("loaded", "rejected", "duplicate")},
+                default=pl.col("status"),
+            )
+            .alias(ui.m("col_status")),
+            pl.col("rows_read").alias(ui.m("col_rows_read")),
+            pl.col("rows_loaded").alias(ui.m("col_rows_loaded")),
+            pl.col("rows_quarantined").alias(ui.m("col_rows_quarantined")),
+            pl.col(f"reason_{lang}").alias(ui.m("col_reason")),
+            pl.col("finished_at").alias(ui.m("col_when")),
+        ),
+        hide_index=True,
+        placeholder="—",
+        key="ingest_files",
+    )
+    st.markdown(f"#### {ui.m('quarantine_title')}")
+    quarantine = data.query(q_quality.quarantine, scope)
+    if quarantine.is_empty():
+        st.success(ui.m("quarantine_empty"))
+        return
+    st.dataframe(
+        quarantine.select(
+            pl.col("original_name").alias(ui.m("col_file")),
+            pl.col("row_number").alias(ui.m("col_row")),
+            pl.col("column_name").alias(ui.m("col_column")),
+            pl.col("value").alias(ui.m("col_value")),
+            pl.col(f"reason_{lang}").alias(ui.m("col_reason")),
+        ),
+        hide_index=True,
+        placeholder="—",
+        key="quarantine",
+    )
+
+
+def _upload(lang: str) -> None:
+    st.markdown(f"#### {ui.m('upload_title')}")
+    st.caption(ui.m("upload_help"))
+    uploads = st.file_uploader(
+        ui.m("upload_label"), type=["csv", "xlsx"], accept_multiple_files=True, key="upload_files"
+    )
+    if st.button(ui.m("upload_button"), disabled=not uploads, key="upload_button"):
+        outcome = ingest_uploads([(u.name, u.getvalue()) for u in uploads], lang)
+        if outcome.error:
+            st.error(outcome.error)
+        else:
+            st.dataframe(outcome.files, hide_index=True, placeholder="—", key="upload_results")
+            for name, rows in outcome.quarantine.items():
+                with st.expander(ui.m("upload_quarantine", file=name, rows=rows.height)):
+                    st.dataframe(rows, hide_index=True, placeholder="—")
+    st.caption(ui.m("rebuild_help"))
+    if st.button(ui.m("rebuild_button"), key="rebuild_button"):
+        with st.spinner(ui.m("rebuild_running")):
+            ok, message = build_now(lang)
+        if ok:
+            st.session_state["quality_flash"] = [message]
+            st.rerun()
+        st.error(message)
+
+
+ui.run_page(render)

@@ -1,0 +1,136 @@
+"""学校カルテ / School profile: opened by ?school=CODE or by searching a name or code."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard import format as fmt
+from dashboard.filters import ANY, url_selectbox
+from dashboard.queries import schools as q_schools
+
+
+def render() -> None:
+    lang, scope, f = ui.lang(), ui.scope(), ui.filters()
+    ui.page_title("page_school")
+    school = _pick_school(scope, lang)
+    if not school:
+        st.info(ui.m("school_pick_hint"))
+        return
+    info = data.query(q_schools.school_info, scope, school=school)
+    if info.is_empty():
+        st.warning(ui.m("school_not_found", code=school))
+        return
+    s = info.row(0, named=True)
+    st.subheader(s["school_name"])
+    st.caption(
+        ui.m(
+            "school_caption",
+            code=s["school_code"],
+            type=s[f"school_type_{lang}"],
+            establishment=s[f"establishment_{lang}"],
+            prefecture=s[f"prefecture_{lang}"],
+            municipality=s["municipality_name"],
+            hub=s["hub_name"] or ui.m("no_hub"),
+        )
+    )
+    benchmarks = ui.benchmarks()
+    years = data.query(q_schools.school_years, scope, school=school)
+    year = f.year
+    this_year = years.filter(academic_year=year) if year else years.clear()
+    if this_year.is_empty():
+        st.warning(ui.m("school_no_return", year=year))
+    else:
+        row = this_year.row(0, named=True)
+        achieved, mean_score, term = st.columns(3)
+        achieved.metric(
+            ui.m("metric_achieved"),
+            fmt.out_of(row["benchmarks_achieved"], benchmarks.height, 0),
+            delta=fmt.change(row["change_benchmarks_achieved"], 0),
+        )
+        mean_score.metric(
+            ui.m("metric_mean_score"),
+            fmt.number(row["mean_score"]),
+            delta=fmt.change(row["change_mean_score"]),
+        )
+        term.metric(ui.m("metric_latest_return"), str(row["submitted_on"]))
+
+    flags = data.query(q_schools.school_flags, scope, school=school, year=year or 0)
+    st.markdown(f"#### {ui.m('school_flags')}")
+    if flags.is_empty():
+        st.success(ui.m("school_no_flags"))
+    for flag in flags.iter_rows(named=True):
+        st.markdown(f"- **{ui.m('severity_' + flag['severity'])}** {flag['detail_' + lang]}")
+
+    comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
+    if not comparison.is_empty():
+        st.plotly_chart(
+            charts.school_comparison(
+                comparison, benchmarks, lang, ui.m("school_comparison_title", year=year)
+            ),
+            key="school_comparison",
+        )
+    left, right = st.columns(2)
+    history = data.query(q_schools.school_history, scope, school=school)
+    with left:
+        if history.is_empty():
+            st.info(ui.m("school_no_history"))
+        else:
+            st.plotly_chart(
+                charts.history_lines(history, benchmarks, lang, ui.m("school_history_title")),
+                key="history",
+            )
+    with right:
+        coverage = data.query(q_schools.school_coverage, scope, school=school, year=year or 0)
+        if coverage.is_empty():
+            st.info(ui.m("school_no_coverage"))
+        else:
+            st.plotly_chart(
+                charts.coverage_by_grade(
+                    coverage, benchmarks, lang, ui.m("school_coverage_title", year=year)
+                ),
+                key="coverage",
+            )
+    if not years.is_empty():
+        st.dataframe(
+            years.select(
+                pl.col("academic_year").alias(ui.m("col_year")),
+                pl.col("term").alias(ui.m("col_term")),
+                pl.col("benchmarks_achieved").alias(ui.m("metric_achieved")),
+                pl.col("mean_score").round(1).alias(ui.m("metric_mean_score")),
+            ),
+            hide_index=True,
+            placeholder="—",
+            key="school_years",
+        )
+
+
+def _pick_school(scope, lang: str) -> str:
+    """Search by name or code; the chosen school lives in the URL as ?school=CODE."""
+    text = st.text_input(
+        ui.m("school_search"), key="school_search", placeholder=ui.m("school_search_placeholder")
+    )
+    linked = st.query_params.get("school") or st.session_state.get("_kept_school") or ANY
+    found = data.query(q_schools.find_schools, scope, text=text.strip()) if text.strip() else None
+    names: dict[str, str] = {}
+    if linked:
+        info = data.query(q_schools.school_info, scope, school=linked)
+        if not info.is_empty():
+            names[linked] = f"{info.item(0, 'school_name')} ({linked})"
+    if found is not None:
+        if found.is_empty():
+            st.caption(ui.m("school_search_none"))
+        for code, name, pref in found.select(
+            "school_code", "school_name", f"prefecture_{lang}"
+        ).iter_rows():
+            names[code] = f"{name} ({pref}, {code})"
+    none_chosen = ui.m("school_none_chosen")
+    return url_selectbox(
+        "school",
+        ui.m("school_choose"),
+        [ANY, *names],
+        linked if linked in names else ANY,
+        lambda c: names.get(c, none_chosen),
+    )
+
+
+ui.run_page(render)

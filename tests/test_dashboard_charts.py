@@ -1,0 +1,173 @@
+"""Chart builders, without Streamlit: traces, labels, benchmark colours and Japanese text."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboard import charts
+from pipelines.reference import prefectures
+from pipelines.settings import default_framework
+
+
+@pytest.fixture
+def benchmarks() -> pl.DataFrame:
+    framework = default_framework()
+    return pl.DataFrame(
+        {
+            "benchmark_id": [b.id for b in framework.benchmarks],
+            "position": [b.position for b in framework.benchmarks],
+            "name_ja": [b.name_ja for b in framework.benchmarks],
+            "name_en": [b.name_en for b in framework.benchmarks],
+        }
+    )
+
+
+def _per_benchmark(benchmarks: pl.DataFrame, values: list[float]) -> pl.DataFrame:
+    return pl.DataFrame({"benchmark_id": benchmarks["benchmark_id"], "pct_fully_achieved": values})
+
+
+def test_each_benchmark_keeps_one_colour_by_framework_position(benchmarks):
+    colours = [charts.benchmark_colour(p) for p in benchmarks["position"]]
+    assert len(set(colours)) == benchmarks.height
+    assert charts.benchmark_colour(1) == charts.BENCHMARK_PALETTE[0]
+
+
+def test_tile_map_draws_every_prefecture_labelled_and_greys_the_ones_without_data():
+    areas = pl.DataFrame(
+        {"area_code": ["13", "27"], "pct_all_achieved": [50.0, 12.5], "suppressed": [False, False]}
+    )
+    fig = charts.tile_map(areas, "pct_all_achieved", "ja", "都道府県別")
+    background, values = fig.data
+    tiles = [cell for row in values.text for cell in row if cell]
+    assert len(tiles) == len(prefectures())
+    assert "東京<br>50.0%" in tiles and "大阪<br>12.5%" in tiles
+    assert "北海道<br>データなし" in tiles
+    assert background.colorscale[0][1] == charts.NO_DATA_GREY
+    tokyo = next(p for p in prefectures() if p.code == "13")
+    assert values.z[tokyo.grid_row - 1][tokyo.grid_col - 1] == 50.0
+
+
+def test_tile_map_says_suppressed_rather_than_no_data_for_a_suppressed_prefecture():
+    areas = pl.DataFrame(
+        {"area_code": ["01"], "pct_all_achieved": [None], "suppressed": [True]},
+        schema_overrides={"pct_all_achieved": pl.Float64},
+    )
+    fig = charts.tile_map(areas, "pct_all_achieved", "en", "By prefecture")
+    tiles = [cell for row in fig.data[1].text for cell in row if cell]
+    assert "Hokkaido<br>suppressed" in tiles
+
+
+def test_benchmark_bars_put_nation_hatched_and_area_solid_in_benchmark_colours(benchmarks):
+    nation = _per_benchmark(benchmarks, [80.0, 70, 60, 50, 40, 30, 20, 10])
+    area = _per_benchmark(benchmarks, [100.0, 75, 50, 25, 0, 25, 50, 75])
+    fig = charts.benchmark_bars(
+        nation, area, benchmarks, "ja", nation_label="全国", area_label="東京都", title="t"
+    )
+    assert [trace.name for trace in fig.data] == ["全国", "東京都"]
+    assert fig.data[0].marker.pattern.shape == "/" and not fig.data[1].marker.pattern.shape
+    assert list(fig.data[1].marker.color) == [
+        charts.benchmark_colour(p) for p in benchmarks["position"]
+    ]
+    assert fig.data[1].text[0] == "100.0%"
+    assert fig.data[0].x[4].replace("<br>", "") == "B5企業・働く人との出会い"
+    assert "Noto Sans CJK JP" in fig.layout.font.family
+
+
+def test_heatmap_has_a_row_per_area_and_writes_each_value(benchmarks):
+    frame = pl.DataFrame(
+        {
+            "area_code": ["13"] * 8 + ["27"] * 8,
+            "area_name_ja": ["東京都"] * 8 + ["大阪府"] * 8,
+            "area_name_en": ["Tokyo"] * 8 + ["Osaka"] * 8,
+            "benchmark_id": benchmarks["benchmark_id"].to_list() * 2,
+            "pct_fully_achieved": [float(i * 5) for i in range(16)],
+        }
+    )
+    fig = charts.area_heatmap(frame, benchmarks, "en", value_column="pct_fully_achieved", title="t")
+    heat = fig.data[0]
+    assert list(heat.y) == ["Tokyo", "Osaka"]
+    assert heat.text[1][0] == "40.0%"  # Osaka, first benchmark: 8 * 5
+    assert len(heat.x) == benchmarks.height
+
+
+def test_ranked_bars_keep_the_given_order_and_labels():
+    frame = pl.DataFrame({"name": ["A", "B"], "value": [5.5, 3.25]})
+    fig = charts.ranked_bars(
+        frame,
+        label_column="name",
+        value_column="value",
+        title="t",
+        value_text=["5.5 / 8", "3.2 / 8"],
+        axis_title="x",
+    )
+    assert list(fig.data[0].y) == ["A", "B"] and list(fig.data[0].text) == ["5.5 / 8", "3.2 / 8"]
+
+
+def test_distribution_shows_every_count_from_zero_to_all_benchmarks():
+    frame = pl.DataFrame({"benchmarks_achieved": [1, 8], "schools": [1234, 2]})
+    fig = charts.achieved_distribution(frame, 8, "ja", "分布")
+    assert list(fig.data[0].x) == list(range(9))
+    assert fig.data[0].text[1] == "1,234校" and fig.data[0].text[0] == "0校"
+
+
+def test_school_comparison_marks_each_average_with_its_own_symbol(benchmarks):
+    frame = pl.DataFrame(
+        {
+            "benchmark_id": benchmarks["benchmark_id"],
+            "score": [100.0] * 8,
+            "hub_mean": [None] * 8,
+            "municipality_mean": [60.0] * 8,
+            "prefecture_mean": [55.0] * 8,
+            "national_mean": [50.0] * 8,
+        },
+        schema_overrides={"hub_mean": pl.Float64},
+    )
+    fig = charts.school_comparison(frame, benchmarks, "ja", "比較")
+    names = [trace.name for trace in fig.data]
+    # the school has no hub, so there is no hub series
+    assert names == ["この学校", "市区町村平均", "都道府県平均", "全国平均"]
+    symbols = {trace.marker.symbol for trace in fig.data[1:]}
+    assert len(symbols) == 3
+
+
+def test_history_lines_draw_one_coloured_line_per_benchmark_by_term(benchmarks):
+    frame = pl.DataFrame(
+        {
+            "academic_year": [2024, 2024, 2025, 2024, 2024, 2025],
+            "term": [1, 2, 2, 1, 2, 2],
+            "benchmark_id": ["B1"] * 3 + ["B2"] * 3,
+            "score": [50.0, 60, 100, 20, 30, 40],
+        }
+    )
+    frame = frame.filter(pl.col("benchmark_id").is_in(benchmarks["benchmark_id"].to_list()[:2]))
+    fig = charts.history_lines(frame, benchmarks, "ja", "推移")
+    assert len(fig.data) == 2
+    assert list(fig.data[0].x) == ["2024年度 1学期", "2024年度 2学期", "2025年度 2学期"]
+    assert fig.data[1].line.color == charts.benchmark_colour(2)
+    assert list(fig.data[0].text)[-1] == fig.data[0].name.split()[0]
+
+
+def test_coverage_by_grade_groups_bars_per_grade_with_percent_labels(benchmarks):
+    coverage_ids = benchmarks["benchmark_id"].to_list()[4:6]
+    frame = pl.DataFrame(
+        {
+            "grade": [1, 1, 2, 2],
+            "benchmark_id": coverage_ids * 2,
+            "students_on_roll": [100, 100, 90, 90],
+            "students_reached": [50, 25, 90, 0],
+            "coverage_pct": [50.0, 25.0, 100.0, 0.0],
+        }
+    )
+    fig = charts.coverage_by_grade(frame, benchmarks, "ja", "到達率")
+    assert len(fig.data) == 2 and list(fig.data[0].x) == ["1年", "2年"]
+    assert list(fig.data[0].text) == ["50%", "100%"]
+    assert fig.data[0].marker.color == charts.benchmark_colour(5)
+
+
+def test_benchmark_change_labels_rises_and_falls(benchmarks):
+    frame = pl.DataFrame(
+        {"benchmark_id": benchmarks["benchmark_id"].to_list()[:2], "change": [12.5, -3.0]}
+    )
+    fig = charts.benchmark_change(frame, benchmarks, "ja", "変化")
+    assert list(fig.data[0].text) == ["+12.5pt", "-3.0pt"]

@@ -1,0 +1,206 @@
+"""Every dashboard page through Streamlit's AppTest on the fixture snapshot: it renders, filters
+change the numbers, empty states show, and the language switch holds across pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
+from streamlit.testing.v1 import AppTest
+
+from dashboard.ui import PAGES
+from pipelines.i18n import t
+from pipelines.warehouse import publish_snapshot
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PAGE_FILES = [spec.file for spec in PAGES]
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("marts") / "shirube.duckdb"
+    make_fixture_warehouse(db)
+    return db
+
+
+@pytest.fixture
+def app(fixture_db, monkeypatch):
+    monkeypatch.setenv("SHIRUBE_DB", str(fixture_db))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def _open(app: AppTest, page: str, **query: str) -> AppTest:
+    """First run (registers the pages), then open `page` with `query` as the URL's parameters."""
+    app.query_params.update(query)
+    app.run()
+    app.query_params.clear()
+    app.query_params.update(query)
+    app.switch_page(page).run()
+    return app
+
+
+def _follow_link(app: AppTest, **query: str) -> AppTest:
+    """Rerun with the URL's parameters changed, as a pasted link or back/forward does."""
+    app.query_params.update(query)
+    return app.run()
+
+
+def _metric(app: AppTest, key: str, lang: str = "ja") -> str:
+    label = t(f"dashboard.{key}", lang)
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def _table_with(app: AppTest, column_key: str):
+    """The first table showing the catalogue column `column_key` (tables carry no key)."""
+    column = t(f"dashboard.{column_key}", "ja")
+    return next(df.value for df in app.dataframe if column in df.value.columns)
+
+
+def _problems(app: AppTest) -> list[str]:
+    polite = t("dashboard.page_error", "ja")
+    return [e.value for e in app.exception] + [e.value for e in app.error if e.value == polite]
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_its_japanese_title_without_an_error(app, page):
+    spec = next(s for s in PAGES if s.file == page)
+    _open(app, page)
+    assert _problems(app) == []
+    assert app.title[0].value == t(f"dashboard.{spec.title_key}", "ja")
+
+
+def test_overview_headline_counts_follow_the_prefecture_filter(app):
+    _open(app, "views/overview.py")
+    assert _metric(app, "metric_registered") == f"{len(SCHOOLS)}校"
+    app.selectbox(key="filter_level").set_value("prefecture").run()
+    app.selectbox(key="filter_area").set_value("13").run()
+    tokyo = [s for s in SCHOOLS if s[4].startswith("13")]
+    assert _metric(app, "metric_registered") == f"{len(tokyo)}校"
+    reporting = [s for s in tokyo if s[8] is not None]
+    assert _metric(app, "metric_reporting") == f"{len(reporting)}校"
+    assert app.query_params["area"] == "13"
+
+
+def test_overview_average_achieved_matches_the_fixture_schools(app):
+    _open(app, "views/overview.py", year=str(YEARS[-1]))
+    achieved = [s[8] for s in SCHOOLS if s[8] is not None]
+    assert _metric(app, "metric_avg_achieved") == f"{sum(achieved) / len(achieved):.1f} / 8"
+
+
+def test_a_link_with_filters_reproduces_the_view(app):
+    _open(app, "views/overview.py", level="municipality", area="14100", type="B1")
+    primary = [s for s in SCHOOLS if s[4] == "14100" and s[0] == "B1"]
+    assert _metric(app, "metric_registered") == f"{len(primary)}校"
+    assert app.selectbox(key="filter_type").value == "B1"
+
+
+def test_a_filter_with_no_schools_says_so(app):
+    _open(app, "views/overview.py")
+    # 大阪府 has no private school in the fixture
+    assert not [s for s in SCHOOLS if s[4].startswith("27") and s[1] == "3"]
+    _follow_link(app, level="prefecture", area="27", est="3")
+    assert [w.value for w in app.warning] == [t("dashboard.no_schools", "ja")]
+    assert _problems(app) == []
+
+
+def test_support_list_shrinks_when_only_high_severity_is_kept(app):
+    _open(app, "views/support.py", year=str(YEARS[-1]))
+    everyone = _metric(app, "support_count")
+    app.multiselect(key="support_severity").set_value(["high"]).run()
+    no_return = [s for s in SCHOOLS if s[8] is None]
+    assert _metric(app, "support_count") == f"{len(no_return)}校"
+    assert everyone != _metric(app, "support_count")
+
+
+def test_school_profile_opens_from_the_url_and_shows_the_school(app):
+    record = SCHOOLS[0]
+    _open(app, "views/school.py", school=school_code(record), year=str(YEARS[-1]))
+    assert app.subheader[0].value == record[3]
+    assert _metric(app, "metric_achieved") == f"{record[8]} / 8"
+    assert _problems(app) == []
+
+
+def test_school_search_by_name_offers_matching_schools(app):
+    _open(app, "views/school.py")
+    app.text_input(key="school_search").input("横浜").run()
+    offered = app.selectbox(key="filter_school").options
+    yokohama = [s[3] for s in SCHOOLS if "横浜" in s[3]]
+    assert len(offered) == len(yokohama) + 1  # plus "choose a school"
+    assert all(any(name in option for option in offered) for name in yokohama)
+
+
+def test_district_page_lists_each_school_of_the_municipality(app):
+    _open(app, "views/district.py", level="municipality", area="14100")
+    table = _table_with(app, "col_school")
+    names = set(table[t("dashboard.col_school", "ja")])
+    assert names == {s[3] for s in SCHOOLS if s[4] == "14100"}
+
+
+def test_returns_page_counts_who_has_not_returned(app):
+    _open(app, "views/quality.py", year=str(YEARS[-1]))
+    missing = [s for s in SCHOOLS if s[8] is None]
+    assert _metric(app, "returns_missing") == f"{len(missing)}校"
+    quarantine = _table_with(app, "col_row")
+    assert list(quarantine[t("dashboard.col_row", "ja")]) == [7, 15]
+
+
+def test_sidebar_holds_the_shared_filters_and_the_language_switch(app):
+    app.run()
+    keys = {box.key for box in app.sidebar.selectbox}
+    assert {
+        "filter_lang",
+        "filter_year",
+        "filter_level",
+        "filter_hub",
+        "filter_type",
+        "filter_est",
+    } <= keys
+    app.sidebar.selectbox(key="filter_lang").set_value("en").run()
+    assert app.title[0].value == t("dashboard.page_overview", "en")
+    assert app.query_params["lang"] == "en"
+
+
+def test_english_switch_holds_when_changing_page(app):
+    _open(app, "views/overview.py", lang="en")
+    assert app.title[0].value == t("dashboard.page_overview", "en")
+    assert _metric(app, "metric_registered", "en") == f"{len(SCHOOLS)} schools"
+    app.query_params.clear()  # a page switch starts the new page with an empty query string
+    app.switch_page("views/support.py").run()
+    assert app.title[0].value == t("dashboard.page_support", "en")
+    assert app.query_params["lang"] == "en"
+
+
+def test_a_rebuild_is_picked_up_on_the_next_rerun_without_a_restart(tmp_path, monkeypatch):
+    db = tmp_path / "shirube.duckdb"
+    make_fixture_warehouse(db)
+    monkeypatch.setenv("SHIRUBE_DB", str(db))
+    app = _open(AppTest.from_file(APP, default_timeout=60), "views/overview.py")
+    assert _metric(app, "metric_registered") == f"{len(SCHOOLS)}校"
+    gone = school_code(SCHOOLS[-1])
+    con = duckdb.connect(str(db))
+    con.execute("delete from marts.dim_school where school_code = ?", [gone])
+    publish_snapshot(con, db)
+    con.close()
+    app.run()
+    assert _metric(app, "metric_registered") == f"{len(SCHOOLS) - 1}校"
+
+
+def test_new_deployment_without_snapshot_explains_how_to_load_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHIRUBE_DB", str(tmp_path / "empty.duckdb"))
+    app = AppTest.from_file(APP, default_timeout=60)
+    for page in PAGE_FILES:
+        _open(app, page)
+        assert [i.value for i in app.info][:1] == [t("dashboard.no_snapshot_title", "ja")]
+        assert "shirube ingest" in "".join(md.value for md in app.markdown)
+        assert _problems(app) == []
+
+
+def test_report_page_previews_and_prepares_an_excel_download(app):
+    _open(app, "views/report.py", year=str(YEARS[-1]))
+    assert _problems(app) == [] and not app.warning
+    prepare = next(b for b in app.button if b.label == t("dashboard.report_prepare_xlsx", "ja"))
+    prepare.click().run()
+    labels = [d.label for d in app.get("download_button")]
+    assert t("dashboard.download_xlsx", "ja") in labels

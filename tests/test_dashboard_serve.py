@@ -1,0 +1,41 @@
+"""`shirube serve`: the streamlit command line and the environment the server gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.serve import APP, serve_command, serve_environment
+
+
+def test_serve_runs_the_dashboard_app_headless_on_the_given_port_without_usage_stats():
+    command = serve_command(8765)
+    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert Path(command[4]) == APP and APP.is_absolute() and APP.name == "app.py"
+    options = dict(zip(command[5::2], command[6::2], strict=True))
+    assert options == {
+        "--server.port": "8765",
+        "--server.address": "127.0.0.1",
+        "--server.headless": "true",
+        "--browser.gatherUsageStats": "false",
+    }
+
+
+def test_serve_points_the_dashboard_at_the_resolved_db_and_keeps_access_options(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    roles = tmp_path / "roles.toml"
+    roles.write_text("", encoding="utf-8")
+    env = serve_environment(db="data/x.duckdb", roles="roles.toml", no_auth=True, lang="en")
+    assert env["SHIRUBE_DB"] == str(tmp_path / "data" / "x.duckdb")
+    assert env["SHIRUBE_ROLES"] == str(roles)
+    assert env["SHIRUBE_NO_AUTH"] == "1"
+    assert env["SHIRUBE_LANG"] == "en"
+
+
+def test_serve_without_db_uses_shirube_db_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHIRUBE_DB", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("SHIRUBE_ROLES", "/stale/roles.toml")
+    env = serve_environment(db=None, roles=None, no_auth=False, lang="ja")
+    assert env["SHIRUBE_DB"] == str(tmp_path / "w.duckdb")
+    assert "SHIRUBE_ROLES" not in env and env["SHIRUBE_NO_AUTH"] == ""
