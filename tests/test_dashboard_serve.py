@@ -7,7 +7,7 @@ from pathlib import Path
 from dashboard.serve import APP, serve_command, serve_environment
 
 
-def test_serve_runs_the_dashboard_app_headless_on_the_given_port_without_usage_stats():
+def test_serve_runs_the_app_headless_on_the_port_without_usage_stats_or_developer_menus():
     command = serve_command(8765)
     assert command[1:4] == ["-m", "streamlit", "run"]
     assert Path(command[4]) == APP and APP.is_absolute() and APP.name == "app.py"
@@ -17,6 +17,7 @@ def test_serve_runs_the_dashboard_app_headless_on_the_given_port_without_usage_s
         "--server.address": "127.0.0.1",
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
+        "--client.toolbarMode": "viewer",
     }
 
 
