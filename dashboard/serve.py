@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -53,15 +52,16 @@ def serve_environment(
 def run_serve_command(
     *, db: str | None, port: int, roles: str | None, no_auth: bool, lang: str
 ) -> int:
-    """Run the dashboard until it stops; the exit code is the server's.
+    """Become the dashboard server (this process is replaced; it returns only on failure).
 
+    Exec rather than a child process, so that a stop signal (Ctrl-C, SIGTERM from a service
+    manager or a test) reaches the server itself and never leaves an orphan holding the port.
     Binds to loopback unless SHIRUBE_ADDRESS says otherwise (a deployment behind a proxy).
     """
     address = os.environ.get("SHIRUBE_ADDRESS", "127.0.0.1")
     env = serve_environment(db=db, roles=roles, no_auth=no_auth, lang=lang)
-    process = subprocess.Popen(serve_command(port, address), env=env)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        return process.wait()
+    command = serve_command(port, address)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, env)
+    return 1  # not reached: execve either replaces this process or raises

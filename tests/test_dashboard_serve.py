@@ -40,3 +40,44 @@ def test_serve_without_db_uses_shirube_db_from_the_environment(tmp_path, monkeyp
     env = serve_environment(db=None, roles=None, no_auth=False, lang="ja")
     assert env["SHIRUBE_DB"] == str(tmp_path / "w.duckdb")
     assert "SHIRUBE_ROLES" not in env and env["SHIRUBE_NO_AUTH"] == ""
+
+
+def test_stopping_shirube_serve_with_sigterm_stops_the_server_and_frees_the_port(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "serve",
+            "--db",
+            str(tmp_path / "w.duckdb"),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=20)
+    time.sleep(0.5)
+    with socket.socket() as sock:  # nothing is left listening: the port can be bound again
+        sock.bind(("127.0.0.1", port))
