@@ -54,7 +54,18 @@ def free_port() -> int:
 def start_server(db: Path, log) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(db), "--port", str(port)],
+        # --no-auth: the benchmark serves synthetic data, open, on loopback only.
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--no-auth",
+        ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

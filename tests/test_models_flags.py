@@ -164,3 +164,23 @@ def test_staleness_is_counted_to_the_newest_return_not_to_a_later_build_date(tmp
         "order by school_code",
     )
     assert got == sorted([(D, "low"), (E, "medium")])
+
+
+def test_flag_summary_counts_kinds_of_concern_once_and_keeps_the_worst_severity(snap):
+    got = rows(
+        snap,
+        "select severity_rank, flag_kinds_count, flag_kinds, flag_rows from "
+        "marts.school_flag_summary where school_code = ? and academic_year = 2025",
+        [A],
+    )
+    # A: below hub mean, two falls (medium) and low coverage for B5-B8 in grade 2 (B6-B8 high).
+    assert got == [
+        (3, 4, ["below_hub_mean", "fall_in_achieved", "fall_in_mean_score", "low_coverage"], 7)
+    ]
+    (reasons,) = rows(
+        snap,
+        "select reasons_en from marts.school_flag_summary "
+        "where school_code = ? and academic_year = 2025",
+        [A],
+    )[0]
+    assert reasons.startswith("Year 2: ") and "Benchmarks achieved fell from 6 to 3" in reasons
