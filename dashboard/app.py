@@ -1,6 +1,8 @@
 """Entry point: `streamlit run dashboard/app.py` (or `shirube serve`).
 
-Sets the page, the language switch and the shared filters, then runs the chosen page. Pages are
+Decides who is looking first (dashboard.access): someone who may not see data gets the login,
+the refusal or a message, and the script stops before any page, filter or query runs. Then it
+sets the pages, the language switch and the shared filters, and runs the chosen page. Pages are
 thin layouts in dashboard/views/; they read the marts snapshot through dashboard.data. (Not
 pages/: Streamlit treats a pages/ folder beside the entry script as the older multipage mode and,
 on a first visit to a page's URL, runs that page without this script, so without the sidebar.)
@@ -18,10 +20,17 @@ if str(_PROJECT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, ui  # noqa: E402
+from dashboard import access, data, ui  # noqa: E402
 from dashboard.filters import flush_url, language_switch, sidebar_filters  # noqa: E402
 
 st.set_page_config(page_title="Shirube しるべ", layout="wide")
+viewer = access.resolve_viewer()
+access.remember(viewer)
+if not viewer.may_see_data:
+    lang = language_switch()
+    access.show_gate(viewer, lang)
+    flush_url()
+    st.stop()
 pages = [
     st.Page(
         spec.file,
@@ -30,13 +39,14 @@ pages = [
         url_path=spec.url_path,
         default=index == 0,
     )
-    for index, spec in enumerate(ui.PAGES)
+    for index, spec in enumerate(ui.pages_for(viewer))
 ]
 # Navigation first: it resolves the page from the URL, and query parameters written before it
 # would be lost. The language is already known here (URL or session), so titles are right.
 page = st.navigation(pages)
 st.session_state.pop("_url_pending", None)
 lang = language_switch()
+access.show_banner(viewer, lang)
 st.session_state.pop("filters", None)
 try:
     if data.snapshot() is not None:

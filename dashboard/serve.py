@@ -16,7 +16,7 @@ def serve_command(port: int, address: str = "127.0.0.1") -> list[str]:
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.launch",  # streamlit's own CLI, with the heavy modules preloaded
         "run",
         str(APP),
         "--server.port",
@@ -36,17 +36,34 @@ def serve_command(port: int, address: str = "127.0.0.1") -> list[str]:
 def serve_environment(
     *, db: str | None, roles: str | None, no_auth: bool, lang: str
 ) -> dict[str, str]:
-    """The server's environment: the DB path, and the access-control options for later."""
+    """The server's environment: the DB path, the roles file and whether to run open."""
     env = dict(os.environ)
     env["SHIRUBE_DB"] = str(resolve_db_path(db))
     env["SHIRUBE_LANG"] = lang
-    # Stored for the access-control issue; nothing reads them yet.
+    # Read by dashboard.access / dashboard.roles in the server.
     if roles:
         env["SHIRUBE_ROLES"] = str(Path(roles).resolve())
     else:
         env.pop("SHIRUBE_ROLES", None)
     env["SHIRUBE_NO_AUTH"] = "1" if no_auth else ""
     return env
+
+
+def check_roles_file(roles: str | None) -> str | None:
+    """Both languages' reason why the roles file cannot be used, or None when it can (or none)."""
+    if not roles:
+        return None
+    from dashboard.roles import RolesError, load_roles
+    from pipelines.i18n import t
+
+    try:
+        load_roles(Path(roles))
+    except RolesError as error:
+        return "\n".join(
+            t("dashboard.roles_invalid", lang, path=roles, reason=error.message(lang))
+            for lang in ("ja", "en")
+        )
+    return None
 
 
 def run_serve_command(
@@ -58,6 +75,10 @@ def run_serve_command(
     manager or a test) reaches the server itself and never leaves an orphan holding the port.
     Binds to loopback unless SHIRUBE_ADDRESS says otherwise (a deployment behind a proxy).
     """
+    problem = check_roles_file(roles)
+    if problem:  # refuse to start rather than serve with a typo in who sees what
+        print(problem, file=sys.stderr)
+        return 2
     address = os.environ.get("SHIRUBE_ADDRESS", "127.0.0.1")
     env = serve_environment(db=db, roles=roles, no_auth=no_auth, lang=lang)
     command = serve_command(port, address)

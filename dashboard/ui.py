@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import access, data
 from dashboard.filters import Filters, current_filters, language
 from dashboard.queries import options as q_options
 from dashboard.scope import Scope
@@ -35,6 +35,12 @@ PAGES = (
     PageSpec("views/quality.py", "quality", "page_quality", ":material/fact_check:"),
     PageSpec("views/report.py", "report", "page_report", ":material/description:"),
 )
+# Pages only ASKNET staff get (not even registered for anyone else, so their URL is unknown).
+ASKNET_PAGES = (PageSpec("views/audit.py", "audit", "page_audit", ":material/policy:"),)
+
+
+def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
+    return PAGES + ASKNET_PAGES if viewer.is_asknet else PAGES
 
 
 def lang() -> str:
@@ -55,8 +61,11 @@ def labels(prefix: str, language_code: str) -> Callable[[str], str]:
 
 
 def scope() -> Scope:
-    """The viewer's scope; the access-control issue replaces this with the signed-in role's."""
-    return Scope.everything()
+    """The viewer's scope, decided by app.py from the login and the roles file (dashboard.access).
+
+    Every query takes it: school rows outside it are never read.
+    """
+    return access.current().scope
 
 
 def filters() -> Filters:
@@ -110,7 +119,8 @@ def area_name(level: str, code: str) -> str:
 
 
 def selection_label(f: Filters) -> str:
-    """Words for the current selection, e.g. '東京都 / 中学校 / 公立'; 全国 when unfiltered."""
+    """Words for the current selection, e.g. '東京都 / 中学校 / 公立'; when unfiltered, 全国 or
+    the viewer's own area."""
     parts = []
     if f.area_code:
         parts.append(area_name(f.area_level, f.area_code))
@@ -122,4 +132,10 @@ def selection_label(f: Filters) -> str:
         parts.append(names.get(("type", f.school_type), f.school_type))
     if f.establishment:
         parts.append(names.get(("establishment", f.establishment), f.establishment))
-    return " / ".join(parts) if parts else m("level_national")
+    if parts:
+        return " / ".join(parts)
+    viewer_scope = scope()
+    if not viewer_scope.is_everything and viewer_scope.codes:
+        # Unfiltered means "all I may see": name the viewer's own area, not the whole country.
+        return area_name(viewer_scope.level, viewer_scope.codes[0])
+    return m("level_national")

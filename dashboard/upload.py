@@ -1,18 +1,25 @@
 """The upload page's calls into pipelines: the same ingest and build as the CLI.
 
 Both are imported inside the handlers, so the page still opens (with a friendly message) on an
-installation where they are missing or broken.
+installation where they are missing or broken. Before anything reaches ingest, `check_upload`
+refuses files over the size limit (settings ingest.max_upload_mb) and files whose content does
+not match their extension; who may upload at all is decided by the page (dashboard.access).
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import zipfile
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from dashboard import data
 from pipelines.i18n import t
+from pipelines.settings import settings
+
+UPLOAD_EXTENSIONS = (".csv", ".xlsx")
 
 log = logging.getLogger("shirube.dashboard")
 
@@ -24,10 +31,67 @@ class IngestOutcome:
     error: str | None = None
 
 
+def max_upload_mb() -> float:
+    return float(settings()["ingest"]["max_upload_mb"])
+
+
+def _is_xlsx(content: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        return False
+
+
+def _is_text(content: bytes) -> bool:
+    """Decodes as the ingest reads CSV (UTF-8 with or without BOM, UTF-16 with BOM, CP932) and
+    holds no control characters a text file never has (a renamed binary fails here)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = content.decode("utf-16")
+        except UnicodeDecodeError:
+            return False
+    else:
+        for encoding in ("utf-8-sig", "cp932"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return False
+    return not any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f")
+
+
+def check_upload(name: str, content: bytes, lang: str) -> str | None:
+    """Why this file may not be uploaded (a message in `lang`), or None when it may."""
+    limit_mb = max_upload_mb()
+    size_mb = len(content) / 1024 / 1024
+    if size_mb > limit_mb:
+        return t(
+            "dashboard.upload_too_large",
+            lang,
+            file=name,
+            size_mb=f"{size_mb:.3g}",
+            limit_mb=f"{limit_mb:g}",
+        )
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in UPLOAD_EXTENSIONS:
+        return t("dashboard.upload_bad_type", lang, file=name)
+    ok = _is_xlsx(content) if extension == ".xlsx" else _is_text(content)
+    return None if ok else t("dashboard.upload_bad_content", lang, file=name)
+
+
 def ingest_uploads(
-    uploads: list[tuple[str, bytes]], lang: str, user: str = "dashboard"
+    uploads: list[tuple[str, bytes]],
+    lang: str,
+    user: str = "dashboard",
+    allowed_schools: set[str] | None = None,
 ) -> IngestOutcome:
-    """Ingest uploaded files; one result row per file and its quarantined rows, in `lang`."""
+    """Ingest uploaded files; one result row per file and its quarantined rows, in `lang`.
+
+    `allowed_schools` (a hub coordinator's schools) quarantines rows of any other school.
+    """
     try:
         from pipelines.ingest import IngestSource, ingest_files
     except ImportError:
@@ -42,6 +106,7 @@ def ingest_uploads(
             data.db_path(),
             lang=lang,
             user=user,
+            allowed_schools=allowed_schools,
         )
     except Exception:
         log.exception("upload ingest failed")

@@ -37,4 +37,10 @@ def run_demo_command(*, db: str | None, port: int, lang: str) -> int:
         if code:
             click.echo(t("cli.demo_step_failed", lang, step=name, code=code), err=True)
             return code
+    # Marks the warehouse as the sample only when every loaded file is a sample file: then the
+    # dashboard may run open without login (pipelines.sample_mark).
+    from pipelines.sample_mark import mark_if_sample
+    from pipelines.warehouse import resolve_db_path
+
+    mark_if_sample(resolve_db_path(db), SAMPLE_DIR)
     return run_serve_command(db=db, port=port, roles=None, no_auth=False, lang=lang)

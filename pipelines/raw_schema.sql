@@ -99,3 +99,20 @@ create table if not exists raw.row_warnings (
     reason_ja varchar not null,
     reason_en varchar not null
 );
+
+-- The audit log: one row per event the dashboard spooled (pipelines/audit.py), imported by the
+-- next build. Who (user_email; "anonymous" in open mode), when (occurred_at, UTC), what (action, target).
+create table if not exists raw.audit_log (
+    occurred_at timestamp not null,    -- when it happened, UTC
+    user_email varchar not null,
+    action varchar not null,           -- login | view_school | export | upload | denied
+    target varchar,                    -- a school code, an export's file name, an upload's name
+    detail varchar,
+    spool_file varchar not null        -- the spool file it came from
+);
+
+-- How far each spool file has been imported, so every event lands exactly once.
+create table if not exists raw.audit_imports (
+    file_name varchar primary key,
+    imported_bytes bigint not null
+);

@@ -18,6 +18,7 @@ from pipelines.reference import establishments, prefectures, regions, school_typ
 from pipelines.settings import default_framework, settings
 from pipelines.warehouse import publish_snapshot
 
+ROOT = Path(__file__).resolve().parents[1]
 YEARS = (2024, 2025)
 MUNICIPALITIES = {"13101": "千代田区", "14100": "横浜市", "27100": "大阪市"}
 HUBS = {"H01": "東京湾岸ハブ", "H02": "なにわハブ"}
@@ -57,6 +58,7 @@ def make_fixture_warehouse(db_path: Path) -> None:
         con.execute(_AREA_SQL)
         con.execute(_SCHOOL_AREA_DERIVED_SQL)
         con.execute(_FLAGS_SQL, [framework.version])
+        derive_flag_summary(con)
         _quality(con)
         min_schools = settings()["suppression"]["min_schools"]
         min_students = settings()["suppression"]["min_students"]
@@ -74,6 +76,14 @@ def make_fixture_warehouse(db_path: Path) -> None:
         publish_snapshot(con, db_path)
     finally:
         con.close()
+
+
+def derive_flag_summary(con: duckdb.DuckDBPyConnection) -> None:
+    """marts.school_flag_summary from the fixture's flags, by the project's own model SQL."""
+    for column, kind in (("benchmark_id", "varchar"), ("grade", "integer")):
+        con.execute(f"alter table marts.support_flags add column if not exists {column} {kind}")
+    model = (ROOT / "sql" / "marts" / "school_flag_summary.sql").read_text(encoding="utf-8")
+    con.execute(f"create or replace table marts.school_flag_summary as {model}")
 
 
 def _dimensions(con: duckdb.DuckDBPyConnection, framework) -> None:

@@ -28,6 +28,8 @@ def fixture_db(tmp_path_factory):
 @pytest.fixture
 def app(fixture_db, monkeypatch):
     monkeypatch.setenv("SHIRUBE_DB", str(fixture_db))
+    # The fixture is not the demo sample: these page tests run as `shirube serve --no-auth`.
+    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
     return AppTest.from_file(APP, default_timeout=60)
 
 
@@ -50,6 +52,12 @@ def _follow_link(app: AppTest, **query: str) -> AppTest:
 def _metric(app: AppTest, key: str, lang: str = "ja") -> str:
     label = t(f"dashboard.{key}", lang)
     return next(m.value for m in app.metric if m.label == label)
+
+
+def _warnings(app: AppTest) -> list[str]:
+    """Warnings the page drew, without the open-mode banner every page carries (--no-auth)."""
+    banner = t("dashboard.access_no_auth_banner", "ja")
+    return [w.value for w in app.warning if w.value != banner]
 
 
 def _table_with(app: AppTest, column_key: str):
@@ -101,7 +109,7 @@ def test_a_filter_with_no_schools_says_so(app):
     # 大阪府 has no private school in the fixture
     assert not [s for s in SCHOOLS if s[4].startswith("27") and s[1] == "3"]
     _follow_link(app, level="prefecture", area="27", est="3")
-    assert [w.value for w in app.warning] == [t("dashboard.no_schools", "ja")]
+    assert _warnings(app) == [t("dashboard.no_schools", "ja")]
     assert _problems(app) == []
 
 
@@ -176,6 +184,7 @@ def test_a_rebuild_is_picked_up_on_the_next_rerun_without_a_restart(tmp_path, mo
     db = tmp_path / "shirube.duckdb"
     make_fixture_warehouse(db)
     monkeypatch.setenv("SHIRUBE_DB", str(db))
+    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
     app = _open(AppTest.from_file(APP, default_timeout=60), "views/overview.py")
     assert _metric(app, "metric_registered") == f"{len(SCHOOLS)}校"
     gone = school_code(SCHOOLS[-1])
@@ -189,6 +198,7 @@ def test_a_rebuild_is_picked_up_on_the_next_rerun_without_a_restart(tmp_path, mo
 
 def test_new_deployment_without_snapshot_explains_how_to_load_files(tmp_path, monkeypatch):
     monkeypatch.setenv("SHIRUBE_DB", str(tmp_path / "empty.duckdb"))
+    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
     app = AppTest.from_file(APP, default_timeout=60)
     for page in PAGE_FILES:
         _open(app, page)
@@ -199,7 +209,11 @@ def test_new_deployment_without_snapshot_explains_how_to_load_files(tmp_path, mo
 
 def test_report_page_previews_and_prepares_an_excel_download(app):
     _open(app, "views/report.py", year=str(YEARS[-1]))
-    assert _problems(app) == [] and not app.warning
+    assert _problems(app) == [] and not _warnings(app)
+    assert not app.get("iframe")  # the 5 MB preview is sent only when asked for
+    app.toggle(key="report_preview").set_value(True).run()
+    (preview,) = app.get("iframe")
+    assert _problems(app) == [] and not _warnings(app)
     prepare = next(b for b in app.button if b.label == t("dashboard.report_prepare_xlsx", "ja"))
     prepare.click().run()
     labels = [d.label for d in app.get("download_button")]

@@ -8,7 +8,13 @@ import io
 import openpyxl
 import polars as pl
 import pytest
-from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
+from dashboard_fixture import (
+    SCHOOLS,
+    YEARS,
+    derive_flag_summary,
+    make_fixture_warehouse,
+    school_code,
+)
 
 from dashboard import exports
 from dashboard.queries import areas as q_areas
@@ -127,14 +133,16 @@ def test_low_coverage_in_many_grades_counts_as_one_kind_of_concern(tmp_path):
         con.execute(
             "insert into marts.support_flags by name select ? as school_code, "
             "? as academic_year, 'low_coverage' as flag, 'medium' as severity, "
-            "'到達率が低い' as detail_ja, 'low coverage' as detail_en",
-            [school, YEARS[-1]],
+            "'到達率が低い' as detail_ja, 'low coverage' as detail_en, 'B5' as benchmark_id, "
+            "? as grade",
+            [school, YEARS[-1], grade],
         )
     con.execute(
         "insert into marts.support_flags by name select ? as school_code, ? as academic_year, "
         "'stale_data' as flag, 'low' as severity, '古い' as detail_ja, 'old' as detail_en",
         [school, YEARS[-1]],
     )
+    derive_flag_summary(con)
     publish_snapshot(con, db)
     con.close()
     snap = open_snapshot(current_snapshot(db)[1])

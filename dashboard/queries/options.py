@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from dashboard.queries.common import DEFAULT_VERSION, frame
-from dashboard.scope import Scope, school_filter
+from dashboard.scope import Scope, area_filter, school_filter
 
 
 def build_info(cursor: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
@@ -73,4 +73,21 @@ def school_kinds(cursor: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFram
         order by kind, code
     """,
         [*params, *params],
+    )
+
+
+def areas_within_scope(cursor: duckdb.DuckDBPyConnection, scope: Scope, level: str) -> pl.DataFrame:
+    """Areas of a level every school of which is inside scope (a hub report of one's own hub)."""
+    in_scope, params = area_filter(scope, "a.area_level", "a.area_code")
+    return frame(
+        cursor,
+        f"""
+        select a.area_code, a.area_name_ja, a.area_name_en
+        from marts.dim_area a
+        where a.area_level = ? and {in_scope}
+          and exists (select 1 from marts.school_area sa where sa.area_level = a.area_level
+                      and sa.area_code = a.area_code)
+        order by a.area_code
+    """,
+        [level, *params],
     )

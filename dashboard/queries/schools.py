@@ -121,6 +121,7 @@ def school_coverage(
 
 
 _SEVERITY_RANK = "case f.severity when 'high' then 3 when 'medium' then 2 else 1 end"
+_SEVERITY_RANKS = {"high": 3, "medium": 2, "low": 1}
 
 
 def school_flags(
@@ -150,30 +151,25 @@ def flagged_schools(
     establishment: str | None = None,
     severities: tuple[str, ...] = ("high", "medium", "low"),
 ) -> pl.DataFrame:
-    """One row per flagged school, most severe first, then by the number of kinds of concern."""
+    """One row per flagged school whose most severe concern is one of `severities`, most severe
+    first, then by the number of kinds of concern (from the build's marts.school_flag_summary)."""
     in_scope, scope_params = school_filter(scope, "s.school_code")
+    ranks = [_SEVERITY_RANKS[severity] for severity in severities]
     return frame(
         cursor,
         f"""
         select s.school_code, s.school_name, s.prefecture_ja, s.prefecture_en,
                s.municipality_name, s.hub_name, s.school_type_ja, s.school_type_en,
-               max({_SEVERITY_RANK}) as severity_rank,
-               -- kinds of concern, so twelve grades of low coverage count once, not twelve times
-               count(distinct f.flag) as flags,
-               list(distinct f.flag order by f.flag) as flag_kinds,
-               string_agg(f.detail_ja, ' / ' order by {_SEVERITY_RANK} desc, f.flag)
-                   as reasons_ja,
-               string_agg(f.detail_en, ' / ' order by {_SEVERITY_RANK} desc, f.flag)
-                   as reasons_en
-        from marts.support_flags f join marts.dim_school s using (school_code)
-        where f.academic_year = ? and list_contains(?::varchar[], f.severity)
+               f.severity_rank, f.flag_kinds_count as flags, f.flag_kinds,
+               f.reasons_ja, f.reasons_en
+        from marts.school_flag_summary f join marts.dim_school s using (school_code)
+        where f.academic_year = ? and list_contains(?::integer[], f.severity_rank)
           and {SELECTION_SQL} and {in_scope}
-        group by all
-        order by severity_rank desc, flags desc, s.school_code
+        order by f.severity_rank desc, f.flag_kinds_count desc, s.school_code
     """,
         [
             year,
-            list(severities),
+            ranks,
             *selection_params(area_level, area_code, hub, school_type, establishment),
             *scope_params,
         ],
@@ -235,4 +231,14 @@ def return_status(
             *selection_params(area_level, area_code, hub, school_type, establishment),
             *scope_params,
         ],
+    )
+
+
+def school_codes(cursor: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """Every registered school code inside scope (a coordinator's upload may load only these)."""
+    in_scope, params = school_filter(scope, "s.school_code")
+    return frame(
+        cursor,
+        f"select s.school_code from marts.dim_school s where {in_scope} order by 1",
+        params,
     )

@@ -4,10 +4,10 @@ quarantine, and the upload of new files (the CLI's ingest) followed by a rebuild
 import polars as pl
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import access, data, ui
 from dashboard.queries import quality as q_quality
 from dashboard.queries import schools as q_schools
-from dashboard.upload import build_now, ingest_uploads
+from dashboard.upload import build_now, check_upload, ingest_uploads
 
 
 def render() -> None:
@@ -104,15 +104,38 @@ def _log(lang: str) -> None:
 
 def _upload(lang: str) -> None:
     st.markdown(f"#### {ui.m('upload_title')}")
+    viewer = access.current()
+    if not viewer.may_upload:
+        if viewer.role is not None and viewer.role.role == "superintendent":
+            st.info(ui.m("upload_not_allowed_superintendent"))
+        elif viewer.mode == access.OPEN_DEMO:
+            st.info(ui.m("upload_not_allowed_demo"))
+        else:
+            st.info(ui.m("upload_not_allowed"))
+        return
+    allowed = _allowed_schools(viewer)
     st.caption(ui.m("upload_help"))
+    if allowed is not None:
+        st.caption(ui.m("upload_scope_note", hub=viewer.role.code))
     uploads = st.file_uploader(
         ui.m("upload_label"), type=["csv", "xlsx"], accept_multiple_files=True, key="upload_files"
     )
     if st.button(ui.m("upload_button"), disabled=not uploads, key="upload_button"):
-        outcome = ingest_uploads([(u.name, u.getvalue()) for u in uploads], lang)
-        if outcome.error:
+        accepted = []
+        for u in uploads:
+            content = u.getvalue()
+            problem = check_upload(u.name, content, lang)
+            if problem:
+                st.error(problem)
+                access.record("upload", u.name, f"refused: {problem}")
+            else:
+                accepted.append((u.name, content))
+        outcome = ingest_uploads(accepted, lang, viewer.audit_name, allowed) if accepted else None
+        for name, content in accepted:
+            access.record("upload", name, f"{len(content)} bytes")
+        if outcome and outcome.error:
             st.error(outcome.error)
-        else:
+        elif outcome:
             st.dataframe(outcome.files, hide_index=True, placeholder="—", key="upload_results")
             for name, rows in outcome.quarantine.items():
                 with st.expander(ui.m("upload_quarantine", file=name, rows=rows.height)):
@@ -125,6 +148,15 @@ def _upload(lang: str) -> None:
             st.session_state["quality_flash"] = [message]
             st.rerun()
         st.error(message)
+
+
+def _allowed_schools(viewer: access.Viewer) -> set[str] | None:
+    """None (any school) for a nation-wide uploader; else the schools inside their scope."""
+    if viewer.scope.is_everything:
+        return None
+    if data.snapshot() is None:
+        return set()
+    return set(data.query(q_schools.school_codes, viewer.scope)["school_code"])
 
 
 ui.run_page(render)

@@ -4,15 +4,19 @@ import base64
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import access, data, ui
 from dashboard.filters import url_selectbox
 from dashboard.queries import options as q_options
 from pipelines.i18n import LANGS, t
 
 LEVELS = ("national", "region", "prefecture", "municipality", "hub")
+# Levels whose reports a scoped viewer may open for any area holding their schools: the report
+# shows them only suppressed public aggregates. Smaller areas must lie wholly inside the scope.
+PUBLIC_LEVELS = ("national", "region", "prefecture")
 FORMATS = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
 }
 
 
@@ -41,7 +45,10 @@ def render() -> None:
     )
     code = "JP"
     if level != "national":
-        areas = data.query(q_options.areas, scope, level=level)
+        if level in PUBLIC_LEVELS or scope.is_everything:
+            areas = data.query(q_options.areas, scope, level=level)
+        else:
+            areas = data.query(q_options.areas_within_scope, scope, level=level)
         names = dict(zip(areas["area_code"], areas[ui.name_column()], strict=True))
         if not names:
             ui.no_schools()
@@ -68,44 +75,40 @@ def render() -> None:
     except ImportError:
         st.info(ui.m("report_unavailable"))
         return
-    try:
-        html = _render(
-            render_report, snapshot.version, snapshot.path, int(year), area, report_lang, "html"
+
+    def rendered(fmt: str) -> bytes:
+        return _render(
+            render_report, snapshot.version, snapshot.path, int(year), area, report_lang, fmt
         )
+
+    try:
+        columns = st.columns(len(FORMATS))
+        for column, (fmt, mime) in zip(columns, FORMATS.items(), strict=True):
+            if column.button(ui.m(f"report_prepare_{fmt}"), key=f"prepare_{fmt}"):
+                access.record("export", f"report_{year}_{area}.{fmt}", f"lang={report_lang}")
+                st.session_state[f"report_{fmt}"] = (area, year, report_lang, rendered(fmt))
+            prepared = st.session_state.get(f"report_{fmt}")
+            if prepared and prepared[:3] == (area, year, report_lang):
+                column.download_button(
+                    ui.m(f"download_{fmt}"),
+                    prepared[3],
+                    f"shirube_report_{year}_{area.replace(':', '_')}.{fmt}",
+                    mime,
+                    key=f"download_report_{fmt}",
+                    on_click="ignore",
+                )
+        # The preview is the whole self-contained report (plotly.js inside, ~5 MB): sent only
+        # when asked for, so moving through the page stays fast.
+        if st.toggle(ui.m("report_show_preview"), key="report_preview"):
+            html = rendered("html")
+            # A data: URL gives the preview an opaque origin: it cannot reach into the app.
+            st.iframe(
+                "data:text/html;base64," + base64.b64encode(html).decode("ascii"), height=1200
+            )
     except Exception as error:  # ReportError carries a message for people
         message = getattr(error, "message", None)
         st.warning(message(lang) if callable(message) else ui.m("report_failed"))
-        ui.log.info("report preview failed", exc_info=True)
-        return
-    columns = st.columns(len(FORMATS))
-    for column, (fmt, mime) in zip(columns, FORMATS.items(), strict=True):
-        if column.button(ui.m(f"report_prepare_{fmt}"), key=f"prepare_{fmt}"):
-            st.session_state[f"report_{fmt}"] = (
-                area,
-                year,
-                report_lang,
-                _render(
-                    render_report,
-                    snapshot.version,
-                    snapshot.path,
-                    int(year),
-                    area,
-                    report_lang,
-                    fmt,
-                ),
-            )
-        prepared = st.session_state.get(f"report_{fmt}")
-        if prepared and prepared[:3] == (area, year, report_lang):
-            column.download_button(
-                ui.m(f"download_{fmt}"),
-                prepared[3],
-                f"shirube_report_{year}_{area.replace(':', '_')}.{fmt}",
-                mime,
-                key=f"download_report_{fmt}",
-                on_click="ignore",
-            )
-    # A data: URL gives the preview an opaque origin: it cannot reach into the app.
-    st.iframe("data:text/html;base64," + base64.b64encode(html).decode("ascii"), height=1200)
+        ui.log.info("report failed", exc_info=True)
 
 
 @st.cache_data(max_entries=20, show_spinner=False)

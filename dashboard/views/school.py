@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import access, charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import ANY, url_selectbox
 from dashboard.queries import schools as q_schools
@@ -21,6 +21,7 @@ def render() -> None:
         st.warning(ui.m("school_not_found", code=school))
         return
     s = info.row(0, named=True)
+    access.record_once("view_school", school)
     st.subheader(s["school_name"])
     st.caption(
         ui.m(
@@ -29,7 +30,7 @@ def render() -> None:
             type=s[f"school_type_{lang}"],
             establishment=s[f"establishment_{lang}"],
             prefecture=s[f"prefecture_{lang}"],
-            municipality=s["municipality_name"],
+            municipality=s["municipality_name"] or s["municipality_code"],
             hub=s["hub_name"] or ui.m("no_hub"),
         )
     )
@@ -116,6 +117,12 @@ def _pick_school(scope, lang: str) -> str:
         info = data.query(q_schools.school_info, scope, school=linked)
         if not info.is_empty():
             names[linked] = f"{info.item(0, 'school_name')} ({linked})"
+        else:
+            # Outside the viewer's scope, or no such school: the same words for both, so a
+            # guessed code tells nothing; only the code the viewer typed is repeated.
+            st.warning(ui.m("school_out_of_scope", code=linked))
+            access.record_once("denied", f"school={linked}")
+            st.session_state.pop("_kept_school", None)
     if found is not None:
         if found.is_empty():
             st.caption(ui.m("school_search_none"))

@@ -3,10 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import data, exports, ui
+from dashboard import access, data, exports, ui
 from dashboard.queries import schools as q_schools
 
 SEVERITIES = ("high", "medium", "low")
+SHOWN_ROWS = 1000
 FLAGS = (
     "no_return",
     "below_hub_mean",
@@ -57,8 +58,10 @@ def render() -> None:
         .alias(ui.m("col_flag_kinds")),
         pl.col(f"reasons_{lang}").alias(ui.m("col_reasons")),
     )
+    if table.height > SHOWN_ROWS:  # a national list: the downloads carry every row
+        st.caption(ui.m("support_shown", shown=f"{SHOWN_ROWS:,}", total=f"{table.height:,}"))
     st.dataframe(
-        table,
+        table.head(SHOWN_ROWS),
         hide_index=True,
         placeholder="—",
         key="support_table",
@@ -69,23 +72,26 @@ def render() -> None:
         },
     )
     download = table.drop("profile")
+    sheet = ui.m("page_support")
     csv_col, xlsx_col = st.columns(2)
     stem = f"support_{f.year}"
     csv_col.download_button(
         ui.m("download_csv"),
-        exports.to_csv(download),
+        lambda: exports.to_csv(download),  # made on click, not on every rerun
         f"{stem}.csv",
         "text/csv",
         key="support_csv",
-        on_click="ignore",
+        on_click=access.record,
+        args=("export", f"{stem}.csv", f"{download.height} rows; {ui.selection_label(f)}"),
     )
     xlsx_col.download_button(
         ui.m("download_xlsx"),
-        exports.to_xlsx(download, ui.m("page_support")),
+        lambda: exports.to_xlsx(download, sheet),
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="support_xlsx",
-        on_click="ignore",
+        on_click=access.record,
+        args=("export", f"{stem}.xlsx", f"{download.height} rows; {ui.selection_label(f)}"),
     )
 
 

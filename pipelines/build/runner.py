@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 import duckdb
 
+from pipelines.audit import import_spool as import_audit_spool
 from pipelines.build.audits import (
     SAMPLE_ROWS,
     AuditResult,
@@ -158,6 +159,8 @@ def build_warehouse(
         # No model relies on row order; dropping it lets DuckDB write tables in parallel.
         con.execute("set preserve_insertion_order = false")
         try:
+            # The dashboard's spooled audit events enter raw.audit_log under this lock.
+            import_audit_spool(con, db_path)
             version = new_version()
             timings, results, audit_seconds = build_in_transaction(
                 con, version=version, build_date=build_date, sql_dir=sql_dir, lang=lang

@@ -50,7 +50,18 @@ def start_server(db: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(db), "--port", str(port)],
+        # The fixture is not the demo sample, so the server runs open only with --no-auth.
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--no-auth",
+        ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
