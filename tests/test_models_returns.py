@@ -126,3 +126,29 @@ def test_no_change_is_computed_across_framework_versions(tmp_path, monkeypatch):
         "change_benchmarks_achieved, change_mean_score "
         "from marts.school_year_summary order by 1",
     ) == [(2024, DEFAULT, 8, False, None, None), (2025, "other-v1", 1, False, None, None)]
+
+
+def test_return_status_expects_no_third_term_from_a_school_on_two_semesters(raw):
+    raw.returns(
+        [
+            (A, 2024, 1, date(2024, 7, 1), {"B1": 90}),
+            (A, 2024, 3, date(2025, 3, 1), {"B1": 90}),  # A runs three terms
+            (B, 2024, 1, date(2024, 9, 30), {"B1": 50}),
+            (B, 2024, 2, date(2025, 3, 1), {"B1": 60}),  # B: 前期/後期, never a term 3
+            (A, 2025, 1, date(2025, 7, 1), {"B1": 95}),
+        ]
+    )
+    snap = build_and_open(raw)
+    got = rows(
+        snap,
+        "select school_code, academic_year, term, calendar_terms, is_expected, has_return "
+        "from marts.return_status where academic_year = 2024 order by 1, 2, 3",
+    )
+    assert got == [
+        (A, 2024, 1, 3, True, True),
+        (A, 2024, 2, 3, True, False),  # A missed its term 2: a missing return
+        (A, 2024, 3, 3, True, True),
+        (B, 2024, 1, 2, True, True),
+        (B, 2024, 2, 2, True, True),
+        (B, 2024, 3, 2, False, False),  # B has no term 3: not a missing return
+    ]

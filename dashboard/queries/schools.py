@@ -212,7 +212,8 @@ def return_status(
     school_type: str | None = None,
     establishment: str | None = None,
 ) -> pl.DataFrame:
-    """Every filtered school's return for the latest term of `year` in the data."""
+    """Every filtered school's return for its last term so far in `year`: the latest term in the
+    data, or term 2 for a school on two semesters (it has no term 3)."""
     in_scope, scope_params = school_filter(scope, "s.school_code")
     return frame(
         cursor,
@@ -221,7 +222,9 @@ def return_status(
                r.has_return, r.submitted_on
         from marts.return_status r join marts.dim_school s using (school_code)
         where r.academic_year = ?
-          and r.term = (select max(term) from marts.return_status where academic_year = ?)
+          and r.term = least(
+              (select max(term) from marts.return_status where academic_year = ?),
+              r.calendar_terms)
           and {SELECTION_SQL} and {in_scope}
         order by r.has_return, s.school_code
     """,

@@ -39,13 +39,17 @@ def _returns(lang: str) -> None:
     done, missing, term = st.columns(3)
     done.metric(ui.m("returns_done"), ui.m("unit_schools", n=f"{returned:,}"))
     missing.metric(ui.m("returns_missing"), ui.m("unit_schools", n=f"{status.height - returned:,}"))
-    term.metric(ui.m("col_term"), ui.m("term_format", term=status.item(0, "term")))
+    # The year's latest term; schools on two semesters are shown at their last term (term 2).
+    term.metric(ui.m("col_term"), ui.m("term_format", term=status["term"].max()))
     st.dataframe(
         status.select(
             pl.col("school_name").alias(ui.m("col_school")),
             pl.col("school_code").alias(ui.m("col_code")),
             pl.col("municipality_name").alias(ui.m("level_municipality")),
             pl.col("hub_name").alias(ui.m("level_hub")),
+            pl.col("term")
+            .map_elements(lambda n: ui.m("term_format", term=n), return_dtype=pl.String)
+            .alias(ui.m("col_term")),
             pl.when(pl.col("has_return"))
             .then(pl.lit(ui.m("returns_yes")))
             .otherwise(pl.lit(ui.m("returns_no")))
