@@ -36,4 +36,4 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.* data/*.archive data/*.snapshots
+	rm -rf $(VENV) data/*.duckdb data/*.duckdb.* data/*.archive data/*.snapshots data/*.audit data/*.sample.json
