@@ -16,69 +16,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+
 from dashboard.ui import PAGES  # noqa: E402
 from pipelines.i18n import t  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "pages.md"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 COLD_TARGET, WARM_TARGET = 3.0, 1.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(db: Path, log) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        # --no-auth: the benchmark serves synthetic data, open, on loopback only.
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "serve",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--no-auth",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("server did not start")
 
 
 def timed_visit(
@@ -115,12 +70,12 @@ def page_url(base: str, index: int, url_path: str) -> str:
 
 def run(db: Path, runs: int) -> dict[str, dict[str, list[float]]]:
     timings = {spec.url_path: {"cold": [], "warm": [], "reload": []} for spec in PAGES}
-    with sync_playwright() as playwright, tempfile.TemporaryFile("w+") as log:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        for _ in range(runs):
-            process, base = start_server(db, log)
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as scratch:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for run_index in range(runs):
+            # --no-auth: the benchmark serves synthetic data, open, on loopback only.
+            log_path = Path(scratch) / f"server-{run_index}.log"
+            process, base = start_server(db, log_path, "--no-auth")
             try:
                 context = browser.new_context(viewport={"width": 1440, "height": 1000})
                 page = context.new_page()
@@ -137,8 +92,7 @@ def run(db: Path, runs: int) -> dict[str, dict[str, list[float]]]:
                     )
                 context.close()
             finally:
-                process.terminate()
-                process.wait(timeout=20)
+                stop_server(process)
         browser.close()
     return timings
 

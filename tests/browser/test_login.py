@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+import live_server  # noqa: E402
 from access_warehouse import (  # noqa: E402
     NAMES,
     SCHOOL_A,
@@ -35,6 +33,7 @@ from access_warehouse import (  # noqa: E402
     SCHOOLS,
     make_real_warehouse,
 )
+from live_server import CHROMIUM, CHROMIUM_ARGS, free_port, settle  # noqa: E402
 from oidc_provider_mock import User, run_server_in_thread  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
@@ -46,16 +45,6 @@ from pipelines.sample_mark import mark_if_sample, marker_path  # noqa: E402
 from pipelines.warehouse import current_snapshot, open_snapshot  # noqa: E402
 
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.browser
 
 COORDINATOR, BOARD, STAFF, STRANGER = (
@@ -86,61 +75,22 @@ def m(key: str, **values: object) -> str:
     return t(f"dashboard.{key}", "ja", **values)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(
     cwd: Path, db: Path, *options: str, port: int | None = None
 ) -> tuple[subprocess.Popen, str, Path]:
     """`shirube serve` started in `cwd` (where Streamlit looks for .streamlit/secrets.toml)."""
     port = port or free_port()
     log_path = cwd / f"server-{port}.log"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("SHIRUBE_NO_AUTH", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(db), "--port", str(port)]
-        + list(options),
-        cwd=cwd,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
     # localhost, not 127.0.0.1: the login cookie and the redirect_uri name the same host.
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return process, url, log_path
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+    process, url = live_server.start_server(
+        db, log_path, *options, cwd=cwd, port=port, host="localhost"
+    )
+    return process, url, log_path
 
 
 def stop_server(process: subprocess.Popen, log_path: Path) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    live_server.stop_server(process)
     print(log_path.read_text())  # shown by pytest when a test of the module failed
-
-
-def settle(page: Page, timeout: float = 30.0) -> None:
-    """Wait until the app has drawn a title and its script has stayed finished for a moment."""
-    page.wait_for_selector("h1", timeout=timeout * 1000)
-    app = page.locator('[data-testid="stApp"]')
-    deadline, quiet = time.monotonic() + timeout, 0
-    while time.monotonic() < deadline and quiet < 4:
-        state = app.get_attribute("data-test-script-state")
-        quiet = quiet + 1 if state == "notRunning" else 0
-        page.wait_for_timeout(100)
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,7 @@ visited and photographed, a filter changed through the sidebar and followed in t
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -15,90 +11,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))  # the shared fixture lives beside the other tests
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from dashboard_fixture import SCHOOLS, make_fixture_warehouse, school_code  # noqa: E402
+from live_server import CHROMIUM, CHROMIUM_ARGS, settle, start_server, stop_server  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from dashboard.ui import PAGES  # noqa: E402
 from pipelines.i18n import t  # noqa: E402
 
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
 # The school profile is photographed with a school open (the secondary one with coverage data).
 PAGE_QUERY = {"school": f"?school={school_code(SCHOOLS[0])}"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(db: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """`python -m pipelines.cli serve` on a free port; returns once /_stcore/health answers."""
-    port = free_port()
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        # The fixture is not the demo sample, so the server runs open only with --no-auth.
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "serve",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--no-auth",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def settle(page: Page, timeout: float = 30.0) -> None:
-    """Wait until the app has drawn a title and its script has stayed finished for a moment."""
-    page.wait_for_selector("h1", timeout=timeout * 1000)
-    app = page.locator('[data-testid="stApp"]')
-    deadline, quiet = time.monotonic() + timeout, 0
-    while time.monotonic() < deadline and quiet < 4:
-        state = app.get_attribute("data-test-script-state")
-        quiet = quiet + 1 if state == "notRunning" else 0
-        page.wait_for_timeout(100)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +32,8 @@ def server(tmp_path_factory):
     db = folder / "shirube.duckdb"
     make_fixture_warehouse(db)
     log_path = folder / "server.log"
-    process, url = start_server(db, log_path)
+    # The fixture is not the demo sample, so the server runs open only with --no-auth.
+    process, url = start_server(db, log_path, "--no-auth")
     yield url
     stop_server(process)
     print(log_path.read_text())  # shown by pytest when a test of this module failed

@@ -1,0 +1,87 @@
+"""A real `shirube serve` and Debian's Chromium, shared by the browser tests and bench_pages.py."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+# Debian's Chromium, never a browser download. Without the background-networking flags Chromium
+# keeps trying hosts this machine's closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(
+    db: Path,
+    log_path: Path,
+    *options: str,
+    cwd: Path = ROOT,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+) -> tuple[subprocess.Popen, str]:
+    """`shirube serve --db DB OPTIONS` started in `cwd` (where Streamlit looks for
+    .streamlit/secrets.toml); returns once /_stcore/health answers, with the server's URL."""
+    port = port or free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("SHIRUBE_NO_AUTH", None)  # only an explicit --no-auth runs open
+    command = [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(db)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), *options],
+        cwd=cwd,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://{host}:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def settle(page: Page, timeout: float = 30.0) -> None:
+    """Wait until the app has drawn a title and its script has stayed finished for a moment."""
+    page.wait_for_selector("h1", timeout=timeout * 1000)
+    app = page.locator('[data-testid="stApp"]')
+    deadline, quiet = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and quiet < 4:
+        state = app.get_attribute("data-test-script-state")
+        quiet = quiet + 1 if state == "notRunning" else 0
+        page.wait_for_timeout(100)
