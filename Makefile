@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # CJK fonts for charts and PDFs, and pango for the PDF renderer.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig
 
-.PHONY: install system-deps demo test bench lint sample clean
+.PHONY: install system-deps demo test bench lint clean
 
 install: $(STAMP) system-deps
 
@@ -20,10 +20,8 @@ $(STAMP): pyproject.toml constraints.txt
 system-deps:
 	@bash scripts/system-deps.sh $(SYSTEM_PACKAGES)
 
-sample: install
-	@if [ -z "$$(ls -A data/sample 2>/dev/null)" ]; then $(BIN)/shirube sample data/sample --schools 300 --years 3 --seed 7; fi
-
-demo: install sample
+# shirube demo generates data/sample first if it is missing.
+demo: install
 	$(BIN)/shirube demo
 
 test: install
@@ -32,8 +30,13 @@ test: install
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
+# National-scale benchmarks (not tests): each writes its table to benchmarks/out/.
+BENCH_DB := benchmarks/out/national/shirube.duckdb
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	mkdir -p $(dir $(BENCH_DB))
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_build.py --keep-db $(BENCH_DB)
+	$(BIN)/python benchmarks/bench_pages.py --db $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.* data/*.archive data/*.snapshots data/*.audit data/*.sample.json

@@ -172,12 +172,6 @@ def build_cli(lang: str) -> click.Group:
     return cli
 
 
-def not_landed(command: str, issue: int, lang: str) -> int:
-    """For a command whose issue has not landed: say so plainly and fail."""
-    click.echo(t("cli.not_landed", lang, command=command, issue=issue), err=True)
-    return 3
-
-
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     build_cli(_lang_from_argv(args))(args=args, prog_name="shirube")

@@ -17,7 +17,7 @@ def run_demo_command(*, db: str | None, port: int, lang: str) -> int:
     from pipelines.ingest import run_ingest_command
     from pipelines.sample import run_sample_command
 
-    if not any(SAMPLE_DIR.glob("*/*")) and not any(SAMPLE_DIR.glob("*.*")):
+    if not SAMPLE_DIR.is_dir() or not any(SAMPLE_DIR.iterdir()):
         click.echo(t("cli.demo_sampling", lang, path=SAMPLE_DIR))
         code = run_sample_command(
             SAMPLE_DIR, schools=300, years=3, seed=7, with_errors=False, lang=lang

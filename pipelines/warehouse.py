@@ -21,7 +21,6 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_DB = Path("data") / "shirube.duckdb"
-SAMPLE_DB_MARKER = "sample"
 
 
 def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:

@@ -20,5 +20,7 @@ def test_placeholders_match_between_languages():
 
 
 def test_t_fills_placeholders_and_falls_back_to_japanese():
-    assert t("cli.not_landed", "en", command="x", issue=9) == "'x' is not available yet (issue #9)."
-    assert "課題 #9" in t("cli.not_landed", "fr", command="x", issue=9)
+    assert t("cli.demo_step_failed", "en", step="x", code=9) == (
+        "Preparing the demo, 'x' failed (exit code 9)."
+    )
+    assert "終了コード 9" in t("cli.demo_step_failed", "fr", step="x", code=9)
