@@ -2,14 +2,16 @@
 
 Values in school files repeat a lot (a few school codes, 365 dates, a handful of grades and
 activity types per file), so each column is parsed once per DISTINCT value by the parsers in
-`normalise` and mapped back onto the rows by polars (a hash lookup in Rust). Free text (names,
-student numbers, providers) is never parsed. A 100,000-row file thus costs a few vectorised
+`normalise` (and remembered across the files of a batch) and joined back onto the rows by
+polars, one hash join per column in Rust. Free text (names, student numbers, providers) is never
+parsed. A 100,000-row file thus costs a few vectorised
 passes, and the SQL that checks the rules stays small and quick to plan.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import duckdb
 import polars as pl
@@ -52,7 +54,9 @@ _CODE_FIELDS: dict[str, pl.DataType] = {
 }
 
 
+@lru_cache(maxsize=100_000)  # every school in Japan (~35,000), with room
 def _school_code_details(value: str) -> dict[str, object]:
+    # Cached across files (the same codes come back in every file of a batch); never mutated.
     details = n.school_code(value)
     if details["code_ok"]:
         prefecture = prefecture_by_code()[str(details["code_prefecture"])]
@@ -68,32 +72,47 @@ def _school_code_details(value: str) -> dict[str, object]:
 
 def _mapped(
     series: pl.Series, parse: Callable[[str], object], fields: dict[str, pl.DataType]
-) -> list[pl.Series]:
-    """Parse each distinct value once; map every field of the result back onto the rows."""
-    results = {v: parse(v) for v in series.drop_nulls().unique().to_list()}
-    columns = []
-    for name, dtype in fields.items():
-        mapping = {v: (r.get(name) if isinstance(r, dict) else r) for v, r in results.items()}
-        columns.append(
-            series.replace_strict(mapping, default=None, return_dtype=dtype).alias(name)
-            if mapping
-            else pl.Series(name, [None] * len(series), dtype=dtype)
-        )
-    return columns
+) -> pl.DataFrame:
+    """Parse each distinct value once; join the parsed fields back onto the rows (one hash
+    join per column, whatever the number of fields), keeping the rows' order."""
+    distinct = series.drop_nulls().unique()
+    results = [parse(v) for v in distinct.to_list()]
+    lookup = pl.DataFrame(
+        [distinct.alias(_KEY)]
+        + [
+            pl.Series(
+                name,
+                [r.get(name) if isinstance(r, dict) else r for r in results],
+                dtype=dtype,
+            )
+            for name, dtype in fields.items()
+        ]
+    )
+    rows = series.alias(_KEY).to_frame()
+    return rows.join(lookup, on=_KEY, how="left", maintain_order="left").drop(_KEY)
 
 
+_KEY = "__value"
+
+
+def _cached(parse: Callable[[str], object]) -> Callable[[str], object]:
+    # Dates, years, grades and labels repeat across the files of a batch: parse each once.
+    return lru_cache(maxsize=20_000)(parse)  # bounded: a long-running server keeps it
+
+
+_SCORE = _cached(n.score)
 _SIMPLE: dict[str, tuple[str, Callable[[str], object], pl.DataType]] = {
-    "f_municipality_code": ("municipality5", n.municipality_code, pl.String),
-    "f_prefecture": ("prefecture_code", n.prefecture_code, pl.String),
-    "f_school_type": ("school_type_code", n.school_type_code, pl.String),
-    "f_academic_year": ("year", n.academic_year, pl.Int64),
-    "f_term": ("term_n", n.term, pl.Int64),
-    "f_submitted_on": ("submitted", n.date, pl.Date),
-    "f_grade": ("grade_n", n.grade, pl.Int64),
-    "f_activity_type": ("activity_code", n.activity_code, pl.String),
-    "f_activity_date": ("activity_day", n.date, pl.Date),
-    "f_hours": ("hours_n", n.number, pl.Float64),
-    "f_enrolment": ("enrolment_n", n.number, pl.Float64),
+    "f_municipality_code": ("municipality5", _cached(n.municipality_code), pl.String),
+    "f_prefecture": ("prefecture_code", _cached(n.prefecture_code), pl.String),
+    "f_school_type": ("school_type_code", _cached(n.school_type_code), pl.String),
+    "f_academic_year": ("year", _cached(n.academic_year), pl.Int64),
+    "f_term": ("term_n", _cached(n.term), pl.Int64),
+    "f_submitted_on": ("submitted", _cached(n.date), pl.Date),
+    "f_grade": ("grade_n", _cached(n.grade), pl.Int64),
+    "f_activity_type": ("activity_code", _cached(n.activity_code), pl.String),
+    "f_activity_date": ("activity_day", _cached(n.date), pl.Date),
+    "f_hours": ("hours_n", _cached(n.number), pl.Float64),
+    "f_enrolment": ("enrolment_n", _cached(n.number), pl.Float64),
 }
 
 
@@ -102,16 +121,17 @@ def typed_frame(
 ) -> pl.DataFrame:
     """The reader's text columns plus the typed columns the rules and inserts read."""
     frame = parsed.frame
-    columns = list(frame.get_columns())
-    columns += _mapped(frame["f_school_code"], _school_code_details, _CODE_FIELDS)
-    code = columns[len(frame.columns)]  # the upper-cased code, first of _CODE_FIELDS
-    if known_schools is not None:
-        columns.append(code.is_in(list(known_schools)).alias("code_known"))
-    if scope is not None:
-        columns.append(code.is_in(list(scope)).alias("in_scope"))
+    parts = [frame, _mapped(frame["f_school_code"], _school_code_details, _CODE_FIELDS)]
+    membership = {
+        name: codes
+        for name, codes in (("code_known", known_schools), ("in_scope", scope))
+        if codes is not None
+    }
+    if membership:
+        parts.append(_membership(parts[1]["code"], membership))
     for source, (name, parse, dtype) in _SIMPLE.items():
         if source in frame.columns:
-            columns += _mapped(frame[source], parse, {name: dtype})
+            parts.append(_mapped(frame[source], parse, {name: dtype}))
     if parsed.kind == "returns":
         default = default_framework().version
         version = (
@@ -120,14 +140,23 @@ def typed_frame(
             else pl.Series([default] * frame.height, dtype=pl.String)
         ).alias("framework_version")
         sizes = {f.version: len(f.benchmarks) for f in frameworks()}
-        columns.append(version)
-        columns += _mapped(version, sizes.get, {"framework_benchmarks": pl.Int64})
+        parts.append(version.to_frame())
+        parts.append(_mapped(version, sizes.get, {"framework_benchmarks": pl.Int64}))
         for p in parsed.header.benchmarks:
             raw = frame[f"b{p}"]
             assessed = (raw.is_not_null() & ~raw.is_in(list(n.NOT_ASSESSED))).alias(f"assessed{p}")
-            columns.append(assessed)
-            columns += _mapped(raw, n.score, {f"score{p}": pl.Float64})
-    return pl.DataFrame(columns)
+            parts.append(assessed.to_frame())
+            parts.append(_mapped(raw, _SCORE, {f"score{p}": pl.Float64}))
+    return pl.concat(parts, how="horizontal")
+
+
+def _membership(codes: pl.Series, sets: dict[str, set[str]]) -> pl.DataFrame:
+    """code_known / in_scope: each distinct code looked up in the Python set once."""
+    return _mapped(
+        codes,
+        lambda code: {name: code in members for name, members in sets.items()},
+        dict.fromkeys(sets, pl.Boolean),
+    )
 
 
 def framework_table(con: duckdb.DuckDBPyConnection) -> None:
