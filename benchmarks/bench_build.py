@@ -1,12 +1,14 @@
 """Benchmark `shirube build` on national-scale data, against a pandas version of the area marts.
 
-Data: raw rows generated directly in DuckDB SQL by bench_build_data.py (national scale, see
-there), not through `shirube sample` + ingest, which would take far longer and time ingest rather
-than build.
+Data: with --keep-db pointing at an existing warehouse (bench_all.py passes the one its ingest
+benchmark loaded), its raw rows as ingested; otherwise raw rows generated directly in DuckDB SQL by
+bench_build_data.py (national scale, see there), which is far quicker than `shirube sample` +
+ingest.
 
 Measures (wall and CPU time; CPU time counts all threads and is the steadier figure when other
 work shares the machine):
-- `build_warehouse` end to end (lock, reference tables, models, audits, publish). Target < 30 s.
+- `build_warehouse` end to end (lock, reference tables, models, audits, publish). Target < 20 s
+  (issue #8; #4 asked for 30 s).
 - The SQL models behind area_year_benchmark and area_year_summary alone (those two and everything
   they depend on, from raw rows, in a transaction that is rolled back), against a pandas
   implementation of the same two marts for all five area levels from the same raw rows (already
@@ -19,6 +21,7 @@ Run: .venv/bin/python benchmarks/bench_build.py [--out benchmarks/out/build.md] 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -41,6 +44,7 @@ from pipelines.settings import default_framework
 from pipelines.warehouse import connect_writer, writer_lock
 
 RUNS = 3
+BUILD_TARGET = 20  # seconds, issue #8
 AREA_MARTS = ("marts.area_year_benchmark", "marts.area_year_summary")
 
 
@@ -230,6 +234,7 @@ def main() -> None:
         default=None,
         help="keep the warehouse at this path (and reuse its raw rows if it exists)",
     )
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     args = parser.parse_args()
 
     folder = args.keep_db.parent if args.keep_db else Path(tempfile.mkdtemp(prefix="bench_build"))
@@ -243,8 +248,10 @@ def main() -> None:
                 t: con.execute(f"select count(*) from raw.{t}").fetchall()[0][0]
                 for t in ("schools", "returns", "return_scores", "roster", "activities")
             }
+            source = "ingested"
         else:
             counts = load_raw(con, school_frame())
+            source = "generated in SQL"
         con.close()
     generate_seconds = time.perf_counter() - started
     print(f"raw data ready in {generate_seconds:.1f} s: {counts}")
@@ -313,8 +320,7 @@ def main() -> None:
         f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
         f"pandas {pd.__version__}.",
-        "Data generated directly into raw.* with SQL (see the script's docstring), "
-        f"in {generate_seconds:.1f} s:",
+        f"Raw rows {source} (see the script's docstring), ready in {generate_seconds:.1f} s:",
         "",
         "| raw table | rows |",
         "|---|---:|",
@@ -325,7 +331,8 @@ def main() -> None:
         "| measure | seconds | target |",
         "|---|---:|---|",
         f"| `build_warehouse` end to end (best of {len(builds)}: "
-        f"{', '.join(f'{b.seconds:.2f}' for b in builds)}) | {best.seconds:.2f} | < 30 s |",
+        f"{', '.join(f'{b.seconds:.2f}' for b in builds)}) | {best.seconds:.2f} "
+        f"| < {BUILD_TARGET} s |",
         f"| of which {best.models} models | {sum(s for _, s in best.model_seconds):.2f} | |",
         f"| of which {len(best.audits)} audits | {best.audit_seconds:.2f} | |",
         f"| of which publishing the snapshot | {best.publish_seconds:.2f} | |",
@@ -356,6 +363,28 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {args.out}")
+    if args.json:
+        figures = {
+            "source": source,
+            "raw_rows": counts,
+            "build_seconds": [b.seconds for b in builds],
+            "best": {
+                "seconds": best.seconds,
+                "cpu_seconds": best_cpu,
+                "models": best.models,
+                "model_seconds": sum(s for _, s in best.model_seconds),
+                "audits": len(best.audits),
+                "audit_seconds": best.audit_seconds,
+                "publish_seconds": best.publish_seconds,
+            },
+            "build_target_seconds": BUILD_TARGET,
+            "area_chain_seconds": chain_seconds,
+            "pandas_seconds": pandas_seconds,
+            "pandas_ratio": ratio_chain,
+            "pandas_ratio_cpu": ratio_chain_cpu,
+            "same_results": [same_benchmark, same_summary],
+        }
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     if not args.keep_db:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -6,8 +6,12 @@ and warm (reached again through the sidebar, as a user moves between pages), in 
 Without --db it builds the small test fixture in a temporary folder. Each run starts a fresh
 `shirube serve`, loads every page's URL once (cold: a new browser session and empty caches), then
 moves to every page through the sidebar (warm), then reloads every page's URL again (reload: a
-new session on warm caches, which includes Streamlit's own page start-up). A page counts as loaded
-when its title is drawn and its script has finished (and stayed finished for half a second).
+new session on warm caches, which includes Streamlit's own page start-up). The audit-log page,
+which only signed-in ASKNET staff see, is timed in one more server per run with login on: a real
+OpenID Connect provider on loopback (oidc-provider-mock), a roles file, the app's login button;
+after login, its first visit is cold and a return to it through the sidebar is warm. A page
+counts as loaded when its title is drawn and its script has finished (and stayed finished for
+half a second).
 Prints the median and worst per page and writes benchmarks/out/pages.md. Targets (issue 5):
 under 1 s warm and 3 s cold on 2 cores.
 """
@@ -15,7 +19,10 @@ under 1 s warm and 3 s cold on 2 cores.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import secrets
 import statistics
 import sys
 import tempfile
@@ -27,9 +34,15 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from live_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    start_server,
+    stop_server,
+)
 
-from dashboard.ui import PAGES  # noqa: E402
+from dashboard.ui import ASKNET_PAGES, PAGES  # noqa: E402
 from pipelines.i18n import t  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "pages.md"
@@ -69,7 +82,9 @@ def page_url(base: str, index: int, url_path: str) -> str:
 
 
 def run(db: Path, runs: int) -> dict[str, dict[str, list[float]]]:
-    timings = {spec.url_path: {"cold": [], "warm": [], "reload": []} for spec in PAGES}
+    timings = {
+        spec.url_path: {"cold": [], "warm": [], "reload": []} for spec in (*PAGES, *ASKNET_PAGES)
+    }
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as scratch:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for run_index in range(runs):
@@ -93,8 +108,59 @@ def run(db: Path, runs: int) -> dict[str, dict[str, list[float]]]:
                 context.close()
             finally:
                 stop_server(process)
+        for run_index in range(runs):
+            for kind, seconds in signed_in_audit_visits(browser, db, Path(scratch), run_index):
+                timings[ASKNET_PAGES[0].url_path].setdefault(kind, []).append(seconds)
         browser.close()
     return timings
+
+
+STAFF = "staff@example.org"
+
+
+def signed_in_audit_visits(browser, db: Path, scratch: Path, run_index: int) -> list:
+    """[("cold", s), ("warm", s), ("reload", s)] for the audit page, signed in as ASKNET staff."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    cwd = scratch / f"auth-{run_index}"
+    (cwd / ".streamlit").mkdir(parents=True)
+    port = free_port()
+    with run_server_in_thread(user_claims=[User(sub=STAFF, claims={"email": STAFF})]) as oidc:
+        # localhost, not 127.0.0.1: the login cookie and the redirect_uri name the same host.
+        (cwd / ".streamlit" / "secrets.toml").write_text(
+            f"""[auth]
+redirect_uri = "http://localhost:{port}/oauth2callback"
+cookie_secret = "{secrets.token_hex(32)}"
+client_id = "shirube-bench"
+client_secret = "{secrets.token_hex(16)}"
+server_metadata_url = "http://localhost:{oidc.server_port}/.well-known/openid-configuration"
+""",
+            encoding="utf-8",
+        )
+        (cwd / "roles.toml").write_text(f'[[user]]\nemail = "{STAFF}"\nrole = "asknet"\n')
+        process, base = start_server(
+            db, cwd / "server.log", "--roles", "roles.toml", cwd=cwd, port=port, host="localhost"
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            page = context.new_page()
+            page.goto(f"{base}/")
+            page.get_by_role("button", name=t("dashboard.access_login", "ja")).click()
+            page.wait_for_url(re.compile(r".*/oauth2/authorize.*"), timeout=20_000)
+            page.locator('input[name="sub"]').fill(STAFF)
+            page.get_by_role("button", name="Authorize").click()
+            page.wait_for_url(f"{base}/**", timeout=20_000)
+            timed_visit(page, f"{base}/")  # the overview after login, not counted
+            audit = ASKNET_PAGES[0]
+            title = t(f"dashboard.{audit.title_key}", "ja")
+            cold = timed_visit(page, link=title)
+            timed_visit(page, link=t(f"dashboard.{PAGES[0].title_key}", "ja"))
+            warm = timed_visit(page, link=title)
+            reload = timed_visit(page, f"{base}/{audit.url_path}")
+            context.close()
+        finally:
+            stop_server(process)
+    return [("cold", cold), ("warm", warm), ("reload", reload)]
 
 
 def report(timings: dict[str, dict[str, list[float]]], db: Path, runs: int) -> str:
@@ -125,6 +191,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="warehouse DB (default: the test fixture)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=None, help="also write the timings as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = args.db
@@ -134,10 +201,13 @@ def main() -> None:
 
             db = Path(folder) / "shirube.duckdb"
             make_fixture_warehouse(db)
-        text = report(run(db.resolve(), args.runs), db, args.runs)
+        timings = run(db.resolve(), args.runs)
+        text = report(timings, db, args.runs)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")
     print(text)
+    if args.json:
+        args.json.write_text(json.dumps({"runs": args.runs, "pages": timings}, indent=1))
 
 
 if __name__ == "__main__":
