@@ -10,6 +10,10 @@ from __future__ import annotations
 
 
 def preload() -> None:
+    # Plotly looks pandas up in sys.modules while drawing; if the first visitors' threads import
+    # it concurrently, one of them sees a half-initialised module and its page fails. Found by
+    # the load test (benchmarks/bench_load.py) at 6+ sessions right after start.
+    import pandas  # noqa: F401
     import plotly.graph_objects as go
 
     import dashboard.charts  # noqa: F401 - imported for its side effect: modules in sys.modules
