@@ -30,13 +30,10 @@ test: install
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-# National-scale benchmarks (not tests): each writes its table to benchmarks/out/.
-BENCH_DB := benchmarks/out/national/shirube.duckdb
+# National-scale benchmarks (not tests), about 20 minutes on 2 cores: ingest, build, pages and a
+# load test in one run; the figures go to docs/performance.md (details in benchmarks/out/).
 bench: install
-	mkdir -p $(dir $(BENCH_DB))
-	$(BIN)/python benchmarks/bench_ingest.py
-	$(BIN)/python benchmarks/bench_build.py --keep-db $(BENCH_DB)
-	$(BIN)/python benchmarks/bench_pages.py --db $(BENCH_DB)
+	$(BIN)/python benchmarks/bench_all.py
 
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.* data/*.archive data/*.snapshots data/*.audit data/*.sample.json
+	rm -rf $(VENV) benchmarks/out data/*.duckdb data/*.duckdb.* data/*.archive data/*.snapshots data/*.audit data/*.sample.json

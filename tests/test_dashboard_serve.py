@@ -7,7 +7,7 @@ from pathlib import Path
 from dashboard.serve import APP, serve_command, serve_environment
 
 
-def test_serve_runs_the_app_headless_on_the_port_without_usage_stats_or_developer_menus():
+def test_serve_runs_the_app_headless_without_usage_stats_developer_menus_or_source_watching():
     command = serve_command(8765)
     assert command[1:4] == ["-m", "dashboard.launch", "run"]
     assert Path(command[4]) == APP and APP.is_absolute() and APP.name == "app.py"
@@ -18,6 +18,8 @@ def test_serve_runs_the_app_headless_on_the_port_without_usage_stats_or_develope
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
         "--client.toolbarMode": "viewer",
+        "--server.fileWatcherType": "none",
+        "--runner.postScriptGC": "false",
     }
 
 

@@ -1,0 +1,130 @@
+"""`make bench`: every national-scale benchmark in one run, summarised in docs/performance.md.
+
+    .venv/bin/python benchmarks/bench_all.py [--schools 34700] [--years 5]
+        [--activity-schools 2000] [--sessions 30] [--seconds 120] [--runs 3]
+        [--steps ingest,build,pages,load] [--work benchmarks/out/work]
+
+Steps, each a separate process (so one step's memory never inflates the next), in this order:
+
+1. ingest  bench_ingest.py: generates the national sample twice (UTF-8 and CP932 CSV), loads each
+           with a bare DuckDB `read_csv` and with `shirube ingest`; keeps the UTF-8 warehouse.
+2. build   bench_build.py on that warehouse's ingested raw rows: `shirube build` end to end, and
+           the SQL area marts against pandas.
+3. pages   bench_pages.py: every page in headless Chromium, cold and warm, several runs.
+4. load    bench_load.py: concurrent sessions for two minutes while an ingest and a rebuild run.
+
+Each step writes benchmarks/out/<step>.md and <step>.json; this script then writes
+docs/performance.md from the JSON files, with the machine and the versions. `--steps` reruns only
+some steps and reuses the others' last JSON (the page says when each figure was measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from performance_page import write_performance_page
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+OUT = BENCH / "out"
+STEPS = ("ingest", "build", "pages", "load")
+
+
+def warehouse(work: Path) -> Path:
+    """The UTF-8 warehouse bench_ingest leaves in its work folder (see bench_ingest.measure)."""
+    return work / "utf8.ingest.duckdb"
+
+
+def step_command(step: str, args: argparse.Namespace) -> list[str]:
+    py = [sys.executable]
+    db = str(warehouse(args.work))
+    if step == "ingest":
+        return [
+            *py,
+            str(BENCH / "bench_ingest.py"),
+            f"--schools={args.schools}",
+            f"--years={args.years}",
+            f"--activity-schools={args.activity_schools}",
+            f"--work={args.work}",
+            f"--json={OUT / 'ingest.json'}",
+        ]
+    if step == "build":
+        return [
+            *py,
+            str(BENCH / "bench_build.py"),
+            f"--keep-db={db}",
+            f"--json={OUT / 'build.json'}",
+        ]
+    if step == "pages":
+        return [
+            *py,
+            str(BENCH / "bench_pages.py"),
+            f"--db={db}",
+            f"--runs={args.runs}",
+            f"--json={OUT / 'pages.json'}",
+        ]
+    return [
+        *py,
+        str(BENCH / "bench_load.py"),
+        f"--db={db}",
+        f"--sessions={args.sessions}",
+        f"--seconds={args.seconds}",
+        f"--out={OUT / 'load.md'}",
+    ]
+
+
+def run_step(step: str, args: argparse.Namespace) -> float:
+    command = step_command(step, args)
+    print(f"\n=== {step}: {' '.join(Path(c).name if c == sys.executable else c for c in command)}")
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step '{step}' failed (exit {done.returncode}); see above")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schools", type=int, default=34_700)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--activity-schools", type=int, default=2000)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--runs", type=int, default=3, help="page benchmark runs")
+    parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--work", type=Path, default=OUT / "work")
+    parser.add_argument("--page", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args()
+    args.work = args.work.resolve()
+    steps = [s for s in STEPS if s in args.steps.split(",")]
+    if "ingest" in steps:
+        shutil.rmtree(args.work, ignore_errors=True)
+    elif not warehouse(args.work).exists():
+        raise SystemExit(f"no warehouse at {warehouse(args.work)}: run the ingest step first")
+    OUT.mkdir(parents=True, exist_ok=True)
+    args.work.mkdir(parents=True, exist_ok=True)
+    durations = (
+        json.loads((OUT / "steps.json").read_text()) if (OUT / "steps.json").exists() else {}
+    )
+    for step in steps:
+        seconds = run_step(step, args)
+        durations[step] = {"seconds": seconds, "finished": time.strftime("%Y-%m-%d %H:%M")}
+        (OUT / "steps.json").write_text(json.dumps(durations, indent=1))
+    write_performance_page(OUT, args.page, durations, work_size_gb=folder_gb(args.work))
+    print(f"\nwrote {args.page}")
+
+
+def folder_gb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e9
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,187 @@
+"""docs/performance.md from the benchmark steps' JSON and markdown in benchmarks/out/.
+
+The page opens with the machine and versions, then one table of every target of issue #8 with
+the measured figure, then each step's own report (its markdown, headings demoted) for detail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+PACKAGES = ("duckdb", "polars", "pandas", "pyarrow", "streamlit", "plotly", "python-calamine")
+
+
+def machine() -> list[tuple[str, str]]:
+    """(what, value) rows describing the machine the figures come from."""
+    cpu = _first_match(Path("/proc/cpuinfo"), r"model name\s*:\s*(.+)") or platform.processor()
+    memory_kb = _first_match(Path("/proc/meminfo"), r"MemTotal:\s*(\d+) kB")
+    system = _first_match(Path("/etc/os-release"), r'PRETTY_NAME="(.+)"') or platform.system()
+    rows = [
+        ("CPU", f"{os.cpu_count()} cores, {cpu}"),
+        ("memory", f"{int(memory_kb) / 1024**2:.0f} GB" if memory_kb else "unknown"),
+        ("system", f"{system}, Linux {platform.release()}"),
+        ("Python", platform.python_version()),
+    ]
+    for package in PACKAGES:
+        try:
+            rows.append((package, version(package)))
+        except PackageNotFoundError:
+            rows.append((package, "not installed"))
+    rows.append(("browser", _chromium_version()))
+    return rows
+
+
+def _first_match(path: Path, pattern: str) -> str | None:
+    try:
+        found = re.search(pattern, path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+    return found.group(1).strip() if found else None
+
+
+def _chromium_version() -> str:
+    try:
+        done = subprocess.run(
+            ["/usr/bin/chromium", "--version"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "Chromium not found"
+    return done.stdout.strip() or "Chromium (version not reported)"
+
+
+def _load(out: Path, name: str) -> dict | None:
+    path = out / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def target_rows(out: Path) -> list[str]:
+    """Markdown rows: measure | figure | target | met."""
+    rows: list[str] = []
+    ingest = _load(out, "ingest")
+    if ingest:
+        for result in ingest["results"]:
+            ratio = result["ingest"]["seconds"] / result["bare"]["seconds"]
+            target = ingest["targets"][result["dress"]]
+            rows.append(
+                f"| ingest vs bare DuckDB load, {result['dress']} ({result['ingest']['rows']:,} "
+                f"rows, {result['files']} files) | {result['ingest']['seconds']:.1f} s vs "
+                f"{result['bare']['seconds']:.1f} s = **{ratio:.2f}x** | <= {target:g}x "
+                f"| {_met(ratio <= target)} |"
+            )
+        peak = max(r["ingest"]["peak_mb"] for r in ingest["results"])
+        rows.append(f"| ingest peak memory | {peak:,.0f} MB | < 4,096 MB | {_met(peak < 4096)} |")
+    build = _load(out, "build")
+    if build:
+        seconds, target = build["best"]["seconds"], build["build_target_seconds"]
+        rows.append(
+            f"| `shirube build` end to end ({build['best']['models']} models, "
+            f"{build['best']['audits']} audits, publish) | **{seconds:.1f} s** | < {target} s "
+            f"| {_met(seconds < target)} |"
+        )
+        rows.append(
+            f"| pandas / SQL for the area marts (issue #4's comparison) | "
+            f"{build['pandas_seconds']:.2f} s / {build['area_chain_seconds']:.2f} s = "
+            f"**{build['pandas_ratio']:.1f}x** | >= 10x (issue #4) | "
+            f"{_met(build['pandas_ratio'] >= 10)} |"
+        )
+    pages = _load(out, "pages")
+    if pages:
+        cold = [s for kinds in pages["pages"].values() for s in kinds["cold"]]
+        warm = [s for kinds in pages["pages"].values() for s in kinds["warm"]]
+        rows.append(
+            f"| pages in Chromium, no other load: warm median / worst "
+            f"({len(pages['pages'])} pages x {pages['runs']} runs) | "
+            f"{statistics.median(warm):.2f} s / {max(warm):.2f} s | < 1 s | {_met(max(warm) < 1)} |"
+        )
+        rows.append(
+            f"| pages in Chromium, no other load: cold median / worst | "
+            f"{statistics.median(cold):.2f} s / {max(cold):.2f} s | < 3 s (issue #5) "
+            f"| {_met(max(cold) < 3)} |"
+        )
+    load = _load(out, "load")
+    if load:
+        rows += load_rows(load)
+    return rows
+
+
+def load_rows(load: dict) -> list[str]:
+    """The load test's three targets, from bench_load.py's JSON summary (load_report.summarise)."""
+    config, targets, clients = load["config"], load["targets"], load["clients"]
+    warm = {kind: c["warm"]["p95"] for kind, c in clients.items() if c["warm"]["p95"] is not None}
+    views = sum(c["all"]["views"] + c["errors"] for c in clients.values())
+    peak = load["memory_mb"]["peak"] or 0
+    users = f"{config['sessions']} websocket sessions + {config['browsers']} Chromium"
+    think = f"{config['think'][0]:g}-{config['think'][1]:g} s between views"
+    return [
+        f"| warm page time at p95 under load ({users}, {think}, ingest + rebuild running) | "
+        + ", ".join(f"{kind} {p95:.2f} s" for kind, p95 in warm.items())
+        + f" | < 1 s | {_met(targets['p95_warm_under_1s'])} |",
+        f"| errors under load ({views} page views) | {len(load['errors'])} | 0 "
+        f"| {_met(targets['zero_errors'])} |",
+        f"| server memory under load (peak RSS, process and children) | {peak:,.0f} MB "
+        f"| < 2,048 MB | {_met(targets['memory_under_2gb'])} |",
+    ]
+
+
+def _demoted(markdown: str) -> str:
+    return re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", markdown, flags=re.M)
+
+
+def write_performance_page(
+    out: Path, page: Path, durations: dict[str, dict], *, work_size_gb: float
+) -> None:
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (benchmarks/bench_all.py), which generates national-scale data "
+        "(34,700 schools, 5 years of returns and rosters, activity records for 2,000 schools) and "
+        "runs every benchmark below in one go. Figures are from one run on the machine described "
+        "here; on a busy machine they are slower. Speed targets are measured here, never "
+        "asserted in tests.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {what} | {value} |" for what, value in machine()),
+        "",
+        "Steps (wall time of each, finished at): "
+        + ", ".join(
+            f"{step} {d['seconds'] / 60:.1f} min ({d['finished']})" for step, d in durations.items()
+        )
+        + f". Work folder at the end: {work_size_gb:.1f} GB.",
+        "",
+        "## Targets",
+        "",
+        "| measure | result | target | |",
+        "|---|---|---|---|",
+        *target_rows(out),
+        "",
+        "## Details",
+        "",
+    ]
+    for name, title in (
+        ("ingest", "Ingest"),
+        ("build", "Build and the pandas comparison"),
+        ("pages", "Pages in headless Chromium"),
+        ("load", "Load test"),
+    ):
+        report = out / f"{name}.md"
+        if report.exists():
+            text = report.read_text(encoding="utf-8")
+            if text.startswith("# "):  # the step's own title: this page gives its own
+                text = text.split("\n", 1)[1]
+            lines += [f"### {title}", "", _demoted(text).strip(), ""]
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
