@@ -51,6 +51,7 @@ st.session_state.pop("filters", None)
 try:
     if data.snapshot() is not None:
         st.session_state["filters"] = sidebar_filters(ui.scope(), lang)
+        ui.show_data_version(lang)
 except Exception:  # a broken snapshot must not stop the pages from explaining themselves
     ui.log.exception("sidebar filters failed")
 try:

@@ -1,5 +1,10 @@
 """The dashboard's only door to the warehouse: the newest published snapshot, read-only.
 
+The snapshot is either the local DuckDB snapshot beside the writer's DB, or, on a replica
+(`shirube serve --snapshot-dir DIR`, env SHIRUBE_SNAPSHOT_DIR), the current Parquet version in a
+shared folder (pipelines.publish_parquet). Both open as a DuckDB connection with the same
+`marts.*` tables, so queries never know which.
+
 Query results are cached by (snapshot version, query function, scope, parameters): a rebuild
 publishes a new version, so the next rerun reads it without a restart, and old entries age out.
 """
@@ -7,6 +12,7 @@ publishes a new version, so the next rerun reads it without a restart, and old e
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +22,14 @@ import polars as pl
 import streamlit as st
 
 from dashboard.scope import Scope
+from pipelines.publish_parquet import SNAPSHOT_DIR_ENV, current_parquet_snapshot
 from pipelines.warehouse import current_snapshot, open_snapshot, resolve_db_path
 
 
 @dataclass(frozen=True)
 class Snapshot:
     version: str
-    path: Path
+    path: Path  # a DuckDB snapshot file, or a Parquet version folder on a replica
 
 
 def db_path() -> Path:
@@ -30,10 +37,27 @@ def db_path() -> Path:
     return resolve_db_path()
 
 
+def shared_snapshot_dir() -> Path | None:
+    """The shared Parquet folder this server reads, when it is a replica; else None."""
+    configured = os.environ.get(SNAPSHOT_DIR_ENV)
+    return Path(configured) if configured else None
+
+
+def is_replica() -> bool:
+    """True on a server reading a shared folder: no writer DB here, so no upload or rebuild."""
+    return shared_snapshot_dir() is not None
+
+
 def snapshot() -> Snapshot | None:
     """The newest published snapshot, or None on a new deployment (nothing built yet)."""
-    found = current_snapshot(db_path())
+    shared = shared_snapshot_dir()
+    found = current_parquet_snapshot(shared) if shared else current_snapshot(db_path())
     return Snapshot(found[0], found[1]) if found else None
+
+
+def snapshot_info(cursor: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:  # noqa: ARG001
+    """The snapshot's own record (version, published_at): the same for every viewer."""
+    return cursor.sql("select version, published_at from meta.snapshot").pl()
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

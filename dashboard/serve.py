@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines.audit import AUDIT_DIR_ENV
+from pipelines.publish_parquet import REPLICA_AUDIT_DIR, SNAPSHOT_DIR_ENV
 from pipelines.warehouse import resolve_db_path
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -30,15 +32,40 @@ def serve_command(port: int, address: str = "127.0.0.1") -> list[str]:
         # People using the dashboard should not see developer menus (Deploy, rerun, settings).
         "--client.toolbarMode",
         "viewer",
+        # A served dashboard never reloads its own code. Watching sources walks every imported
+        # module on the event loop after each run, and the collection after each run holds the
+        # interpreter for all sessions: together about a third of a page's server time when 30
+        # people use it at once (benchmarks/bench_load.py).
+        "--server.fileWatcherType",
+        "none",
+        "--runner.postScriptGC",
+        "false",
     ]
 
 
 def serve_environment(
-    *, db: str | None, roles: str | None, no_auth: bool, lang: str
+    *,
+    db: str | None,
+    roles: str | None,
+    no_auth: bool,
+    lang: str,
+    snapshot_dir: str | None = None,
+    audit_dir: str | None = None,
 ) -> dict[str, str]:
-    """The server's environment: the DB path, the roles file and whether to run open."""
+    """The server's environment: the DB path (or the shared Parquet folder of a replica), the
+    audit spool folder, the roles file and whether to run open."""
     env = dict(os.environ)
     env["SHIRUBE_DB"] = str(resolve_db_path(db))
+    # Only the options decide (a stale variable must not turn a server into a replica).
+    # A replica reads the shared folder only; the writer's DB need not exist on this machine.
+    env.pop(SNAPSHOT_DIR_ENV, None)
+    env.pop(AUDIT_DIR_ENV, None)
+    if snapshot_dir:
+        shared = Path(snapshot_dir).expanduser().resolve()
+        env[SNAPSHOT_DIR_ENV] = str(shared)
+        audit_dir = audit_dir or str(shared / REPLICA_AUDIT_DIR)
+    if audit_dir:
+        env[AUDIT_DIR_ENV] = str(Path(audit_dir).expanduser().resolve())
     env["SHIRUBE_LANG"] = lang
     # Read by dashboard.access / dashboard.roles in the server.
     if roles:
@@ -67,7 +94,14 @@ def check_roles_file(roles: str | None) -> str | None:
 
 
 def run_serve_command(
-    *, db: str | None, port: int, roles: str | None, no_auth: bool, lang: str
+    *,
+    db: str | None,
+    port: int,
+    roles: str | None,
+    no_auth: bool,
+    lang: str,
+    snapshot_dir: str | None = None,
+    audit_dir: str | None = None,
 ) -> int:
     """Become the dashboard server (this process is replaced; it returns only on failure).
 
@@ -80,7 +114,14 @@ def run_serve_command(
         print(problem, file=sys.stderr)
         return 2
     address = os.environ.get("SHIRUBE_ADDRESS", "127.0.0.1")
-    env = serve_environment(db=db, roles=roles, no_auth=no_auth, lang=lang)
+    env = serve_environment(
+        db=db,
+        roles=roles,
+        no_auth=no_auth,
+        lang=lang,
+        snapshot_dir=snapshot_dir,
+        audit_dir=audit_dir,
+    )
     command = serve_command(port, address)
     sys.stdout.flush()
     sys.stderr.flush()

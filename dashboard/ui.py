@@ -95,7 +95,28 @@ def run_page(body: Callable[[], None]) -> None:
 
 def show_no_snapshot() -> None:
     st.info(m("no_snapshot_title"))
-    st.markdown(m("no_snapshot_body", db=str(data.db_path())))
+    shared = data.shared_snapshot_dir()
+    if shared is not None:  # a replica: files are loaded on the writer, not here
+        st.markdown(m("no_snapshot_replica_body", dir=str(shared)))
+    else:
+        st.markdown(m("no_snapshot_body", db=str(data.db_path())))
+
+
+def show_data_version(lang: str) -> None:
+    """Sidebar footer: which published version this server shows, and when it was published
+    (so several servers behind a load balancer can be compared at a glance)."""
+    info = data.query(data.snapshot_info, scope())
+    if info.is_empty():
+        return
+    published = info["published_at"][0]
+    label = t(
+        "dashboard.data_version",
+        lang,
+        version=info["version"][0],
+        published=f"{published:%Y-%m-%d %H:%M}" if published else "—",
+    )
+    # Small grey Markdown rather than st.caption: pages' own captions stay the first ones.
+    st.sidebar.markdown(f":small[:gray[{label}]]")
 
 
 def no_schools() -> None:

@@ -6,6 +6,11 @@ the DB (`<stem>.audit/<date>-<pid>.jsonl`, flushed to disk before returning). Th
 (`shirube build`) calls `import_spool` under the writer lock: new complete lines go into
 `raw.audit_log` and each file's imported byte count into `raw.audit_imports`, in one transaction,
 so every event is imported exactly once even if a build fails or two servers share a folder.
+
+A replica on another machine (`shirube serve --snapshot-dir`) has no DB beside it: `shirube serve`
+sets SHIRUBE_AUDIT_DIR (default `<snapshot-dir>/audit`), and the writer's `shirube build
+--parquet-dir` imports that folder too. File names carry the host name, so servers on different
+machines never append to the same file.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,10 +27,17 @@ import duckdb
 log = logging.getLogger("shirube.audit")
 
 ACTIONS = ("login", "view_school", "export", "upload", "denied")
+AUDIT_DIR_ENV = "SHIRUBE_AUDIT_DIR"
 
 
 def spool_dir(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.stem}.audit"
+
+
+def record_dir(db_path: Path) -> Path:
+    """Where this server spools: SHIRUBE_AUDIT_DIR (a replica), else beside the DB."""
+    configured = os.environ.get(AUDIT_DIR_ENV)
+    return Path(configured) if configured else spool_dir(db_path)
 
 
 def record(db_path: Path, *, user: str, action: str, target: str = "", detail: str = "") -> bool:
@@ -41,8 +54,9 @@ def record(db_path: Path, *, user: str, action: str, target: str = "", detail: s
         "detail": detail,
     }
     line = (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8")
-    folder = spool_dir(db_path)
-    path = folder / f"{datetime.now(UTC):%Y%m%d}-{os.getpid()}.jsonl"
+    folder = record_dir(db_path)
+    host = socket.gethostname().replace("/", "_") or "host"
+    path = folder / f"{datetime.now(UTC):%Y%m%d}-{host}-{os.getpid()}.jsonl"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
@@ -66,13 +80,14 @@ def _complete_lines(path: Path, start: int) -> tuple[list[bytes], int]:
     return data[:end].splitlines(), start + end
 
 
-def import_spool(con: duckdb.DuckDBPyConnection, db_path: Path) -> int:
+def import_spool(con: duckdb.DuckDBPyConnection, db_path: Path, folder: Path | None = None) -> int:
     """Import new spooled events into raw.audit_log; the number imported.
 
     Call under the writer lock with a connection from `connect_writer` (which creates the
     tables). A line that is not a valid event is kept with action 'unreadable', not dropped.
+    `folder` defaults to the spool beside the DB (replicas' spool: `<parquet-dir>/audit`).
     """
-    folder = spool_dir(db_path)
+    folder = folder or spool_dir(db_path)
     if not folder.is_dir():
         return 0
     done = dict(con.execute("select file_name, imported_bytes from raw.audit_imports").fetchall())

@@ -112,12 +112,19 @@ def build_cli(lang: str) -> click.Group:
         )
 
     @cli.command(help=m("build_help"))
+    @click.option(
+        "--parquet-dir",
+        "parquet_dir",
+        type=click.Path(),
+        default=None,
+        help=m("build_parquet_dir_help"),
+    )
     @db_option
     @lang_option
-    def build(db: str | None, lang: str) -> None:
+    def build(parquet_dir: str | None, db: str | None, lang: str) -> None:
         from pipelines.build import run_build_command
 
-        sys.exit(run_build_command(db=db, lang=lang))
+        sys.exit(run_build_command(db=db, lang=lang, parquet_dir=parquet_dir))
 
     @cli.command(help=m("serve_help"))
     @click.option(
@@ -134,12 +141,44 @@ def build_cli(lang: str) -> click.Group:
         help=m("serve_roles_help"),
     )
     @click.option("--no-auth", is_flag=True, help=m("serve_no_auth_help"))
+    @click.option(
+        "--snapshot-dir",
+        "snapshot_dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help=m("serve_snapshot_dir_help"),
+    )
+    @click.option(
+        "--audit-dir",
+        "audit_dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help=m("serve_audit_dir_help"),
+    )
     @db_option
     @lang_option
-    def serve(port: int, roles: str | None, no_auth: bool, db: str | None, lang: str) -> None:
+    def serve(
+        port: int,
+        roles: str | None,
+        no_auth: bool,
+        snapshot_dir: str | None,
+        audit_dir: str | None,
+        db: str | None,
+        lang: str,
+    ) -> None:
         from dashboard.serve import run_serve_command
 
-        sys.exit(run_serve_command(db=db, port=port, roles=roles, no_auth=no_auth, lang=lang))
+        sys.exit(
+            run_serve_command(
+                db=db,
+                port=port,
+                roles=roles,
+                no_auth=no_auth,
+                lang=lang,
+                snapshot_dir=snapshot_dir,
+                audit_dir=audit_dir,
+            )
+        )
 
     @cli.command(help=m("demo_help"))
     @click.option(

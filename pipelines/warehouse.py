@@ -149,5 +149,11 @@ def current_snapshot(db_path: Path) -> tuple[str, Path] | None:
 
 
 def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to one snapshot file (use `.cursor()` per thread)."""
+    """A read-only connection to one snapshot (use `.cursor()` per thread): a DuckDB snapshot
+    file, or a Parquet version folder published to a shared folder (pipelines.publish_parquet).
+    """
+    if Path(path).is_dir():
+        from pipelines.publish_parquet import open_parquet_snapshot
+
+        return open_parquet_snapshot(Path(path))
     return duckdb.connect(str(path), read_only=True)

@@ -41,14 +41,17 @@ def _returns(lang: str) -> None:
     missing.metric(ui.m("returns_missing"), ui.m("unit_schools", n=f"{status.height - returned:,}"))
     # The year's latest term; schools on two semesters are shown at their last term (term 2).
     term.metric(ui.m("col_term"), ui.m("term_format", term=status["term"].max()))
+    term_labels = {n: ui.m("term_format", term=n) for n in status["term"].drop_nulls().unique()}
     st.dataframe(
         status.select(
             pl.col("school_name").alias(ui.m("col_school")),
             pl.col("school_code").alias(ui.m("col_code")),
             pl.col("municipality_name").alias(ui.m("level_municipality")),
             pl.col("hub_name").alias(ui.m("level_hub")),
+            # Labels made here, in the page's thread: a Python function run by polars' own
+            # threads has no Streamlit session (wrong language) and froze the server under load.
             pl.col("term")
-            .map_elements(lambda n: ui.m("term_format", term=n), return_dtype=pl.String)
+            .replace_strict(term_labels, default=None, return_dtype=pl.String)
             .alias(ui.m("col_term")),
             pl.when(pl.col("has_return"))
             .then(pl.lit(ui.m("returns_yes")))
@@ -108,6 +111,9 @@ def _log(lang: str) -> None:
 
 def _upload(lang: str) -> None:
     st.markdown(f"#### {ui.m('upload_title')}")
+    if data.is_replica():  # no writer DB on this machine: the scheduled writer loads files
+        st.info(ui.m("upload_not_on_replica"))
+        return
     viewer = access.current()
     if not viewer.may_upload:
         if viewer.role is not None and viewer.role.role == "superintendent":

@@ -6,30 +6,42 @@ the dashboard's upload page, and `run_build_command(db=..., lang=...)` for `shir
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from pipelines.build.audits import AuditResult, run_audits
 from pipelines.build.runner import BuildError, BuildResult, build_warehouse, first_line
 from pipelines.i18n import t
+from pipelines.settings import settings
 
 __all__ = [
     "AuditResult",
     "BuildError",
     "BuildResult",
     "build_warehouse",
+    "resolve_parquet_dir",
     "run_audits",
     "run_build_command",
 ]
 
 
-def run_build_command(*, db: str | None, lang: str) -> int:
-    """`shirube build`: 0 when published, 1 when a model or audit failed (reason on stderr)."""
+def resolve_parquet_dir(parquet_dir: str | None) -> Path | None:
+    """--parquet-dir, else settings [snapshots] parquet_dir; None (off) when both are empty."""
+    chosen = parquet_dir or str(settings()["snapshots"].get("parquet_dir") or "")
+    return Path(chosen).expanduser().resolve() if chosen else None
+
+
+def run_build_command(*, db: str | None, lang: str, parquet_dir: str | None = None) -> int:
+    """`shirube build`: 0 when published (and written to the shared Parquet folder, if any),
+    1 when a model, an audit or a publish failed (reason on stderr)."""
     from pipelines.warehouse import resolve_db_path
 
     db_path = resolve_db_path(db)
+    shared = resolve_parquet_dir(parquet_dir)
     click.echo(t("build.started", lang, db=db_path))
     try:
-        result = build_warehouse(db_path, lang=lang)
+        result = build_warehouse(db_path, lang=lang, parquet_dir=shared)
     except BuildError as exc:
         click.echo(exc.message(lang), err=True)
         return 1
@@ -46,4 +58,14 @@ def run_build_command(*, db: str | None, lang: str) -> int:
             seconds=f"{result.seconds:.1f}",
         )
     )
+    if shared is not None:
+        click.echo(
+            t(
+                "build.parquet_published",
+                lang,
+                dir=shared,
+                version=result.version,
+                seconds=f"{result.parquet_seconds:.1f}",
+            )
+        )
     return 0

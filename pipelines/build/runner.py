@@ -34,8 +34,15 @@ from pipelines.build.models import (
 )
 from pipelines.build.reference_tables import load_reference_tables
 from pipelines.i18n import both, t
+from pipelines.publish_parquet import REPLICA_AUDIT_DIR, publish_parquet
 from pipelines.settings import settings
-from pipelines.warehouse import connect_writer, publish_snapshot, writer_lock
+from pipelines.warehouse import (
+    connect_writer,
+    open_snapshot,
+    publish_snapshot,
+    snapshot_dir,
+    writer_lock,
+)
 
 
 class BuildError(Exception):
@@ -60,6 +67,7 @@ class BuildResult:
     model_seconds: tuple[tuple[str, float], ...] = ()  # (schema.name, seconds), build order
     audit_seconds: float = 0.0
     publish_seconds: float = 0.0
+    parquet_seconds: float = 0.0  # writing the shared Parquet copy; 0 when not asked for
 
 
 def new_version() -> str:
@@ -143,11 +151,15 @@ def build_warehouse(
     build_date: date | None = None,
     on_wait: Callable[[], None] | None = None,
     sql_dir: Path = SQL_DIR,
+    parquet_dir: Path | None = None,
 ) -> BuildResult:
     """Build the marts from raw.* in `db_path`, audit them and publish a snapshot for readers.
 
     Raises BuildError (bilingual message) when a model breaks or an audit finds bad rows; then
     nothing changes. `build_date` (default today) is the "now" of the stale-data support flag.
+    With `parquet_dir`, the published snapshot is also written there as Parquet for replicas on
+    other machines (pipelines.publish_parquet); a failure there raises BuildError and leaves
+    the shared folder's previous version current.
     """
     started = time.perf_counter()
 
@@ -161,6 +173,8 @@ def build_warehouse(
         try:
             # The dashboard's spooled audit events enter raw.audit_log under this lock.
             import_audit_spool(con, db_path)
+            if parquet_dir is not None:  # events spooled by replicas into the shared folder
+                import_audit_spool(con, db_path, folder=parquet_dir / REPLICA_AUDIT_DIR)
             version = new_version()
             timings, results, audit_seconds = build_in_transaction(
                 con, version=version, build_date=build_date, sql_dir=sql_dir, lang=lang
@@ -173,6 +187,11 @@ def build_warehouse(
                 # The marts are committed but readers keep the previous snapshot: still whole.
                 raise BuildError("publish_failed", error=first_line(exc)) from exc
             publish_seconds = time.perf_counter() - publish_started
+            parquet_seconds = 0.0
+            if parquet_dir is not None:
+                parquet_started = time.perf_counter()
+                _publish_to_shared_folder(db_path, version, parquet_dir, keep)
+                parquet_seconds = time.perf_counter() - parquet_started
         finally:
             con.close()
     return BuildResult(
@@ -183,4 +202,18 @@ def build_warehouse(
         model_seconds=tuple(timings),
         audit_seconds=audit_seconds,
         publish_seconds=publish_seconds,
+        parquet_seconds=parquet_seconds,
     )
+
+
+def _publish_to_shared_folder(db_path: Path, version: str, parquet_dir: Path, keep: int) -> None:
+    """Copy the snapshot just published (not the writer's marts) so replicas read the same
+    tables, meta.snapshot included."""
+    try:
+        snapshot = open_snapshot(snapshot_dir(db_path) / f"{version}.duckdb")
+        try:
+            publish_parquet(snapshot, parquet_dir, version, keep=keep)
+        finally:
+            snapshot.close()
+    except (duckdb.Error, OSError) as exc:
+        raise BuildError("parquet_failed", dir=parquet_dir, error=first_line(exc)) from exc
