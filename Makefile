@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # CJK fonts for charts and PDFs, and pango for the PDF renderer.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig
 
-.PHONY: install system-deps demo test bench lint clean
+.PHONY: install system-deps demo test bench replicas lint clean
 
 install: $(STAMP) system-deps
 
@@ -34,6 +34,11 @@ lint: install
 # load test in one run; the figures go to docs/performance.md (details in benchmarks/out/).
 bench: install
 	$(BIN)/python benchmarks/bench_all.py
+
+# Two dashboard servers on loopback reading one shared Parquet snapshot while a rebuild publishes
+# the next (see docs/deployment.md).
+replicas: install
+	$(BIN)/python scripts/demo_replicas.py
 
 clean:
 	rm -rf $(VENV) benchmarks/out data/*.duckdb data/*.duckdb.* data/*.archive data/*.snapshots data/*.audit data/*.sample.json

@@ -11,7 +11,13 @@ Steps, each a separate process (so one step's memory never inflates the next), i
 2. build   bench_build.py on that warehouse's ingested raw rows: `shirube build` end to end, and
            the SQL area marts against pandas.
 3. pages   bench_pages.py: every page in headless Chromium, cold and warm, several runs.
-4. load    bench_load.py: concurrent sessions for two minutes while an ingest and a rebuild run.
+4. load    bench_load.py: concurrent sessions for two minutes while an ingest and a rebuild run,
+           each session pausing 5-15 s between views as a person reading the pages would; the
+           server has shown each page once before (cold pages are step 3's), and the writer runs
+           at low CPU priority (nice 19), as docs/deployment.md asks of a writer sharing a
+           machine with a dashboard server.
+5. stress  the same with 2-5 s pauses: past what one server process can serve, to show where it
+           saturates (no target; docs/deployment.md says when to add servers).
 
 Each step writes benchmarks/out/<step>.md and <step>.json; this script then writes
 docs/performance.md from the JSON files, with the machine and the versions. `--steps` reruns only
@@ -34,7 +40,7 @@ from performance_page import write_performance_page
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 OUT = BENCH / "out"
-STEPS = ("ingest", "build", "pages", "load")
+STEPS = ("ingest", "build", "pages", "load", "stress")
 
 
 def warehouse(work: Path) -> Path:
@@ -76,7 +82,9 @@ def step_command(step: str, args: argparse.Namespace) -> list[str]:
         f"--db={db}",
         f"--sessions={args.sessions}",
         f"--seconds={args.seconds}",
-        f"--out={OUT / 'load.md'}",
+        f"--think={'2-5' if step == 'stress' else '5-15'}",
+        "--warm-up",  # a server people use has run before; cold pages are the pages step's
+        f"--out={OUT / f'{step}.md'}",
     ]
 
 

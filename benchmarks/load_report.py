@@ -11,6 +11,8 @@ from dataclasses import asdict
 import numpy as np
 from load_client import ViewResult
 
+# The query recorded for a Chromium view reached through the sidebar (load_client.browser_user).
+SIDEBAR = "(sidebar)"
 TARGETS = {"p95_warm_seconds": 1.0, "errors": 0, "peak_rss_mb": 2048.0}
 
 
@@ -40,14 +42,19 @@ def summarise(
     warm_up_errors: list[str],
     stuck_threads: list[str],
 ) -> dict:
-    """The figures of one load run. 'Warm' leaves out each session's first view, which also
-    pays for the session's start-up (a new browser tab)."""
+    """The figures of one load run. 'Warm' is a page reached inside a running session: it
+    leaves out each session's first view and, for Chromium, the links it opens by URL (each a
+    new tab's session: page load, scripts, websocket; bench_pages times those as 'reload')."""
     groups = {"websocket": [v for v in views if v.client.startswith("ws-")]}
     groups["chromium"] = [v for v in views if not v.client.startswith("ws-")]
     summary: dict = {"config": config, "machine": machine, "clients": {}}
     for kind, group in groups.items():
         ok = [v for v in group if v.error is None]
-        warm = [v.seconds for v in ok if not v.first_in_session]
+        warm = [
+            v.seconds
+            for v in ok
+            if not v.first_in_session and (kind == "websocket" or v.query == SIDEBAR)
+        ]
         pages = sorted({v.page for v in group})
         summary["clients"][kind] = {
             "all": _stats([v.seconds for v in ok]),
@@ -115,7 +122,9 @@ def render_markdown(summary: dict) -> str:
         "",
         f"`{config['db']}`: {config['sessions']} websocket sessions + {config['browsers']} "
         f"Chromium for {config['duration']:.0f} s (asked {config['seconds']:.0f} s; think "
-        f"{config['think'][0]:g}-{config['think'][1]:g} s; seed {config['seed']}). Machine: "
+        f"{config['think'][0]:g}-{config['think'][1]:g} s; seed {config['seed']}; "
+        f"{'pages visited once before (uncounted)' if config['warm_up'] else 'a cold server'}; "
+        f"ingest and build at nice {config.get('writer_nice', 0)}). Machine: "
         f"{machine['cores']} cores, Python {machine['python']}, streamlit {machine['streamlit']}, "
         f"duckdb {machine['duckdb']}; load average at the end {machine['load_average_end']}; "
         f"CPU seconds used by the server {machine['cpu_seconds']['server']}, by this harness "
@@ -132,7 +141,14 @@ def render_markdown(summary: dict) -> str:
             f"{_s(c['all']['p95'])} | {_s(c['all']['max'])} | {_s(c['warm']['p50'])} | "
             f"{_s(c['warm']['p95'])} |"
         )
-    lines += ["", "| page (websocket) | views | p50 | p95 | max |", "|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "Warm: pages reached inside a running session, i.e. not a session's first view and, for "
+        "Chromium, moves through the sidebar only (a link opened by URL starts a new session).",
+        "",
+        "| page (websocket) | views | p50 | p95 | max |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for page, s in clients["websocket"]["pages"].items():
         lines.append(
             f"| {page} | {s['views']} | {_s(s['p50'])} | {_s(s['p95'])} | {_s(s['max'])} |"

@@ -112,6 +112,17 @@ def target_rows(out: Path) -> list[str]:
     load = _load(out, "load")
     if load:
         rows += load_rows(load)
+    stress = _load(out, "stress")
+    if stress:
+        config, clients = stress["config"], stress["clients"]
+        p95 = clients["websocket"]["warm"]["p95"]
+        rows.append(
+            f"| stress, no target: {config['sessions']} sessions with "
+            f"{config['think'][0]:g}-{config['think'][1]:g} s between views "
+            f"({config['views_per_second']:.1f} views/s served) | warm p95 "
+            f"{p95 if p95 is None else f'{p95:.2f} s'}, {len(stress['errors'])} errors, "
+            f"{stress['memory_mb']['peak'] or 0:,.0f} MB | (capacity of one server) | |"
+        )
     return rows
 
 
@@ -176,6 +187,7 @@ def write_performance_page(
         ("build", "Build and the pandas comparison"),
         ("pages", "Pages in headless Chromium"),
         ("load", "Load test"),
+        ("stress", "Stress: the same load with 2-5 s between views"),
     ):
         report = out / f"{name}.md"
         if report.exists():
