@@ -146,6 +146,13 @@ def test_district_page_lists_each_school_of_the_municipality(app):
     assert names == {s[3] for s in SCHOOLS if s[4] == "14100"}
 
 
+def test_district_page_for_all_japan_asks_for_a_district_instead_of_listing_every_school(app):
+    _open(app, "views/district.py")
+    school_column = t("dashboard.col_school", "ja")
+    assert not any(school_column in df.value.columns for df in app.dataframe)
+    assert t("dashboard.district_schools_pick", "ja") in [c.value for c in app.caption]
+
+
 def test_returns_page_counts_who_has_not_returned(app):
     _open(app, "views/quality.py", year=str(YEARS[-1]))
     missing = [s for s in SCHOOLS if s[8] is None]

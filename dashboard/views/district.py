@@ -77,6 +77,11 @@ def render() -> None:
     else:
         st.info(ui.m("district_one_year"))
 
+    if f.area_level not in ("prefecture", "municipality") and not f.hub:
+        # A district's list of schools; Japan's 35,000 or a region's thousands are no list to
+        # read, and sending them made this page the slowest to draw.
+        st.caption(ui.m("district_schools_pick"))
+        return
     schools = data.query(q_schools.district_schools, scope, **f.selection())
     if schools.is_empty():
         ui.no_schools()
