@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import re
-import secrets
 import statistics
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from live_server import (  # noqa: E402
     free_port,
     start_server,
     stop_server,
+    write_auth_secrets,
 )
 
 from dashboard.ui import ASKNET_PAGES, PAGES  # noqa: E402
@@ -123,20 +123,10 @@ def signed_in_audit_visits(browser, db: Path, scratch: Path, run_index: int) -> 
     from oidc_provider_mock import User, run_server_in_thread
 
     cwd = scratch / f"auth-{run_index}"
-    (cwd / ".streamlit").mkdir(parents=True)
     port = free_port()
     with run_server_in_thread(user_claims=[User(sub=STAFF, claims={"email": STAFF})]) as oidc:
-        # localhost, not 127.0.0.1: the login cookie and the redirect_uri name the same host.
-        (cwd / ".streamlit" / "secrets.toml").write_text(
-            f"""[auth]
-redirect_uri = "http://localhost:{port}/oauth2callback"
-cookie_secret = "{secrets.token_hex(32)}"
-client_id = "shirube-bench"
-client_secret = "{secrets.token_hex(16)}"
-server_metadata_url = "http://localhost:{oidc.server_port}/.well-known/openid-configuration"
-""",
-            encoding="utf-8",
-        )
+        provider = f"http://localhost:{oidc.server_port}"
+        write_auth_secrets(cwd, port, provider, client_id="shirube-bench")
         (cwd / "roles.toml").write_text(f'[[user]]\nemail = "{STAFF}"\nrole = "asknet"\n')
         process, base = start_server(
             db, cwd / "server.log", "--roles", "roles.toml", cwd=cwd, port=port, host="localhost"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -85,3 +86,21 @@ def settle(page: Page, timeout: float = 30.0) -> None:
         state = app.get_attribute("data-test-script-state")
         quiet = quiet + 1 if state == "notRunning" else 0
         page.wait_for_timeout(100)
+
+
+def write_auth_secrets(cwd: Path, port: int, provider: str, client_id: str) -> None:
+    """`.streamlit/secrets.toml` in `cwd` (where the server starts) for Streamlit's OpenID Connect
+    login against `provider` (its base URL), redirecting back to http://localhost:`port`.
+
+    localhost, not 127.0.0.1: the login cookie and the redirect_uri must name the same host."""
+    (cwd / ".streamlit").mkdir(parents=True, exist_ok=True)
+    (cwd / ".streamlit" / "secrets.toml").write_text(
+        f"""[auth]
+redirect_uri = "http://localhost:{port}/oauth2callback"
+cookie_secret = "{secrets.token_hex(32)}"
+client_id = "{client_id}"
+client_secret = "{secrets.token_hex(16)}"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+""",
+        encoding="utf-8",
+    )

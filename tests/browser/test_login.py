@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -33,9 +32,9 @@ from access_warehouse import (  # noqa: E402
     SCHOOLS,
     make_real_warehouse,
 )
-from live_server import CHROMIUM, CHROMIUM_ARGS, free_port, settle  # noqa: E402
+from live_server import free_port, settle, write_auth_secrets  # noqa: E402
 from oidc_provider_mock import User, run_server_in_thread  # noqa: E402
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 from dashboard.queries.audit import audit_log  # noqa: E402
 from dashboard.scope import Scope  # noqa: E402
@@ -112,30 +111,12 @@ def provider():
 def auth_server(tmp_path_factory, warehouse, provider):
     cwd = tmp_path_factory.mktemp("auth_cwd")
     port = free_port()
-    (cwd / ".streamlit").mkdir()
-    (cwd / ".streamlit" / "secrets.toml").write_text(
-        f"""[auth]
-redirect_uri = "http://localhost:{port}/oauth2callback"
-cookie_secret = "{secrets.token_hex(32)}"
-client_id = "shirube-test"
-client_secret = "{secrets.token_hex(16)}"
-server_metadata_url = "{provider}/.well-known/openid-configuration"
-""",
-        encoding="utf-8",
-    )
+    write_auth_secrets(cwd, port, provider, client_id="shirube-test")
     (cwd / "roles.toml").write_text(ROLES, encoding="utf-8")
     # The port is chosen before the secrets are written: the redirect_uri must name it.
     process, url, log_path = start_server(cwd, warehouse, "--roles", "roles.toml", port=port)
     yield url
     stop_server(process, log_path)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

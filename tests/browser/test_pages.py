@@ -14,8 +14,8 @@ sys.path.insert(0, str(ROOT / "tests"))  # the shared fixture lives beside the o
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from dashboard_fixture import SCHOOLS, make_fixture_warehouse, school_code  # noqa: E402
-from live_server import CHROMIUM, CHROMIUM_ARGS, settle, start_server, stop_server  # noqa: E402
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from live_server import settle, start_server, stop_server  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 from dashboard.ui import PAGES  # noqa: E402
 from pipelines.i18n import t  # noqa: E402
@@ -37,14 +37,6 @@ def server(tmp_path_factory):
     yield url
     stop_server(process)
     print(log_path.read_text())  # shown by pytest when a test of this module failed
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, settle, start_server, stop_server  # noqa: E402
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from live_server import settle, start_server, stop_server  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 from pipelines.codes import make_school_code, municipality_code_with_check  # noqa: E402
 from pipelines.i18n import t  # noqa: E402
@@ -77,14 +77,6 @@ def deployment(tmp_path_factory):
         stop_server(process)
     for name in ("replica-1", "replica-2"):
         print((work / name / "server.log").read_text())  # shown by pytest when a test failed
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def errors_on(page: Page) -> int:
