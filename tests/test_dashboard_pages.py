@@ -153,6 +153,28 @@ def test_district_page_for_all_japan_asks_for_a_district_instead_of_listing_ever
     assert t("dashboard.district_schools_pick", "ja") in [c.value for c in app.caption]
 
 
+def test_compare_charts_few_areas_heatmap_bars_and_spread_and_lists_them(app):
+    _open(app, "views/compare.py", compare="municipality")
+    assert not _problems(app)
+    assert len(app.get("plotly_chart")) == 3  # heatmap, ranked bars, achieved spread
+    assert len(_table_with(app, "col_area")) == len({s[4] for s in SCHOOLS})
+
+
+def test_compare_with_more_areas_than_charted_asks_for_a_prefecture_and_keeps_the_table(
+    app, tmp_path, monkeypatch
+):
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[dashboard]\nmax_charted_areas = 2\n", encoding="utf-8")
+    monkeypatch.setenv("SHIRUBE_SETTINGS", str(settings))
+    _open(app, "views/compare.py", compare="municipality")
+    municipalities = len({s[4] for s in SCHOOLS})
+    level = t("dashboard.level_municipality", "ja")
+    expected = t("dashboard.compare_too_many", "ja", count=str(municipalities), level=level)
+    assert expected in [i.value for i in app.info]
+    assert len(app.get("plotly_chart")) == 1  # only the achieved spread of the selection
+    assert len(_table_with(app, "col_area")) == municipalities
+
+
 def test_returns_page_counts_who_has_not_returned(app):
     _open(app, "views/quality.py", year=str(YEARS[-1]))
     missing = [s for s in SCHOOLS if s[8] is None]

@@ -7,6 +7,7 @@ from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import url_selectbox
 from dashboard.queries import areas as q_areas
+from pipelines.settings import settings
 
 LEVELS = ("prefecture", "region", "municipality", "hub")
 HEAT_MEASURES = ("pct_fully_achieved", "mean_score")
@@ -31,64 +32,60 @@ def render() -> None:
         ui.labels("heat_", lang),
         pick_measure,
     )
-    # Municipalities of the prefecture chosen in the sidebar, when one is chosen.
-    parent = f.area_code if (level == "municipality" and f.area_level == "prefecture") else None
+    # Municipalities or hubs of the prefecture chosen in the sidebar, when one is chosen.
+    in_prefecture = level in ("municipality", "hub") and f.area_level == "prefecture"
+    parent = f.area_code if in_prefecture else None
     summaries = data.query(
         q_areas.area_summaries, scope, level=level, year=f.year, parent_code=parent
     )
     if summaries.is_empty():
         ui.no_schools()
         return
-    by_benchmark = data.query(
-        q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
-    )
     name = ui.name_column()
-    st.plotly_chart(
-        charts.area_heatmap(
-            by_benchmark,
-            benchmarks,
-            lang,
-            value_column=measure,
-            title=ui.m(
-                "heatmap_title",
-                level=ui.m(f"level_{level}"),
-                measure=ui.m(f"heat_{measure}"),
-                year=f.year,
-            ),
-        ),
-        key="heatmap",
-    )
-
-    left, right = st.columns(2)
     ranked = summaries.sort("avg_benchmarks_achieved", descending=True, nulls_last=True)
-    with left:
-        st.plotly_chart(
-            charts.ranked_bars(
-                ranked,
-                label_column=name,
-                value_column="avg_benchmarks_achieved",
-                value_text=[
-                    fmt.out_of(v, benchmarks.height) for v in ranked["avg_benchmarks_achieved"]
-                ],
-                title=ui.m("ranked_title"),
-                axis_title=ui.m("metric_avg_achieved"),
-            ),
-            key="ranked",
+    # A heatmap of Japan's 1,700 municipalities is a scroll nobody reads, and drawing it held
+    # the server for every session (benchmarks/bench_load.py).
+    if summaries.height > int(settings()["dashboard"]["max_charted_areas"]):
+        st.info(
+            ui.m("compare_too_many", count=f"{summaries.height:,}", level=ui.m(f"level_{level}"))
         )
-    with right:
-        area_level, area_code = (f.area_level, f.area_code) if f.area_code else ("national", "JP")
-        spread = data.query(
-            q_areas.achieved_distribution, scope, level=area_level, code=area_code, year=f.year
+        _distribution(f, scope, lang, benchmarks)
+    else:
+        by_benchmark = data.query(
+            q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
         )
         st.plotly_chart(
-            charts.achieved_distribution(
-                spread,
-                benchmarks.height,
+            charts.area_heatmap(
+                by_benchmark,
+                benchmarks,
                 lang,
-                ui.m("distribution_title", selection=ui.selection_label(f)),
+                value_column=measure,
+                title=ui.m(
+                    "heatmap_title",
+                    level=ui.m(f"level_{level}"),
+                    measure=ui.m(f"heat_{measure}"),
+                    year=f.year,
+                ),
             ),
-            key="distribution",
+            key="heatmap",
         )
+        left, right = st.columns(2)
+        with left:
+            st.plotly_chart(
+                charts.ranked_bars(
+                    ranked,
+                    label_column=name,
+                    value_column="avg_benchmarks_achieved",
+                    value_text=[
+                        fmt.out_of(v, benchmarks.height) for v in ranked["avg_benchmarks_achieved"]
+                    ],
+                    title=ui.m("ranked_title"),
+                    axis_title=ui.m("metric_avg_achieved"),
+                ),
+                key="ranked",
+            )
+        with right:
+            _distribution(f, scope, lang, benchmarks)
 
     table = ranked.select(
         pl.col(name).alias(ui.m("col_area")),
@@ -101,6 +98,23 @@ def render() -> None:
     st.dataframe(table, hide_index=True, placeholder="—", key="compare_table")
     if summaries["suppressed"].any():
         st.caption(ui.m("suppressed_note"))
+
+
+def _distribution(f, scope, lang: str, benchmarks: pl.DataFrame) -> None:
+    """How many schools of the sidebar's selection achieved 0..N benchmarks."""
+    area_level, area_code = (f.area_level, f.area_code) if f.area_code else ("national", "JP")
+    spread = data.query(
+        q_areas.achieved_distribution, scope, level=area_level, code=area_code, year=f.year
+    )
+    st.plotly_chart(
+        charts.achieved_distribution(
+            spread,
+            benchmarks.height,
+            lang,
+            ui.m("distribution_title", selection=ui.selection_label(f)),
+        ),
+        key="distribution",
+    )
 
 
 ui.run_page(render)
