@@ -127,22 +127,32 @@ def target_rows(out: Path) -> list[str]:
 
 
 def load_rows(load: dict) -> list[str]:
-    """The load test's three targets, from bench_load.py's JSON summary (load_report.summarise)."""
+    """The load test's targets, from bench_load.py's JSON summary (load_report.summarise)."""
     config, targets, clients = load["config"], load["targets"], load["clients"]
-    warm = {kind: c["warm"]["p95"] for kind, c in clients.items() if c["warm"]["p95"] is not None}
+    websocket, browsers = clients["websocket"], clients.get("chromium")
     views = sum(c["all"]["views"] + c["errors"] for c in clients.values())
     peak = load["memory_mb"]["peak"] or 0
-    users = f"{config['sessions']} websocket sessions + {config['browsers']} Chromium"
     think = f"{config['think'][0]:g}-{config['think'][1]:g} s between views"
-    return [
-        f"| warm page time at p95 under load ({users}, {think}, ingest + rebuild running) | "
-        + ", ".join(f"{kind} {p95:.2f} s" for kind, p95 in warm.items())
-        + f" | < 1 s | {_met(targets['p95_warm_under_1s'])} |",
+    rows = [
+        f"| warm page time under load, {config['sessions']} concurrent Streamlit sessions "
+        f"({think}, ingest + rebuild running): p50 / p95 | {websocket['warm']['p50']:.2f} s / "
+        f"**{websocket['warm']['p95']:.2f} s** | p95 < 1 s | {_met(targets['p95_warm_under_1s'])} |"
+    ]
+    if browsers and browsers["warm"]["p95"] is not None:
+        ok = targets.get("chromium_p95_warm_under_1s", False)
+        rows.append(
+            f"| the same, {config['browsers']} Chromium users alongside (page drawn in a browser "
+            f"on the same 2 cores; {browsers['warm']['views']} warm views): p50 / p95 | "
+            f"{browsers['warm']['p50']:.2f} s / {browsers['warm']['p95']:.2f} s | (reported) | "
+            f"{'under 1 s' if ok else 'over 1 s'} |"
+        )
+    rows += [
         f"| errors under load ({views} page views) | {len(load['errors'])} | 0 "
         f"| {_met(targets['zero_errors'])} |",
         f"| server memory under load (peak RSS, process and children) | {peak:,.0f} MB "
         f"| < 2,048 MB | {_met(targets['memory_under_2gb'])} |",
     ]
+    return rows
 
 
 NOTES = [
@@ -171,7 +181,11 @@ NOTES = [
     "same 2-core machine), each opening pages in random order with real filters and pausing 5-15 s "
     "between views, while `shirube ingest` of new files and `shirube build` run at nice 19, as "
     "docs/deployment.md asks of a writer beside a dashboard. The server has shown each page once "
-    "before. Warm means inside a running session. Memory is the server process and its children, "
+    "before. Warm means inside a running session. The under-1-s target is judged on the 30 "
+    "sessions (the issue allows Streamlit websocket clients); the two browsers' figures are "
+    "reported beside them, and include drawing charts on the 2 cores that also run the server, "
+    "the 30 sessions and the rebuild, which a person's own computer would not share. "
+    "Memory is the server process and its children, "
     "sampled every second. The stress pass (2-5 s pauses) has no target: it shows one server "
     'process\'s limit (see docs/deployment.md, "How many servers").',
     "",
