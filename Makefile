@@ -30,7 +30,7 @@ test: install
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-# National-scale benchmarks (not tests), about 20 minutes on 2 cores: ingest, build, pages and a
+# National-scale benchmarks (not tests), about 15 minutes on 2 cores: ingest, build, pages and a
 # load test in one run; the figures go to docs/performance.md (details in benchmarks/out/).
 bench: install
 	$(BIN)/python benchmarks/bench_all.py
