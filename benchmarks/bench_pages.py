@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from live_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,
+    log_in,
     start_server,
     stop_server,
     write_auth_secrets,
@@ -134,13 +134,7 @@ def signed_in_audit_visits(browser, db: Path, scratch: Path, run_index: int) -> 
         try:
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
             page = context.new_page()
-            page.goto(f"{base}/")
-            page.get_by_role("button", name=t("dashboard.access_login", "ja")).click()
-            page.wait_for_url(re.compile(r".*/oauth2/authorize.*"), timeout=20_000)
-            page.locator('input[name="sub"]').fill(STAFF)
-            page.get_by_role("button", name="Authorize").click()
-            page.wait_for_url(f"{base}/**", timeout=20_000)
-            timed_visit(page, f"{base}/")  # the overview after login, not counted
+            log_in(page, base, STAFF)  # lands on the overview, not counted
             audit = ASKNET_PAGES[0]
             title = t(f"dashboard.{audit.title_key}", "ja")
             cold = timed_visit(page, link=title)

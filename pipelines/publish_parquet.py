@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.warehouse import sql_str
+
 POINTER = "CURRENT.json"
 MANIFEST = "manifest.json"
 PARTIAL_SUFFIX = ".partial"
@@ -40,10 +42,6 @@ STORED_AS = {"HUGEINT": "decimal(38, 0)", "UHUGEINT": "decimal(38, 0)"}
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -85,11 +83,11 @@ def _write_table(
         # The partition column is kept inside the files too, and readers ignore the folder
         # names (hive_partitioning=false): folder names would come back as BIGINT.
         con.execute(
-            f"copy ({source}) to {_sql_text(str(folder))} (format parquet, "
+            f"copy ({source}) to {sql_str(str(folder))} (format parquet, "
             f"partition_by ({_quote(partition)}), write_partition_columns true)"
         )
     else:
-        single_file = _sql_text(str(folder / "data.parquet"))
+        single_file = sql_str(str(folder / "data.parquet"))
         con.execute(f"copy ({source}) to {single_file} (format parquet)")
     files = sorted(str(p.relative_to(folder.parent.parent)) for p in folder.rglob("*.parquet"))
     return {
@@ -201,7 +199,7 @@ def open_parquet_snapshot(version_dir: Path) -> duckdb.DuckDBPyConnection:
     for schema in sorted({t["schema"] for t in manifest["tables"]}):
         con.execute(f"create schema if not exists {_quote(schema)}")
     for table in manifest["tables"]:
-        files = ", ".join(_sql_text(str(version_dir / f)) for f in table["files"])
+        files = ", ".join(sql_str(str(version_dir / f)) for f in table["files"])
         select_list = ", ".join(
             f"cast({_quote(c['name'])} as {c['type']}) as {_quote(c['name'])}"
             for c in table["columns"]

@@ -23,6 +23,11 @@ import duckdb
 DEFAULT_DB = Path("data") / "shirube.duckdb"
 
 
+def sql_str(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
     """--db, else SHIRUBE_DB, else data/shirube.duckdb (relative to the working directory)."""
     chosen = db or os.environ.get("SHIRUBE_DB") or DEFAULT_DB

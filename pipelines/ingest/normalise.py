@@ -18,6 +18,7 @@ from pipelines.codes import (
     school_code_check_digit,
 )
 from pipelines.reference import activity_types, prefecture_lookup, school_types
+from pipelines.warehouse import sql_str  # noqa: F401 - staging and validate use n.sql_str
 
 # 令和 began 2019 (令和元年 = 2019); 平成 began 1989. "R7" and "H30" are the usual abbreviations.
 _ERA_OFFSET = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
@@ -74,11 +75,6 @@ def term(value: str) -> int | None:
         return 2
     m = _TERM.match(value.upper())
     return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 3 else None
-
-
-def sql_str(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def not_assessed(value: str | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -104,3 +105,18 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 """,
         encoding="utf-8",
     )
+
+
+def log_in(page: Page, server: str, email: str) -> None:
+    """The real redirect: the app's login button, the provider's form (oidc-provider-mock), back
+    to the app, settled."""
+    from pipelines.i18n import t
+
+    page.goto(f"{server}/")
+    settle(page)
+    page.get_by_role("button", name=t("dashboard.access_login", "ja")).click()
+    page.wait_for_url(re.compile(r".*/oauth2/authorize.*"), timeout=20_000)
+    page.locator('input[name="sub"]').fill(email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{server}/**", timeout=20_000)
+    settle(page)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ from access_warehouse import (  # noqa: E402
     SCHOOLS,
     make_real_warehouse,
 )
-from live_server import free_port, settle, write_auth_secrets  # noqa: E402
+from live_server import free_port, log_in, settle, write_auth_secrets  # noqa: E402
 from oidc_provider_mock import User, run_server_in_thread  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 
@@ -126,18 +125,6 @@ def page(browser):
     )
     yield context.new_page()
     context.close()
-
-
-def log_in(page: Page, server: str, email: str) -> None:
-    """The real redirect: the app's login button, the provider's form, back to the app."""
-    page.goto(f"{server}/")
-    settle(page)
-    page.get_by_role("button", name=m("access_login")).click()
-    page.wait_for_url(re.compile(r".*/oauth2/authorize.*"), timeout=20_000)
-    page.locator('input[name="sub"]').fill(email)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{server}/**", timeout=20_000)
-    settle(page)
 
 
 def body_text(page: Page) -> str:
