@@ -61,20 +61,20 @@ def test_coverage_counts_distinct_rostered_students_reached_in_the_year(tmp_path
     ) == [("B2", False), ("B4", False), ("B5", True), ("B6", True), ("B7", True), ("B8", True)]
 
 
-def test_area_coverage_sums_schools_by_grade_and_for_all_grades(tmp_path):
+def test_area_coverage_sums_schools_by_year_of_schooling_and_for_all_years(tmp_path):
     raw = RawRows(tmp_path / "shirube.duckdb")
     load_coverage(raw)
     snap = build_and_open(raw)
 
     got = rows(
         snap,
-        "select grade, schools, students_on_roll, students_reached, coverage_pct "
+        "select year_of_schooling, schools, students_on_roll, students_reached, coverage_pct "
         "from marts.area_coverage where area_level = 'prefecture' and area_code = '13' "
-        "and academic_year = 2025 and benchmark_id = 'B5' order by grade nulls last",
+        "and academic_year = 2025 and benchmark_id = 'B5' order by year_of_schooling nulls last",
     )
-    assert got == [
-        (1, 2, 5, 2, pytest.approx(40.0)),
-        (3, 1, 1, 0, 0.0),
+    assert got == [  # junior highs: grade 1 is year 7 (中1), grade 3 year 9 (中3)
+        (7, 2, 5, 2, pytest.approx(40.0)),
+        (9, 1, 1, 0, 0.0),
         (None, 2, 6, 2, pytest.approx(100 * 2 / 6)),
     ]
 
@@ -89,14 +89,14 @@ def test_public_area_coverage_hides_small_groups_of_students_or_schools(tmp_path
 
     got = rows(
         snap,
-        "select grade, students_on_roll, students_reached, coverage_pct, suppressed, "
+        "select year_of_schooling, students_on_roll, students_reached, coverage_pct, suppressed, "
         "suppression_note_en from marts.public_area_coverage where area_level = 'prefecture' "
-        "and benchmark_id = 'B5' order by grade nulls last",
+        "and benchmark_id = 'B5' order by year_of_schooling nulls last",
     )
     note = "Figures hidden: fewer than 5 students on roll or fewer than 2 schools."
     assert got == [
-        (1, 5, 2, pytest.approx(40.0), False, None),
-        (3, 1, None, None, True, note),
+        (7, 5, 2, pytest.approx(40.0), False, None),
+        (9, 1, None, None, True, note),
         (None, 6, 2, pytest.approx(100 * 2 / 6), False, None),
     ]
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from pipelines import reference
+from pipelines import reference, schooling
 from pipelines.i18n import catalogue
 from pipelines.settings import frameworks, settings
 
@@ -25,6 +25,8 @@ _TABLES: dict[str, str] = {
     "name_en varchar, region_code varchar, grid_row integer, grid_col integer",
     "school_types": "type_code varchar primary key, name_ja varchar, name_en varchar, "
     "min_grade integer, max_grade integer, secondary boolean",
+    # Year of schooling = grade + offset (pipelines/schooling.py holds the only copy).
+    "schooling_offsets": "type_code varchar primary key, schooling_offset integer",
     "establishments": "establishment_code varchar primary key, name_ja varchar, "
     "short_ja varchar, name_en varchar",
     "activity_types": "activity_type varchar primary key, name_ja varchar, name_en varchar",
@@ -59,6 +61,7 @@ def _rows(version: str, build_date: date, built_at: datetime) -> dict[str, list[
             (s.code, s.name_ja, s.name_en, s.min_grade, s.max_grade, s.secondary)
             for s in reference.school_types().values()
         ],
+        "schooling_offsets": list(schooling.OFFSETS.items()),
         "establishments": [
             (e.code, e.name_ja, e.short_ja, e.name_en) for e in reference.establishments().values()
         ],

@@ -16,7 +16,7 @@ select
     'area_coverage',
     area_level || ':' || area_code,
     academic_year,
-    grade,
+    year_of_schooling,
     benchmark_id,
     students_on_roll,
     students_reached,

@@ -1,5 +1,7 @@
--- One row per area, academic year, grade and benchmark, plus grade null for all grades together.
--- Key: (area_level, area_code, academic_year, grade, benchmark_id)
+-- One row per area, academic year, year of schooling and benchmark (null: all years together).
+-- Key: (area_level, area_code, academic_year, year_of_schooling, benchmark_id)
+-- Grouped by year of schooling (通算学年), never by raw grade: grade 1 of a junior high and
+-- grade 1 of a high school are different children (data contract, second edition).
 with coverage as (
     select * from marts.coverage
 ),
@@ -8,39 +10,57 @@ school_areas as (
     select * from marts.school_area
 ),
 
-final as (
+school_coverage as (
     select
         school_areas.area_level,
         school_areas.area_code,
-        coverage.academic_year,
-        coverage.grade,
-        coverage.framework_version,
-        coverage.benchmark_id,
-        coverage.coverage_benchmark,
-        count(distinct coverage.school_code) as schools,
-        sum(coverage.students_on_roll) as students_on_roll,
-        sum(coverage.students_reached) as students_reached,
-        100.0 * sum(coverage.students_reached) / sum(coverage.students_on_roll) as coverage_pct,
+        coverage.*,
     from coverage
     inner join school_areas on coverage.school_code = school_areas.school_code
-    group by grouping sets (
-        (
-            school_areas.area_level,
-            school_areas.area_code,
-            coverage.academic_year,
-            coverage.grade,
-            coverage.framework_version,
-            coverage.benchmark_id,
-            coverage.coverage_benchmark
-        ),
-        (
-            school_areas.area_level,
-            school_areas.area_code,
-            coverage.academic_year,
-            coverage.framework_version,
-            coverage.benchmark_id,
-            coverage.coverage_benchmark
-        )
+),
+
+-- A school type without an offset has no year of schooling: it counts only in all years.
+by_year as (
+    select
+        area_level,
+        area_code,
+        academic_year,
+        year_of_schooling,
+        framework_version,
+        benchmark_id,
+        coverage_benchmark,
+        count(distinct school_code) as schools,
+        sum(students_on_roll) as students_on_roll,
+        sum(students_reached) as students_reached,
+    from school_coverage
+    where year_of_schooling is not null
+    group by all
+),
+
+all_years as (
+    select
+        area_level,
+        area_code,
+        academic_year,
+        null::integer as year_of_schooling,
+        framework_version,
+        benchmark_id,
+        coverage_benchmark,
+        count(distinct school_code) as schools,
+        sum(students_on_roll) as students_on_roll,
+        sum(students_reached) as students_reached,
+    from school_coverage
+    group by all
+),
+
+final as (
+    select
+        *,
+        100.0 * students_reached / students_on_roll as coverage_pct,
+    from (
+        select * from by_year
+        union all
+        select * from all_years
     )
 )
 

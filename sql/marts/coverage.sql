@@ -2,6 +2,8 @@
 -- Key: (school_code, academic_year, grade, benchmark_id)
 -- Only rostered students count: reached = distinct rostered students of the grade with at least
 -- one activity counting toward the benchmark in that year (a student's grade is the roster's).
+-- year_of_schooling (通算学年) = grade + the school type's offset (ref.schooling_offsets): the
+-- grade that means the same children in every kind of school, for anything across schools.
 with roster as (
     select * from intermediate.int_roster
 ),
@@ -58,11 +60,16 @@ students_reached as (
     group by all
 ),
 
+schooling_offsets as (
+    select * from ref.schooling_offsets
+),
+
 final as (
     select
         students_on_roll.school_code,
         students_on_roll.academic_year,
         students_on_roll.grade,
+        students_on_roll.grade + schooling_offsets.schooling_offset as year_of_schooling,
         measured_benchmarks.framework_version,
         measured_benchmarks.benchmark_id,
         measured_benchmarks.coverage_benchmark,
@@ -77,6 +84,8 @@ final as (
         and students_on_roll.academic_year = students_reached.academic_year
         and students_on_roll.grade = students_reached.grade
         and measured_benchmarks.benchmark_id = students_reached.benchmark_id
+    left join schooling_offsets
+        on left(students_on_roll.school_code, 2) = schooling_offsets.type_code
 )
 
 select * from final

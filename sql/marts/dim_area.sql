@@ -1,7 +1,10 @@
 -- One row per area: nation, 8 regions, 47 prefectures, municipalities and hubs with schools.
 -- Key: (area_level, area_code)
+-- Every area has a name: a municipality or hub whose schools file gave only its code (allowed by
+-- the contract) is named by its code, so no view ever shows an empty name. dim_school takes its
+-- municipality and hub names from here.
 with schools as (
-    select * from marts.dim_school
+    select * from intermediate.int_schools
 ),
 
 national as (

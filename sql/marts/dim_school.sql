@@ -1,5 +1,7 @@
 -- One row per registered school, latest values, with names of its type, prefecture and region.
 -- Key: school_code
+-- municipality_name and hub_name are never null for a school that has the code: the name the
+-- school's own rows give, else the area's (dim_area: the most common name, else the code).
 with schools as (
     select * from intermediate.int_schools
 ),
@@ -20,6 +22,14 @@ regions as (
     select * from ref.regions
 ),
 
+municipalities as (
+    select * from marts.dim_area where area_level = 'municipality'
+),
+
+hubs as (
+    select * from marts.dim_area where area_level = 'hub'
+),
+
 final as (
     select
         schools.school_code,
@@ -37,9 +47,9 @@ final as (
         regions.name_ja as region_ja,
         regions.name_en as region_en,
         schools.municipality_code,
-        schools.municipality_name,
+        coalesce(schools.municipality_name, municipalities.area_name_ja) as municipality_name,
         schools.hub_code,
-        schools.hub_name,
+        coalesce(schools.hub_name, hubs.area_name_ja) as hub_name,
         schools.enrolment,
         coalesce(school_types.secondary, false) as secondary,
     from schools
@@ -47,6 +57,8 @@ final as (
     left join establishments on schools.establishment_code = establishments.establishment_code
     left join prefectures on schools.prefecture_code = prefectures.prefecture_code
     left join regions on prefectures.region_code = regions.region_code
+    left join municipalities on schools.municipality_code = municipalities.area_code
+    left join hubs on schools.hub_code = hubs.area_code
 )
 
 select * from final

@@ -1,7 +1,13 @@
 -- materialized: view
--- One row per registered school and each academic year and term present in the returns.
+-- One row per registered school, academic year with returns, and term up to that year's latest.
 -- Key: (school_code, academic_year, term)
 -- A view in the writer DB: nothing reads it there; publishing writes it once, into the snapshot.
+--
+-- "Returned this term" has one definition, here, and every view, flag and report reads it:
+-- a school has returned this term for a year when it has a return for its due term, the row
+-- with is_due. The due term is the year's latest term in the data (latest_term, the term the
+-- returns page is headed by) or, for a school whose calendar has fewer terms, its own last term
+-- (term 2 for a school on 前期/後期): due_term = least(latest_term, calendar_terms).
 with schools as (
     select * from marts.dim_school
 ),
@@ -10,11 +16,21 @@ returns as (
     select * from intermediate.int_returns_ranked
 ),
 
-terms as (
-    select distinct
+latest_terms as (
+    select
         academic_year,
-        term,
+        max(term) as latest_term,
     from returns
+    group by academic_year
+),
+
+-- Every term from 1 to the latest returned in the year, also a term no school has returned yet.
+year_terms as (
+    select
+        academic_year,
+        latest_term,
+        unnest(range(1, latest_term + 1)) as term,
+    from latest_terms
 ),
 
 -- Schools on two semesters (前期/後期) never send a third term. The registry does not record the
@@ -42,24 +58,38 @@ returned as (
     group by all
 ),
 
-final as (
+school_terms as (
     select
         schools.school_code,
-        terms.academic_year,
-        terms.term,
+        year_terms.academic_year,
+        year_terms.term,
+        year_terms.latest_term,
         coalesce(calendars.calendar_terms, 3) as calendar_terms,
+    from schools
+    cross join year_terms
+    left join calendars on schools.school_code = calendars.school_code
+),
+
+final as (
+    select
+        school_terms.school_code,
+        school_terms.academic_year,
+        school_terms.term,
+        school_terms.calendar_terms,
         -- false for a term the school's calendar does not have (term 3 of a semester school)
-        terms.term <= coalesce(calendars.calendar_terms, 3) as is_expected,
+        school_terms.term <= school_terms.calendar_terms as is_expected,
         returned.school_code is not null as has_return,
         returned.submitted_on,
-    from schools
-    cross join terms
-    left join calendars
-        on schools.school_code = calendars.school_code
+        school_terms.latest_term,
+        least(school_terms.latest_term, school_terms.calendar_terms) as due_term,
+        -- The row that says whether the school has returned this term.
+        school_terms.term = least(school_terms.latest_term, school_terms.calendar_terms)
+            as is_due,
+    from school_terms
     left join returned
-        on schools.school_code = returned.school_code
-        and terms.academic_year = returned.academic_year
-        and terms.term = returned.term
+        on school_terms.school_code = returned.school_code
+        and school_terms.academic_year = returned.academic_year
+        and school_terms.term = returned.term
 )
 
 select * from final

@@ -4,7 +4,8 @@
 -- A view in the writer DB: nothing reads it there; publishing writes it once, into the snapshot.
 -- Thresholds come from ref.build_params (settings [support_flags]); sentences from ref.messages.
 -- Severity rules:
---   no_return           high for the latest academic year in the data, low for earlier years.
+--   no_return           not returned this term (marts.return_status.is_due): high for the
+--                       latest academic year in the data, low for earlier years.
 --   below_hub_mean      high when the gap to the hub mean is at least twice the threshold.
 --   fall_in_achieved    high when the fall is at least twice the threshold.
 --   fall_in_mean_score  high when the fall is at least twice the threshold.
@@ -46,24 +47,37 @@ hub_means as (
     where area_level = 'hub' and schools_reporting > 0
 ),
 
+return_status as (
+    select * from marts.return_status
+),
+
+-- Not returned this term (marts.return_status: the school's due term of the year), the same
+-- definition the returns page and the overview use. A school with no return at all that year
+-- and one that returned earlier terms but not its due term get different sentences.
 no_return as (
     select
-        schools.school_code,
-        return_years.academic_year,
+        return_status.school_code,
+        return_status.academic_year,
         'no_return' as flag,
         case
-            when return_years.academic_year = latest_year.academic_year then 'high' else 'low'
+            when return_status.academic_year = latest_year.academic_year then 'high' else 'low'
         end as severity,
-        replace(messages.ja, '{year}', return_years.academic_year::varchar) as detail_ja,
-        replace(messages.en, '{year}', return_years.academic_year::varchar) as detail_en,
-    from schools
-    cross join return_years
+        replace(replace(
+            case when school_years.school_code is null then no_year.ja else no_term.ja end,
+            '{year}', return_status.academic_year::varchar),
+            '{term}', return_status.term::varchar) as detail_ja,
+        replace(replace(
+            case when school_years.school_code is null then no_year.en else no_term.en end,
+            '{year}', return_status.academic_year::varchar),
+            '{term}', return_status.term::varchar) as detail_en,
+    from return_status
     cross join latest_year
-    inner join messages on messages.key = 'flag_no_return'
+    inner join messages as no_year on no_year.key = 'flag_no_return'
+    inner join messages as no_term on no_term.key = 'flag_no_return_term'
     left join school_years
-        on schools.school_code = school_years.school_code
-        and return_years.academic_year = school_years.academic_year
-    where school_years.school_code is null
+        on return_status.school_code = school_years.school_code
+        and return_status.academic_year = school_years.academic_year
+    where return_status.is_due and not return_status.has_return
 ),
 
 below_hub_mean as (
