@@ -159,6 +159,17 @@ def tile_map(
     return _layout(fig, title, height=560)
 
 
+def _bar_label(benchmarks: pl.DataFrame, benchmark_id: str, lang: str) -> str:
+    """'B5 企業・働く人との出会い' on at most two lines beside a horizontal bar."""
+    label = benchmark_label(benchmarks, benchmark_id, lang)
+    width = 14 if lang == "ja" else 30
+    if lang == "ja":
+        lines = [label[i : i + width] for i in range(0, len(label), width)]
+    else:
+        lines = textwrap.wrap(label, width)
+    return "<br>".join(lines)
+
+
 def benchmark_bars(
     nation: pl.DataFrame,
     area: pl.DataFrame | None,
@@ -170,7 +181,11 @@ def benchmark_bars(
     area_label: str | None,
     title: str,
 ) -> go.Figure:
-    """Per-benchmark bars: the nation (hatched) against an area (solid), benchmark colours."""
+    """Per-benchmark bars: the nation (hatched) against an area (solid), benchmark colours.
+
+    Horizontal, one benchmark per row with its name beside it: upright names under eight
+    vertical bars overlapped in English and could not be read.
+    """
     positions = _positions(benchmarks)
     fig = go.Figure()
     series = [(nation, nation_label, "/")]
@@ -181,8 +196,9 @@ def benchmark_bars(
         values = frame[value_column].to_list()
         fig.add_trace(
             go.Bar(
-                x=[benchmark_label(benchmarks, b, lang, wrap=True) for b in ids],
-                y=values,
+                y=[_bar_label(benchmarks, b, lang) for b in ids],
+                x=values,
+                orientation="h",
                 name=label,
                 marker=dict(
                     color=[benchmark_colour(positions.get(b, 1)) for b in ids],
@@ -192,12 +208,13 @@ def benchmark_bars(
                 text=[fmt.pct(v) for v in values],
                 textposition="outside",
                 cliponaxis=False,
-                hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}%<extra></extra>",
+                hovertemplate=f"{label}<br>%{{y}}: %{{x:.1f}}%<extra></extra>",
             )
         )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(range=[0, 110], title=t("dashboard.axis_pct_achieved", lang))
-    return _layout(fig, title)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(range=[0, 115], title=t("dashboard.axis_pct_achieved", lang))
+    return _layout(fig, title, height=max(420, 90 + 24 * len(series) * benchmarks.height))
 
 
 def area_heatmap(

@@ -13,9 +13,12 @@ from dashboard import access, data
 from dashboard.filters import Filters, current_filters, language
 from dashboard.queries import options as q_options
 from dashboard.scope import Scope
+from dashboard.selection import NATIONAL, Selection, resolve
+from dashboard.text import plot
 from pipelines.i18n import t
 
 log = logging.getLogger("shirube.dashboard")
+NAME_COLUMNS = ("area_name_ja", "area_name_en")
 
 
 @dataclass(frozen=True)
@@ -139,24 +142,32 @@ def area_name(level: str, code: str) -> str:
     return names.get(code, code)
 
 
+def selection(f: Filters) -> Selection:
+    """The area this view shows for the sidebar's choices (dashboard.selection, the one place)."""
+    return resolve(scope(), **f.selection())
+
+
 def selection_label(f: Filters) -> str:
-    """Words for the current selection, e.g. '東京都 / 中学校 / 公立'; when unfiltered, 全国 or
-    the viewer's own area."""
+    """Words for the area the view shows, e.g. '東京都 / 中学校 / 公立'; when unfiltered, 全国 or
+    the viewer's own area (plain text: escape with dashboard.text where it is rendered)."""
+    shown = selection(f)
     parts = []
-    if f.area_code:
-        parts.append(area_name(f.area_level, f.area_code))
-    if f.hub:
-        parts.append(area_name("hub", f.hub))
+    if (shown.area_level, shown.area_code) != NATIONAL:
+        parts.append(area_name(shown.area_level, shown.area_code))
+    if shown.hub:
+        parts.append(area_name("hub", shown.hub))
     kinds = data.query(q_options.school_kinds, scope())
     names = {(k, c): n for k, c, n in kinds.select("kind", "code", f"name_{lang()}").iter_rows()}
-    if f.school_type:
-        parts.append(names.get(("type", f.school_type), f.school_type))
-    if f.establishment:
-        parts.append(names.get(("establishment", f.establishment), f.establishment))
-    if parts:
-        return " / ".join(parts)
-    viewer_scope = scope()
-    if not viewer_scope.is_everything and viewer_scope.codes:
-        # Unfiltered means "all I may see": name the viewer's own area, not the whole country.
-        return area_name(viewer_scope.level, viewer_scope.codes[0])
-    return m("level_national")
+    if shown.school_type:
+        parts.append(names.get(("type", shown.school_type), shown.school_type))
+    if shown.establishment:
+        parts.append(names.get(("establishment", shown.establishment), shown.establishment))
+    return " / ".join(parts) if parts else m("level_national")
+
+
+def plot_names(frame: pl.DataFrame, columns: tuple[str, ...] = NAME_COLUMNS) -> pl.DataFrame:
+    """`frame` with its name columns escaped for Plotly (dashboard.text.plot): names are data."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.with_columns(
+        pl.Series(c, [plot(v) for v in frame[c]], dtype=pl.String) for c in present
+    )

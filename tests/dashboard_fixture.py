@@ -369,8 +369,10 @@ left join means n on n.area_level = 'national' and n.academic_year = b.academic_
 create table marts.return_status as
 with terms as (select distinct academic_year, term from marts.return_history)
 select s.school_code, t.academic_year, t.term, 3 as calendar_terms, true as is_expected,
-       max(h.school_code) is not null as has_return, max(h.submitted_on) as submitted_on
-from marts.dim_school s cross join terms t
+       max(h.school_code) is not null as has_return, max(h.submitted_on) as submitted_on,
+       t.latest_term, t.latest_term as due_term, t.term = t.latest_term as is_due
+from marts.dim_school s
+cross join (select *, max(term) over (partition by academic_year) as latest_term from terms) t
 left join marts.return_history h on h.school_code = s.school_code
      and h.academic_year = t.academic_year and h.term = t.term
 group by all;

@@ -70,8 +70,23 @@ def test_benchmark_bars_put_nation_hatched_and_area_solid_in_benchmark_colours(b
         charts.benchmark_colour(p) for p in benchmarks["position"]
     ]
     assert fig.data[1].text[0] == "100.0%"
-    assert fig.data[0].x[4].replace("<br>", "") == "B5企業・働く人との出会い"
+    assert fig.data[0].orientation == "h"  # names beside the bars, never overlapping
+    assert fig.data[0].y[4].replace("<br>", "") == "B5 企業・働く人との出会い"
     assert "Noto Sans CJK JP" in fig.layout.font.family
+
+
+def test_overview_bars_in_english_give_each_benchmark_its_own_row_of_at_most_two_lines(benchmarks):
+    english = benchmarks.with_columns(
+        name_en=pl.lit("Learning from careers and labour market information")
+    )
+    nation = _per_benchmark(english, [50.0] * 8)
+    fig = charts.benchmark_bars(
+        nation, nation, english, "en", nation_label="Japan", area_label="Tokyo", title="t"
+    )
+    labels = list(fig.data[0].y)
+    assert fig.data[0].orientation == "h" and len(set(labels)) == 8  # one row per benchmark
+    assert all(label.count("<br>") <= 1 for label in labels)
+    assert labels[0].replace("<br>", " ").startswith("B1 Learning from careers")
 
 
 def test_heatmap_has_a_row_per_area_and_writes_each_value(benchmarks):

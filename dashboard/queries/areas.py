@@ -7,90 +7,151 @@ import polars as pl
 
 from dashboard.queries.common import (
     DEFAULT_VERSION,
-    SELECTION_SQL,
     frame,
+    school_selection,
     scoped_area_table,
-    selection_params,
 )
-from dashboard.scope import Scope, school_filter
+from dashboard.scope import Scope
+from dashboard.selection import resolve
 
 
 def selection_summary(
-    cursor: duckdb.DuckDBPyConnection,
-    scope: Scope,
-    *,
-    year: int,
-    area_level: str | None = None,
-    area_code: str | None = None,
-    hub: str | None = None,
-    school_type: str | None = None,
-    establishment: str | None = None,
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, year: int, **choices: str | None
 ) -> pl.DataFrame:
-    """Headline figures of the filtered schools for `year` and the year before.
+    """Headline figures of the selected schools for `year` and the year before.
 
-    Summed from the school rows of the marts, with the area-year definitions; with no hub, type
-    or establishment filter they equal marts.area_year_summary for the area.
+    `choices` are the sidebar's (area_level, area_code, hub, school_type, establishment;
+    dashboard.selection). Summed from the school rows of the marts, with the area-year
+    definitions; for a selection that is one area they equal marts.area_year_summary. Returned
+    this term is marts.return_status's one definition (each school's due term; due_term is the
+    year's latest term): schools_returned_this_term, pct_returned_this_term.
     """
-    in_scope, scope_params = school_filter(scope, "s.school_code")
+    selected, params = school_selection(scope, choices)
     return frame(
         cursor,
         f"""
         with schools as (
-            select s.school_code from marts.dim_school s where {SELECTION_SQL} and {in_scope}
+            select s.school_code from marts.dim_school s where {selected}
         ),
-        years as (select unnest([?::integer - 1, ?::integer]) as academic_year)
-        select y.academic_year,
-               (select count(*) from schools) as schools_registered,
-               count(r.school_code) as schools_reporting,
-               100.0 * count(r.school_code) / nullif((select count(*) from schools), 0)
-                   as response_rate,
-               avg(r.benchmarks_achieved) as avg_benchmarks_achieved,
-               100.0 * count(*) filter (where r.all_achieved) / nullif(count(r.school_code), 0)
-                   as pct_all_achieved,
-               max(r.benchmarks_in_framework) as benchmarks_in_framework
-        from years y
-        left join marts.school_year_summary r on r.academic_year = y.academic_year
-             and r.framework_version = {DEFAULT_VERSION}
-             and r.school_code in (select school_code from schools)
-        group by y.academic_year order by y.academic_year
+        years as (select unnest([?::integer - 1, ?::integer]) as academic_year),
+        due as (
+            select t.academic_year, max(t.latest_term) as due_term,
+                   count(*) filter (where t.has_return) as schools_returned_this_term
+            from marts.return_status t
+            where t.is_due and t.school_code in (select school_code from schools)
+            group by t.academic_year
+        ),
+        figures as (
+            select y.academic_year,
+                   (select count(*) from schools) as schools_registered,
+                   count(r.school_code) as schools_reporting,
+                   100.0 * count(r.school_code) / nullif((select count(*) from schools), 0)
+                       as response_rate,
+                   avg(r.benchmarks_achieved) as avg_benchmarks_achieved,
+                   100.0 * count(*) filter (where r.all_achieved)
+                       / nullif(count(r.school_code), 0) as pct_all_achieved,
+                   max(r.benchmarks_in_framework) as benchmarks_in_framework
+            from years y
+            left join marts.school_year_summary r on r.academic_year = y.academic_year
+                 and r.framework_version = {DEFAULT_VERSION}
+                 and r.school_code in (select school_code from schools)
+            group by y.academic_year
+        )
+        select f.*, d.due_term,
+               coalesce(d.schools_returned_this_term, 0) as schools_returned_this_term,
+               100.0 * coalesce(d.schools_returned_this_term, 0)
+                   / nullif(f.schools_registered, 0) as pct_returned_this_term
+        from figures f left join due d using (academic_year)
+        order by f.academic_year
     """,
-        [
-            *selection_params(area_level, area_code, hub, school_type, establishment),
-            *scope_params,
-            year,
-            year,
-        ],
+        [*params, year, year],
     )
 
 
 def selection_benchmarks(
-    cursor: duckdb.DuckDBPyConnection,
-    scope: Scope,
-    *,
-    year: int,
-    area_level: str | None = None,
-    area_code: str | None = None,
-    hub: str | None = None,
-    school_type: str | None = None,
-    establishment: str | None = None,
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, year: int, **choices: str | None
 ) -> pl.DataFrame:
-    """Per benchmark over the filtered schools: schools reporting, mean score, % achieved."""
-    in_scope, scope_params = school_filter(scope, "s.school_code")
+    """Per benchmark over the selected schools: schools reporting, mean score, % achieved."""
+    selected, params = school_selection(scope, choices)
     return frame(
         cursor,
         f"""
         select b.benchmark_id, count(*) as schools_reporting, avg(b.score) as mean_score,
                100.0 * count(*) filter (where b.fully_achieved) / count(*) as pct_fully_achieved
         from marts.school_year_benchmark b join marts.dim_school s using (school_code)
-        where b.academic_year = ? and b.framework_version = {DEFAULT_VERSION}
-          and {SELECTION_SQL} and {in_scope}
+        where b.academic_year = ? and b.framework_version = {DEFAULT_VERSION} and {selected}
         group by b.benchmark_id order by b.benchmark_id
     """,
-        [
-            year,
-            *selection_params(area_level, area_code, hub, school_type, establishment),
-            *scope_params,
-        ],
+        [year, *params],
+    )
+
+
+def selection_distribution(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, year: int, **choices: str | None
+) -> pl.DataFrame:
+    """How many selected schools achieved 0..N benchmarks in `year`.
+
+    A selection that is one area reads marts.achieved_distribution (suppressed outside the
+    viewer's scope); a narrower one counts the selected schools' rows.
+    """
+    selection = resolve(scope, **choices)
+    if selection.area is not None:
+        level, code = selection.area
+        return achieved_distribution(cursor, scope, level=level, code=code, year=year)
+    selected, params = school_selection(scope, choices)
+    return frame(
+        cursor,
+        f"""
+        select r.benchmarks_achieved, count(*) as schools, false as suppressed
+        from marts.school_year_summary r join marts.dim_school s using (school_code)
+        where r.academic_year = ? and r.framework_version = {DEFAULT_VERSION} and {selected}
+        group by r.benchmarks_achieved order by r.benchmarks_achieved
+    """,
+        [year, *params],
+    )
+
+
+def selection_trend(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, **choices: str | None
+) -> pl.DataFrame:
+    """Every benchmark and `ALL` (the area-year headline) by year, for the selected schools.
+
+    A selection that is one area reads marts.trend (as area_trend); a narrower one is computed
+    from the selected schools' rows with the same definitions, as area `selection`.
+    """
+    selection = resolve(scope, **choices)
+    if selection.area is not None:
+        level, code = selection.area
+        return area_trend(cursor, scope, level=level, code=code)
+    selected, params = school_selection(scope, choices)
+    return frame(
+        cursor,
+        f"""
+        with by_benchmark as (
+            select b.benchmark_id, b.academic_year, count(*) as schools_reporting,
+                   avg(b.score) as mean_score,
+                   100.0 * count(*) filter (where b.fully_achieved) / count(*)
+                       as pct_fully_achieved
+            from marts.school_year_benchmark b join marts.dim_school s using (school_code)
+            where b.framework_version = {DEFAULT_VERSION} and {selected}
+            group by all
+        ),
+        overall as (
+            select 'ALL' as benchmark_id, r.academic_year, count(*) as schools_reporting,
+                   avg(r.benchmarks_achieved) as mean_score,
+                   100.0 * count(*) filter (where r.all_achieved) / count(*)
+                       as pct_fully_achieved
+            from marts.school_year_summary r join marts.dim_school s using (school_code)
+            where r.framework_version = {DEFAULT_VERSION} and {selected}
+            group by all
+        )
+        select 'selection' as area_level, 'selection' as area_code, u.benchmark_id,
+               u.academic_year, u.schools_reporting, u.mean_score, u.pct_fully_achieved,
+               false as suppressed, null::varchar as area_name_ja, null::varchar as area_name_en
+        from (select * from by_benchmark union all by name select * from overall) u
+        order by u.benchmark_id, u.academic_year
+    """,
+        [*params, *params],
     )
 
 

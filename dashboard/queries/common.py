@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from dashboard.scope import Scope, area_filter
+from dashboard.scope import Scope, area_filter, school_filter
+from dashboard.selection import resolve
 
 # The framework version the dashboard shows unless asked otherwise (docs/architecture.md).
 DEFAULT_VERSION = "(select default_framework_version from marts.build_info limit 1)"
@@ -15,27 +16,12 @@ def frame(cursor: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     return cursor.sql(sql, params=params or []).pl()
 
 
-# Schools matching the sidebar filters; None for a filter means "any". national = no area filter.
-SELECTION_SQL = """
-    (?::varchar is null or s.school_code in (
-        select sa.school_code from marts.school_area sa
-        where sa.area_level = ? and sa.area_code = ?))
-    and (?::varchar is null or s.hub_code = ?)
-    and (?::varchar is null or s.school_type = ?)
-    and (?::varchar is null or s.establishment = ?)
-"""
-
-
-def selection_params(
-    area_level: str | None,
-    area_code: str | None,
-    hub: str | None,
-    school_type: str | None,
-    establishment: str | None,
-) -> list:
-    level = None if area_level in (None, "national") else area_level
-    code = area_code if level else None
-    return [level, level, code, hub, hub, school_type, school_type, establishment, establishment]
+def school_selection(scope: Scope, choices: dict[str, str | None]) -> tuple[str, list]:
+    """A WHERE fragment (marts.dim_school as `s`) for the schools of the sidebar's `choices`
+    inside the viewer's scope, and its parameters (dashboard.selection decides what they are)."""
+    sql, params = resolve(scope, **choices).school_sql()
+    in_scope, scope_params = school_filter(scope, "s.school_code")
+    return f"({sql}) and ({in_scope})", [*params, *scope_params]
 
 
 def scoped_area_table(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from dashboard.queries.common import DEFAULT_VERSION, SELECTION_SQL, frame, selection_params
+from dashboard.queries.common import DEFAULT_VERSION, frame, school_selection
 from dashboard.scope import Scope, school_filter
 
 _SCHOOL_COLUMNS = """s.school_code, s.school_name, s.school_type, s.school_type_ja,
@@ -144,16 +144,13 @@ def flagged_schools(
     scope: Scope,
     *,
     year: int,
-    area_level: str | None = None,
-    area_code: str | None = None,
-    hub: str | None = None,
-    school_type: str | None = None,
-    establishment: str | None = None,
     severities: tuple[str, ...] = ("high", "medium", "low"),
+    **choices: str | None,
 ) -> pl.DataFrame:
-    """One row per flagged school whose most severe concern is one of `severities`, most severe
-    first, then by the number of kinds of concern (from the build's marts.school_flag_summary)."""
-    in_scope, scope_params = school_filter(scope, "s.school_code")
+    """One row per flagged school of the selection (`choices`: the sidebar's, see
+    dashboard.selection) whose most severe concern is one of `severities`, most severe first,
+    then by the number of kinds of concern (from the build's marts.school_flag_summary)."""
+    selected, params = school_selection(scope, choices)
     ranks = [_SEVERITY_RANKS[severity] for severity in severities]
     return frame(
         cursor,
@@ -164,76 +161,48 @@ def flagged_schools(
                f.reasons_ja, f.reasons_en
         from marts.school_flag_summary f join marts.dim_school s using (school_code)
         where f.academic_year = ? and list_contains(?::integer[], f.severity_rank)
-          and {SELECTION_SQL} and {in_scope}
+          and {selected}
         order by f.severity_rank desc, f.flag_kinds_count desc, s.school_code
     """,
-        [
-            year,
-            ranks,
-            *selection_params(area_level, area_code, hub, school_type, establishment),
-            *scope_params,
-        ],
+        [year, ranks, *params],
     )
 
 
 def district_schools(
-    cursor: duckdb.DuckDBPyConnection,
-    scope: Scope,
-    *,
-    area_level: str | None = None,
-    area_code: str | None = None,
-    hub: str | None = None,
-    school_type: str | None = None,
-    establishment: str | None = None,
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, **choices: str | None
 ) -> pl.DataFrame:
-    """Benchmarks achieved by each filtered school in each year (long form)."""
-    in_scope, scope_params = school_filter(scope, "s.school_code")
+    """Benchmarks achieved by each selected school in each year (long form)."""
+    selected, params = school_selection(scope, choices)
     return frame(
         cursor,
         f"""
         select s.school_code, s.school_name, r.academic_year, r.benchmarks_achieved,
                r.mean_score, r.change_benchmarks_achieved
         from marts.school_year_summary r join marts.dim_school s using (school_code)
-        where r.framework_version = {DEFAULT_VERSION} and {SELECTION_SQL} and {in_scope}
+        where r.framework_version = {DEFAULT_VERSION} and {selected}
         order by s.school_code, r.academic_year
     """,
-        [*selection_params(area_level, area_code, hub, school_type, establishment), *scope_params],
+        params,
     )
 
 
 def return_status(
-    cursor: duckdb.DuckDBPyConnection,
-    scope: Scope,
-    *,
-    year: int,
-    area_level: str | None = None,
-    area_code: str | None = None,
-    hub: str | None = None,
-    school_type: str | None = None,
-    establishment: str | None = None,
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, year: int, **choices: str | None
 ) -> pl.DataFrame:
-    """Every filtered school's return for its last term so far in `year`: the latest term in the
-    data, or term 2 for a school on two semesters (it has no term 3)."""
-    in_scope, scope_params = school_filter(scope, "s.school_code")
+    """Whether each selected school has returned this term in `year` (marts.return_status's
+    one definition): `term` is the school's due term, `latest_term` the year's latest term in
+    the data (a school on two semesters is due term 2 when the year is at term 3)."""
+    selected, params = school_selection(scope, choices)
     return frame(
         cursor,
         f"""
         select s.school_code, s.school_name, s.municipality_name, s.hub_name, r.term,
-               r.has_return, r.submitted_on
+               r.latest_term, r.calendar_terms, r.has_return, r.submitted_on
         from marts.return_status r join marts.dim_school s using (school_code)
-        where r.academic_year = ?
-          and r.term = least(
-              (select max(term) from marts.return_status where academic_year = ?),
-              r.calendar_terms)
-          and {SELECTION_SQL} and {in_scope}
+        where r.academic_year = ? and r.is_due and {selected}
         order by r.has_return, s.school_code
     """,
-        [
-            year,
-            year,
-            *selection_params(area_level, area_code, hub, school_type, establishment),
-            *scope_params,
-        ],
+        [year, *params],
     )
 
 

@@ -7,6 +7,7 @@ from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import url_selectbox
 from dashboard.queries import areas as q_areas
+from dashboard.text import plot
 from pipelines.settings import settings
 
 LEVELS = ("prefecture", "region", "municipality", "hub")
@@ -56,7 +57,7 @@ def render() -> None:
         )
         st.plotly_chart(
             charts.area_heatmap(
-                by_benchmark,
+                ui.plot_names(by_benchmark),
                 benchmarks,
                 lang,
                 value_column=measure,
@@ -73,7 +74,7 @@ def render() -> None:
         with left:
             st.plotly_chart(
                 charts.ranked_bars(
-                    ranked,
+                    ui.plot_names(ranked),
                     label_column=name,
                     value_column="avg_benchmarks_achieved",
                     value_text=[
@@ -101,17 +102,15 @@ def render() -> None:
 
 
 def _distribution(f, scope, lang: str, benchmarks: pl.DataFrame) -> None:
-    """How many schools of the sidebar's selection achieved 0..N benchmarks."""
-    area_level, area_code = (f.area_level, f.area_code) if f.area_code else ("national", "JP")
-    spread = data.query(
-        q_areas.achieved_distribution, scope, level=area_level, code=area_code, year=f.year
-    )
+    """How many schools of the sidebar's selection (a hub, a school type, ...) achieved 0..N
+    benchmarks: the same selection the title names (dashboard.selection)."""
+    spread = data.query(q_areas.selection_distribution, scope, year=f.year, **f.selection())
     st.plotly_chart(
         charts.achieved_distribution(
             spread,
             benchmarks.height,
             lang,
-            ui.m("distribution_title", selection=ui.selection_label(f)),
+            ui.m("distribution_title", selection=plot(ui.selection_label(f))),
         ),
         key="distribution",
     )

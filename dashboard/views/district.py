@@ -7,31 +7,47 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.queries import areas as q_areas
 from dashboard.queries import schools as q_schools
+from dashboard.text import md
 
 # A benchmark whose share fully achieved changed by less than this many points has stalled.
 STALL_POINTS = 5.0
+# Areas a district's trend is compared with, beside its own.
+COMPARED_LEVELS = ("hub", "municipality", "prefecture", "national")
 
 
 def render() -> None:
     lang, scope, f = ui.lang(), ui.scope(), ui.filters()
     ui.page_title("page_district")
-    if f.area_level not in ("prefecture", "municipality"):
+    # The area this view shows (a hub, a district, a school type within one): dashboard.selection.
+    shown, label = ui.selection(f), ui.selection_label(f)
+    if shown.home[0] in ("national", "region"):
         st.info(ui.m("district_pick_hint"))
-    level, code = (f.area_level, f.area_code) if f.area_code else ("national", "JP")
-    chain = data.query(q_areas.area_parents, scope, level=level, code=code)
-    compared = chain.filter(pl.col("area_level").is_in(["municipality", "prefecture", "national"]))
+    own = data.query(q_areas.selection_trend, scope, **f.selection()).with_columns(
+        area_level=pl.lit("selection"),
+        area_code=pl.lit("selection"),
+        area_name_ja=pl.lit(label),
+        area_name_en=pl.lit(label),
+    )
+    # Its home area (when narrowed to a school type, say) and the areas above it.
+    home_level, home_code = shown.home
+    chain = data.query(q_areas.area_parents, scope, level=home_level, code=home_code)
+    compared = chain.filter(pl.col("area_level").is_in(COMPARED_LEVELS))
+    if shown.area is not None:  # the selection is that area: its line is already drawn
+        level, code = shown.area
+        compared = compared.filter((pl.col("area_level") != level) | (pl.col("area_code") != code))
     trends = pl.concat(
-        [
+        [own]
+        + [
             data.query(q_areas.area_trend, scope, level=a, code=c)
             for a, c in compared.select("area_level", "area_code").iter_rows()
         ],
         how="vertical_relaxed",
     )
-    headline = trends.filter(benchmark_id="ALL")
-    if headline.is_empty():
+    headline = ui.plot_names(trends.filter(benchmark_id="ALL"))
+    if own.filter(benchmark_id="ALL").is_empty():
         ui.no_schools()
         return
-    st.caption(ui.m("district_caption", area=ui.area_name(level, code)))
+    st.caption(ui.m("district_caption", area=md(label)))
     benchmarks = ui.benchmarks()
     left, right = st.columns(2)
     with left:
@@ -59,7 +75,7 @@ def render() -> None:
             key="district_all",
         )
 
-    change = _benchmark_change(trends.filter(area_code=code, area_level=level))
+    change = _benchmark_change(own)
     if change.height:
         first, last = change.item(0, "first_year"), change.item(0, "last_year")
         st.plotly_chart(
@@ -72,12 +88,14 @@ def render() -> None:
         stalled = change.filter(pl.col("change").abs() < STALL_POINTS)["benchmark_id"].to_list()
         falling = change.filter(pl.col("change") <= -STALL_POINTS)["benchmark_id"].to_list()
         for key, ids in (("moving", moving), ("stalled", stalled), ("falling", falling)):
-            names = "、".join(charts.benchmark_label(benchmarks, b, lang) for b in ids)
+            names = ui.m("district_list_separator").join(
+                md(charts.benchmark_label(benchmarks, b, lang)) for b in ids
+            )
             st.markdown(f"**{ui.m('district_' + key)}**: {names or ui.m('none')}")
     else:
         st.info(ui.m("district_one_year"))
 
-    if f.area_level not in ("prefecture", "municipality") and not f.hub:
+    if shown.area_level not in ("prefecture", "municipality") and not shown.hub:
         # A district's list of schools; Japan's 35,000 or a region's thousands are no list to
         # read, and sending them made this page the slowest to draw.
         st.caption(ui.m("district_schools_pick"))

@@ -6,6 +6,7 @@ from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import url_selectbox
 from dashboard.queries import areas as q_areas
+from dashboard.text import md, plot
 from pipelines.i18n import t
 
 SUMMARY_MEASURES = ("pct_all_achieved", "avg_benchmarks_achieved", "response_rate")
@@ -24,7 +25,8 @@ def render() -> None:
         ui.no_schools()
         return
     last_year = summary.row(0, named=True)
-    st.caption(ui.m("overview_caption", year=f.year, selection=ui.selection_label(f)))
+    shown, label = ui.selection(f), ui.selection_label(f)
+    st.caption(ui.m("overview_caption", year=f.year, selection=md(label)))
     _headline(this_year, last_year, benchmarks.height, lang)
 
     left, right = st.columns([1, 1])
@@ -68,7 +70,7 @@ def render() -> None:
         nation = data.query(q_areas.area_benchmarks, scope, level="national", year=f.year)
         area = (
             data.query(q_areas.selection_benchmarks, scope, year=f.year, **f.selection())
-            if f.is_filtered
+            if shown.is_filtered
             else None
         )
         st.plotly_chart(
@@ -78,12 +80,12 @@ def render() -> None:
                 benchmarks,
                 lang,
                 nation_label=ui.m("level_national"),
-                area_label=ui.selection_label(f) if f.is_filtered else None,
+                area_label=plot(label) if shown.is_filtered else None,
                 title=ui.m("bars_title"),
             ),
             key="benchmark_bars",
         )
-        if not f.is_filtered:
+        if not shown.is_filtered:
             st.caption(ui.m("bars_hint"))
 
 
@@ -102,10 +104,17 @@ def _headline(this_year: dict, last_year: dict, benchmark_count: int, lang: str)
         help=ui.m("metric_reporting_help"),
     )
     registered.metric(ui.m("metric_registered"), fmt.count(this_year["schools_registered"], lang))
+    # Returned this term: marts.return_status's one definition, as on the returns page.
     response.metric(
-        ui.m("metric_response_rate"),
-        fmt.pct(this_year["response_rate"]),
-        delta=delta("response_rate", points),
+        ui.m("metric_returned_this_term"),
+        fmt.pct(this_year["pct_returned_this_term"]),
+        delta=delta("pct_returned_this_term", points),
+        help=ui.m(
+            "metric_returned_this_term_help",
+            returned=f"{this_year['schools_returned_this_term']:,}",
+            registered=f"{this_year['schools_registered']:,}",
+            term=this_year["due_term"] or "—",
+        ),
     )
     achieved.metric(
         ui.m("metric_avg_achieved_short"),  # five metrics in a row: short labels, help for more

@@ -7,7 +7,10 @@ import streamlit as st
 from dashboard import access, data, ui
 from dashboard.queries import quality as q_quality
 from dashboard.queries import schools as q_schools
+from dashboard.text import md
 from dashboard.upload import build_now, check_upload, ingest_uploads
+from pipelines.i18n import t
+from pipelines.ingest.headers import KINDS
 
 
 def render() -> None:
@@ -35,12 +38,14 @@ def _returns(lang: str) -> None:
     if status.is_empty():
         ui.no_schools()
         return
+    # Returned this term: each school's due term (marts.return_status), as the overview counts.
     returned = int(status["has_return"].sum())
+    latest = status["latest_term"].max()
     done, missing, term = st.columns(3)
     done.metric(ui.m("returns_done"), ui.m("unit_schools", n=f"{returned:,}"))
     missing.metric(ui.m("returns_missing"), ui.m("unit_schools", n=f"{status.height - returned:,}"))
-    # The year's latest term; schools on two semesters are shown at their last term (term 2).
-    term.metric(ui.m("col_term"), ui.m("term_format", term=status["term"].max()))
+    term.metric(ui.m("returns_latest_term"), ui.m("term_format", term=latest))
+    st.caption(ui.m("returns_term_note", term=latest))
     term_labels = {n: ui.m("term_format", term=n) for n in status["term"].drop_nulls().unique()}
     st.dataframe(
         status.select(
@@ -52,7 +57,7 @@ def _returns(lang: str) -> None:
             # threads has no Streamlit session (wrong language) and froze the server under load.
             pl.col("term")
             .replace_strict(term_labels, default=None, return_dtype=pl.String)
-            .alias(ui.m("col_term")),
+            .alias(ui.m("col_due_term")),
             pl.when(pl.col("has_return"))
             .then(pl.lit(ui.m("returns_yes")))
             .otherwise(pl.lit(ui.m("returns_no")))
@@ -73,7 +78,14 @@ def _log(lang: str) -> None:
         files.select(
             pl.col("file_id").alias("ID"),
             pl.col("original_name").alias(ui.m("col_file")),
-            pl.col("kind").alias(ui.m("col_kind")),
+            # The catalogue's names of the kinds (学校一覧, ...), never the raw code.
+            pl.col("kind")
+            .replace_strict(
+                {k: t(f"ingest.kind_{k}", lang) for k in KINDS},
+                default=pl.col("kind"),
+                return_dtype=pl.String,
+            )
+            .alias(ui.m("col_kind")),
             pl.col("status")
             .replace_strict(
                 {s: ui.m(f"status_{s}") for s in ("loaded", "rejected", "duplicate")},
@@ -84,7 +96,7 @@ def _log(lang: str) -> None:
             pl.col("rows_loaded").alias(ui.m("col_rows_loaded")),
             pl.col("rows_quarantined").alias(ui.m("col_rows_quarantined")),
             pl.col(f"reason_{lang}").alias(ui.m("col_reason")),
-            pl.col("finished_at").alias(ui.m("col_when")),
+            pl.col("finished_at").dt.strftime("%Y-%m-%d %H:%M").alias(ui.m("col_when")),
         ),
         hide_index=True,
         placeholder="—",
@@ -126,7 +138,7 @@ def _upload(lang: str) -> None:
     allowed = _allowed_schools(viewer)
     st.caption(ui.m("upload_help"))
     if allowed is not None:
-        st.caption(ui.m("upload_scope_note", hub=viewer.role.code))
+        st.caption(ui.m("upload_scope_note", hub=md(viewer.role.code)))
     uploads = st.file_uploader(
         ui.m("upload_label"), type=["csv", "xlsx"], accept_multiple_files=True, key="upload_files"
     )
@@ -148,7 +160,7 @@ def _upload(lang: str) -> None:
         elif outcome:
             st.dataframe(outcome.files, hide_index=True, placeholder="—", key="upload_results")
             for name, rows in outcome.quarantine.items():
-                with st.expander(ui.m("upload_quarantine", file=name, rows=rows.height)):
+                with st.expander(ui.m("upload_quarantine", file=md(name), rows=rows.height)):
                     st.dataframe(rows, hide_index=True, placeholder="—")
     st.caption(ui.m("rebuild_help"))
     if st.button(ui.m("rebuild_button"), key="rebuild_button"):
