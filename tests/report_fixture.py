@@ -263,15 +263,18 @@ group by all;
 create table marts.coverage as
 select *, 100.0 * students_reached / students_on_roll as coverage_pct from fixture.coverage;
 
+-- By year of schooling: every fixture school is a 中学校, so grade + 6 (pipelines/schooling.py).
 create table marts.area_coverage as
-select a.area_level, a.area_code, c.academic_year, c.grade, c.benchmark_id,
+select a.area_level, a.area_code, c.academic_year, c.grade + 6 as year_of_schooling,
+    c.benchmark_id,
     count(distinct c.school_code) as schools,
     sum(c.students_on_roll) as students_on_roll,
     sum(c.students_reached) as students_reached,
     100.0 * sum(c.students_reached) / sum(c.students_on_roll) as coverage_pct
 from marts.coverage c join marts.school_area a using (school_code)
-group by grouping sets ((a.area_level, a.area_code, c.academic_year, c.grade, c.benchmark_id),
-                        (a.area_level, a.area_code, c.academic_year, c.benchmark_id));
+group by grouping sets (
+    (a.area_level, a.area_code, c.academic_year, year_of_schooling, c.benchmark_id),
+    (a.area_level, a.area_code, c.academic_year, c.benchmark_id));
 
 create table marts.public_area_year_benchmark as
 select area_level, area_code, academic_year, framework_version, benchmark_id,
@@ -304,7 +307,7 @@ from marts.achieved_distribution d join marts.area_year_summary y
     using (area_level, area_code, academic_year, framework_version);
 
 create table marts.public_area_coverage as
-select area_level, area_code, academic_year, grade, benchmark_id,
+select area_level, area_code, academic_year, year_of_schooling, benchmark_id,
     if(s, null, schools) as schools,
     if(s, null, students_on_roll) as students_on_roll,
     if(s, null, students_reached) as students_reached,

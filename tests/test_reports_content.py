@@ -152,16 +152,17 @@ def test_coverage_rows_are_for_coverage_benchmarks_and_keep_suppression(snapshot
     content = gather(snapshot, "prefecture:23")
     coverage_ids = {b.id for b in default_framework().benchmarks if b.coverage_benchmark}
     assert {r.benchmark_id for r in content.coverage} == coverage_ids
-    grade3 = [r for r in content.coverage if r.grade == 3]
+    # The fixture's schools are junior highs: grade 3 is year of schooling 9 (中3), grade 1 is 7.
+    grade3 = [r for r in content.coverage if r.year_of_schooling == 9]
     assert grade3 and all(r.coverage_pct.suppressed for r in grade3)
-    grade1 = {r.benchmark_id: r for r in content.coverage if r.grade == 1}
+    grade1 = {r.benchmark_id: r for r in content.coverage if r.year_of_schooling == 7}
     for row in mart_rows(
         snapshot,
         "public_area_coverage",
         area_level="prefecture",
         area_code="23",
         academic_year=2025,
-        grade=1,
+        year_of_schooling=7,
     ):
         assert grade1[row["benchmark_id"]].coverage_pct.value == row["coverage_pct"]
 

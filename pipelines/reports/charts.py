@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from pipelines.i18n import t
-from pipelines.reports.display import grade_label, show
+from pipelines.reports.display import schooling_label, show
 from pipelines.reports.model import ReportContent, Stat
 
 # Local font names only: the system's Noto CJK (fonts-noto-cjk), never a web font.
@@ -200,17 +200,18 @@ def _tile_legend(fig: go.Figure, top: int, lang: str) -> None:
 
 
 def coverage_chart(content: ReportContent) -> go.Figure:
-    """Grouped bars: share of students reached per grade, one series per coverage benchmark."""
+    """Grouped bars: share of students reached per year of schooling (中1, 高1, ...), one series
+    per coverage benchmark."""
     lang = content.lang
     fig = go.Figure()
     ids = list(dict.fromkeys(r.benchmark_id for r in content.coverage))
     for index, benchmark_id in enumerate(ids):
         rows = [r for r in content.coverage if r.benchmark_id == benchmark_id]
-        rows.sort(key=lambda r: (r.grade is None, r.grade or 0))
+        rows.sort(key=lambda r: (r.year_of_schooling is None, r.year_of_schooling or 0))
         fig.add_trace(
             go.Bar(
                 name=f"{benchmark_id} {content.benchmark_name(benchmark_id)}",
-                x=[grade_label(r.grade, lang) for r in rows],
+                x=[schooling_label(r.year_of_schooling, lang) for r in rows],
                 y=[_plotted(r.coverage_pct) for r in rows],
                 text=[show(r.coverage_pct, "pct", lang) for r in rows],
                 textposition="outside",

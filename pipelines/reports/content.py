@@ -239,12 +239,14 @@ def _coverage(con, level, code, year, coverage_ids: list[str]) -> list[CoverageR
     found = _rows(
         con,
         "select * from marts.public_area_coverage where area_level = ? and area_code = ? "
-        "and academic_year = ? order by grade nulls last, benchmark_id",
+        "and academic_year = ? order by year_of_schooling nulls last, benchmark_id",
         [level, code, year],
     )
     return [
         CoverageRow(
-            grade=None if r["grade"] is None else int(r["grade"]),
+            year_of_schooling=None
+            if r["year_of_schooling"] is None
+            else int(r["year_of_schooling"]),
             benchmark_id=r["benchmark_id"],
             students_on_roll=_stat(r, "students_on_roll"),
             students_reached=_stat(r, "students_reached"),

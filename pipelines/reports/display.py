@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from pipelines import schooling
 from pipelines.i18n import t
 from pipelines.reports.model import ReportContent, Stat
 
@@ -31,8 +32,10 @@ def show(stat: Stat, kind: str, lang: str, *, signed: bool = False) -> str:
     return text
 
 
-def grade_label(grade: int | None, lang: str) -> str:
-    return t("report.grade_all", lang) if grade is None else t("report.grade_n", lang, grade=grade)
+def schooling_label(year_of_schooling: int | None, lang: str) -> str:
+    """中2 / "Year 8 (JHS 2)"; all years together when None (pipelines.schooling, shared with
+    the dashboard)."""
+    return schooling.label(year_of_schooling, lang)
 
 
 def year_label(year: int, lang: str) -> str:

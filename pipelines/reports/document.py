@@ -11,7 +11,13 @@ from html import escape
 from importlib import resources
 
 from pipelines.i18n import t
-from pipelines.reports.display import area_title, grade_label, measure_label, show, year_label
+from pipelines.reports.display import (
+    area_title,
+    measure_label,
+    schooling_label,
+    show,
+    year_label,
+)
 from pipelines.reports.model import ReportContent, Stat
 
 
@@ -212,7 +218,7 @@ def coverage_section(content: ReportContent, chart: str) -> str:
     headers = [
         t(f"report.{k}", lang)
         for k in (
-            "col_grade",
+            "col_year_of_schooling",
             "col_benchmark",
             "col_students_on_roll",
             "col_students_reached",
@@ -221,7 +227,7 @@ def coverage_section(content: ReportContent, chart: str) -> str:
     ]
     rows = [
         [
-            (grade_label(r.grade, lang), False),
+            (schooling_label(r.year_of_schooling, lang), False),
             (f"{r.benchmark_id} {content.benchmark_name(r.benchmark_id)}", False),
             (show(r.students_on_roll, "count", lang), True),
             (show(r.students_reached, "count", lang), True),

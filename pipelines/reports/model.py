@@ -80,7 +80,9 @@ class ComparisonRow:
 
 @dataclass(frozen=True)
 class CoverageRow:
-    grade: int | None  # None: all grades together
+    # Year of schooling (通算学年, pipelines.schooling): grades of different school types are
+    # different children, so area coverage is never by raw grade. None: all years together.
+    year_of_schooling: int | None
     benchmark_id: str
     students_on_roll: Stat
     students_reached: Stat

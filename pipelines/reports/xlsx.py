@@ -14,7 +14,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipelines.i18n import t
-from pipelines.reports.display import area_title, grade_label, measure_label, year_label
+from pipelines.reports.display import area_title, measure_label, schooling_label, year_label
 from pipelines.reports.document import methodology_items
 from pipelines.reports.model import ReportContent, Stat
 
@@ -227,7 +227,7 @@ def _coverage(book, w: _Writer, c: ReportContent) -> None:
         [
             t(f"report.{k}", c.lang)
             for k in (
-                "col_grade",
+                "col_year_of_schooling",
                 "col_benchmark_id",
                 "col_benchmark",
                 "col_students_on_roll",
@@ -237,7 +237,7 @@ def _coverage(book, w: _Writer, c: ReportContent) -> None:
         ],
     )
     for i, r in enumerate(c.coverage, start=1):
-        w.string(ws, i, 0, grade_label(r.grade, c.lang))
+        w.string(ws, i, 0, schooling_label(r.year_of_schooling, c.lang))
         w.string(ws, i, 1, r.benchmark_id)
         w.string(ws, i, 2, c.benchmark_name(r.benchmark_id))
         w.stat(ws, i, 3, r.students_on_roll, "count")
