@@ -22,12 +22,8 @@ OFFSETS: dict[str, int] = {
     "E1": 0,  # 特別支援学校 (grades already given 1-12)
 }
 
-# Stages of schooling by year: (first year, last year, message key).
-_STAGES = (
-    (1, 6, "elementary"),
-    (7, 9, "junior_high"),
-    (10, 12, "high"),
-)
+# Years of schooling with a label of their own (schooling.year_N: 小1 … 高3).
+LABELLED_YEARS = range(1, 13)
 
 
 def year_of_schooling(school_type: str, grade: int | None) -> int | None:
@@ -42,7 +38,6 @@ def label(year: int | None, lang: str) -> str:
     """中2 / "Year 8 (JHS 2)"; None means all years together (全学年 / All years)."""
     if year is None:
         return t("schooling.all_years", lang)
-    for first, last, stage in _STAGES:
-        if first <= year <= last:
-            return t(f"schooling.{stage}", lang, year=year, n=year - first + 1)
+    if year in LABELLED_YEARS:
+        return t(f"schooling.year_{year}", lang)
     return t("schooling.other", lang, year=year)

@@ -325,14 +325,18 @@ select a.area_level, a.area_code, s.academic_year, s.framework_version,
 from marts.school_year_summary s join marts.school_area a using (school_code)
 group by all;
 
+-- By year of schooling (pipelines/schooling.py): the covered schools are a C1 and a D1.
 create table marts.area_coverage as
-select a.area_level, a.area_code, c.academic_year, c.grade, c.benchmark_id,
+select a.area_level, a.area_code, c.academic_year, c.year_of_schooling, c.benchmark_id,
        count(distinct c.school_code) as schools, sum(c.students_on_roll) as students_on_roll,
        sum(c.students_reached) as students_reached,
        100.0 * sum(c.students_reached) / sum(c.students_on_roll) as coverage_pct
-from marts.coverage c join marts.school_area a using (school_code)
-group by grouping sets ((a.area_level, a.area_code, c.academic_year, c.grade, c.benchmark_id),
-                        (a.area_level, a.area_code, c.academic_year, c.benchmark_id));
+from (select *, grade + case left(school_code, 2) when 'C1' then 6 when 'D1' then 9 else 0 end
+             as year_of_schooling from marts.coverage) c
+join marts.school_area a using (school_code)
+group by grouping sets (
+    (a.area_level, a.area_code, c.academic_year, c.year_of_schooling, c.benchmark_id),
+    (a.area_level, a.area_code, c.academic_year, c.benchmark_id));
 
 create table marts.trend as
 select area_level, area_code, benchmark_id, academic_year, framework_version,
