@@ -148,7 +148,7 @@ def _upload(lang: str) -> None:
             content = u.getvalue()
             problem = check_upload(u.name, content, lang)
             if problem:
-                st.error(problem)
+                st.error(problem.replace(u.name, md(u.name)))  # the file's name is data
                 access.record("upload", u.name, f"refused: {problem}")
             else:
                 accepted.append((u.name, content))
