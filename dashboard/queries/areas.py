@@ -38,7 +38,8 @@ def selection_summary(
             select t.academic_year, max(t.latest_term) as due_term,
                    count(*) filter (where t.has_return) as schools_returned_this_term
             from marts.return_status t
-            where t.is_due and t.school_code in (select school_code from schools)
+            where t.is_due and t.academic_year in (select academic_year from years)
+              and t.school_code in (select school_code from schools)
             group by t.academic_year
         ),
         figures as (
