@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from pipelines.i18n import LANGS, normalise_lang, t
+from pipelines.ingest.headers import KINDS
 
 
 def _lang_from_argv(argv: list[str]) -> str:
@@ -93,7 +94,7 @@ def build_cli(lang: str) -> click.Group:
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
     @click.option(
         "--kind",
-        type=click.Choice(["schools", "returns", "activities", "roster"]),
+        type=click.Choice(list(KINDS)),
         default=None,
         help=m("ingest_kind_help"),
     )
@@ -211,8 +212,26 @@ def build_cli(lang: str) -> click.Group:
     return cli
 
 
+def _framework_refusal() -> str | None:
+    """Why the framework file(s) in force cannot be used, or None. Checked before any command,
+    so a broken replacement file stops the CLI (and the server it starts) at once."""
+    from pipelines.framework import FrameworkError
+    from pipelines.settings import frameworks
+
+    try:
+        frameworks()
+    except (FrameworkError, OSError) as exc:
+        return str(exc)
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    refusal = _framework_refusal()
+    if refusal:
+        lang = _lang_from_argv(args)
+        click.echo(t("cli.framework_refused", lang, reason=refusal), err=True)
+        sys.exit(2)
     build_cli(_lang_from_argv(args))(args=args, prog_name="shirube")
 
 
