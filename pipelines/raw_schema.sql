@@ -11,7 +11,7 @@ create table if not exists raw.ingest_log (
     original_name varchar not null,    -- file name as sent
     source_path varchar,               -- path given to ingest (or "upload:<name>")
     archive_path varchar,              -- relative to the archive folder; null when rejected
-    kind varchar,                      -- schools | returns | activities | roster; null if unknown
+    kind varchar,                      -- schools | returns | activities | roster | criteria; null if unknown
     status varchar not null,           -- loaded | rejected | duplicate
     rows_read integer not null,
     rows_loaded integer not null,
@@ -54,6 +54,18 @@ create table if not exists raw.return_scores (
     row_number integer not null,
     benchmark_id varchar not null,
     score double not null              -- 0..100, unrounded
+);
+
+-- One row per criterion answer loaded from a criteria-answer file (or the browser questionnaire,
+-- which sends the same file). Its return is the raw.returns row (file_id, return_row_number);
+-- benchmark scores are computed from the answers by the SQL models, not stored here.
+create table if not exists raw.criterion_answers (
+    file_id bigint not null,
+    row_number integer not null,
+    return_row_number integer not null, -- the return's row_number in raw.returns
+    criterion_id varchar not null,     -- normalised: Ｂ１－１ and b1-1 are B1-1
+    answer varchar not null,           -- as written (after NFKC)
+    score double not null              -- 0..100 from the answer and the criterion's kind
 );
 
 create table if not exists raw.activities (

@@ -34,6 +34,11 @@ _TABLES: dict[str, str] = {
     "name_ja varchar, name_en varchar, description_ja varchar, description_en varchar, "
     "coverage_benchmark boolean, is_default boolean, benchmarks_in_framework integer, "
     "primary key (framework_version, benchmark_id)",
+    # The criteria of each framework version (empty for a framework without criteria).
+    "criteria": "framework_version varchar, criterion_id varchar, benchmark_id varchar, "
+    "position integer, position_in_benchmark integer, kind varchar, text_ja varchar, "
+    "text_en varchar, help_ja varchar, help_en varchar, criteria_in_benchmark integer, "
+    "primary key (framework_version, criterion_id)",
     "benchmark_activity_types": "framework_version varchar, benchmark_id varchar, "
     "activity_type varchar",
     "messages": "key varchar primary key, ja varchar, en varchar",
@@ -83,6 +88,25 @@ def _rows(version: str, build_date: date, built_at: datetime) -> dict[str, list[
             )
             for i, fw in enumerate(fws)
             for b in fw.benchmarks
+        ],
+        "criteria": [
+            (
+                fw.version,
+                c.id,
+                b.id,
+                position,
+                c.position,
+                c.kind,
+                c.text_ja,
+                c.text_en,
+                c.help_ja,
+                c.help_en,
+                len(b.criteria),
+            )
+            for fw in fws
+            for position, (b, c) in enumerate(
+                ((b, c) for b in fw.benchmarks for c in b.criteria), start=1
+            )
         ],
         "benchmark_activity_types": [
             (fw.version, b.id, activity)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pipelines.settings import frameworks
 
-KINDS = ("schools", "returns", "activities", "roster")
+KINDS = ("schools", "returns", "activities", "roster", "criteria")
 
 # field -> accepted headers (Japanese and English). The first of each is the contract's spelling.
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
@@ -43,6 +43,8 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "activity_date": ("実施日", "activity_date", "活動日"),
     "hours": ("時間", "hours", "時間数"),
     "provider": ("連携先", "provider"),
+    "criterion": ("観点", "criterion", "criterion_id", "観点ID", "観点番号"),
+    "answer": ("回答", "answer"),
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -50,6 +52,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "returns": ("school_code", "academic_year", "term", "submitted_on"),
     "activities": ("school_code", "student_ref", "grade", "activity_type", "activity_date"),
     "roster": ("school_code", "academic_year", "student_ref", "grade"),
+    "criteria": (
+        "school_code",
+        "academic_year",
+        "term",
+        "submitted_on",
+        "criterion",
+        "answer",
+    ),
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "schools": (
@@ -63,6 +73,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "returns": ("framework",),
     "activities": ("hours", "provider"),
     "roster": (),
+    "criteria": ("framework",),
 }
 
 _BENCHMARK_HEADER = re.compile(r"^(?:b|bm|benchmark|ベンチマーク)(\d{1,2})$")

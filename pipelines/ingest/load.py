@@ -202,6 +202,17 @@ def _insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
             "on fb.version = s.framework_version and fb.position = s.position "
             "where s.score is not null order by s.row_number, s.position",
         ]
+    if parsed.kind == "criteria":
+        # Rows with the same school, year, term, submission date (and framework) form one
+        # return, numbered by its last row: a later row of the same key comes after it.
+        return_key = "code, year, term_n, submitted, framework_version"
+        return [
+            f"insert into raw.returns select {file_id}, max(row_number), code, year, term_n, "
+            f"submitted, framework_version {good} group by {return_key} order by 2",
+            f"insert into raw.criterion_answers select {file_id}, row_number, "
+            f"max(row_number) over (partition by {return_key}), criterion_id, f_answer, "
+            f"answer_score {good} order by row_number",
+        ]
     if parsed.kind == "activities":
         return [
             f"insert into raw.activities select {file_id}, row_number, code, f_student_ref, "

@@ -165,3 +165,40 @@ def _activity_aliases() -> dict[str, str]:
 def activity_code(value: str) -> str | None:
     """An activity type code from its code, Japanese label or English label."""
     return _activity_aliases().get(header_free(value))
+
+
+# Answers to criteria (data-contract, "Second edition"), compared NFKC-normalised, case-folded,
+# without spaces, underscores or hyphens: "Not Started", "not_started" and full-width forms agree.
+_YES_NO = {
+    **dict.fromkeys(("はい", "yes", "y", "○", "〇", "◯", "1", "true"), 100.0),
+    **dict.fromkeys(("いいえ", "no", "n", "×", "✕", "0", "false"), 0.0),
+}
+_PROGRESS = {
+    **dict.fromkeys(("未着手", "notstarted"), 0.0),
+    **dict.fromkeys(("取組中", "取り組み中", "取組み中", "inprogress"), 50.0),
+    **dict.fromkeys(("達成", "achieved"), 100.0),
+}
+
+
+def _answer_key(value: str) -> str:
+    folded = unicodedata.normalize("NFKC", value).strip().casefold()
+    return re.sub(r"[\s_\-]+", "", folded)
+
+
+def criterion_answer(kind: str, value: str) -> float | None:
+    """The score 0-100 an answer gives a criterion of `kind`, or None when it does not fit.
+
+    yes_no: はい/いいえ, yes/no, ○/×, 1/0, true/false -> 100/0; progress: 未着手/取組中/達成 (not
+    started/in progress/achieved) -> 0/50/100; share: `85`, `85%`, `８５％`, and a value in 0-1
+    given as an Excel percentage (the reader has already multiplied it by 100) -> 85.
+    Out of 0-100 -> None.
+    """
+    key = _answer_key(value)
+    if kind == "yes_no":
+        return _YES_NO.get(key.removesuffix(".0") if key in ("1.0", "0.0") else key)
+    if kind == "progress":
+        return _PROGRESS.get(key)
+    if kind == "share":
+        share = score(key)
+        return share if share is not None and 0 <= share <= 100 else None
+    return None

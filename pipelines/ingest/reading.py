@@ -203,12 +203,12 @@ def _parse_excel(name: str, data: bytes, forced_kind: str | None) -> ParsedFile:
         columns = [
             [_cell_text(r[i]) if i < len(r) else None for r in data_rows] for i in range(width)
         ]
+        # Scores and criteria answers may be Excel percentages (0.85 shown as 85%).
+        scored = list(match.benchmarks.values()) + (
+            [match.columns["answer"]] if "answer" in match.columns else []
+        )
         percent = (
-            _percent_cells(
-                data, sheet_name, list(match.benchmarks.values()), top + header_index + 1
-            )
-            if match.benchmarks
-            else set()
+            _percent_cells(data, sheet_name, scored, top + header_index + 1) if scored else set()
         )
         for row, column in percent:
             index = row - (top + header_index + 1)

@@ -16,6 +16,7 @@ from functools import lru_cache
 import duckdb
 import polars as pl
 
+from pipelines.framework import normalise_criterion_id
 from pipelines.ingest import normalise as n
 from pipelines.ingest.reading import ParsedFile
 from pipelines.reference import prefecture_by_code, school_types
@@ -132,7 +133,7 @@ def typed_frame(
     for source, (name, parse, dtype) in _SIMPLE.items():
         if source in frame.columns:
             parts.append(_mapped(frame[source], parse, {name: dtype}))
-    if parsed.kind == "returns":
+    if parsed.kind in ("returns", "criteria"):
         default = default_framework().version
         version = (
             frame["f_framework"].fill_null(default)
@@ -142,12 +143,60 @@ def typed_frame(
         sizes = {f.version: len(f.benchmarks) for f in frameworks()}
         parts.append(version.to_frame())
         parts.append(_mapped(version, sizes.get, {"framework_benchmarks": pl.Int64}))
+        if parsed.kind == "criteria":
+            parts.append(_criteria_columns(frame, version))
         for p in parsed.header.benchmarks:
             raw = frame[f"b{p}"]
             assessed = (raw.is_not_null() & ~raw.is_in(list(n.NOT_ASSESSED))).alias(f"assessed{p}")
             parts.append(assessed.to_frame())
             parts.append(_mapped(raw, _SCORE, {f"score{p}": pl.Float64}))
     return pl.concat(parts, how="horizontal")
+
+
+_SEP = "\x1f"  # joins two values into one lookup key; never in a cell after NFKC and trimming
+
+
+@lru_cache(maxsize=20_000)
+def _criterion_details(key: str) -> dict[str, object]:
+    version, written = key.split(_SEP, 1)
+    criterion_id = normalise_criterion_id(written)
+    for framework in frameworks():
+        if framework.version == version:
+            found = framework.criterion(criterion_id)
+            if found:
+                return {
+                    "criterion_id": criterion_id,
+                    "criterion_kind": found.kind,
+                    "criterion_benchmark": found.benchmark_id,
+                }
+    return {"criterion_id": criterion_id}
+
+
+@lru_cache(maxsize=20_000)
+def _answer_score(key: str) -> float | None:
+    kind, answer = key.split(_SEP, 1)
+    return n.criterion_answer(kind, answer)
+
+
+def _criteria_columns(frame: pl.DataFrame, version: pl.Series) -> pl.DataFrame:
+    """criterion_id (normalised), criterion_kind and criterion_benchmark (null when the id is
+    not a criterion of the row's framework version) and answer_score (null when the answer
+    does not fit the criterion's kind)."""
+    criterion_key = pl.concat_str([version, pl.lit(_SEP), frame["f_criterion"]]).alias("k")
+    criterion = _mapped(
+        frame.select(criterion_key)["k"],
+        _criterion_details,
+        {
+            "criterion_id": pl.String,
+            "criterion_kind": pl.String,
+            "criterion_benchmark": pl.String,
+        },
+    )
+    answer_key = frame.select(
+        pl.concat_str([criterion["criterion_kind"], pl.lit(_SEP), frame["f_answer"]]).alias("k")
+    )["k"]
+    answer = _mapped(answer_key, _answer_score, {"answer_score": pl.Float64})
+    return pl.concat([criterion, answer], how="horizontal")
 
 
 def _membership(codes: pl.Series, sets: dict[str, set[str]]) -> pl.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipelines.framework import CRITERION_KINDS
 from pipelines.i18n import catalogue
 from pipelines.ingest.normalise import sql_str
 from pipelines.ingest.reading import ParsedFile
@@ -164,29 +165,11 @@ def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule
                     (_CODE_TYPE,),
                 ),
             ]
+    elif parsed.kind in ("returns", "criteria"):
+        rules += _return_rules(present, today)
+    if parsed.kind == "criteria":
+        rules += _criteria_rules(present)
     elif parsed.kind == "returns":
-        rules += _required(["f_academic_year", "f_term", "f_submitted_on"], present)
-        rules += _year_rules(present, today)
-        rules.append(Rule("term_invalid", "f_term", "f_term is not null and term_n is null"))
-        rules += _date_rules("f_submitted_on", "submitted", today)
-        rules.append(
-            Rule(
-                "submitted_before_year",
-                "f_submitted_on",
-                "submitted is not null and year is not null and submitted < make_date(year, 4, 1)",
-                (("year", "year"), ("start", "make_date(year, 4, 1)")),
-            )
-        )
-        versions = [f.version for f in frameworks()]
-        if "f_framework" in present:
-            rules.append(
-                Rule(
-                    "framework_unknown",
-                    "f_framework",
-                    "f_framework is not null and framework_benchmarks is null",
-                    (("versions", sql_str(", ".join(versions))),),
-                )
-            )
         for p in sorted(parsed.header.benchmarks):
             col = f"b{p}"
             rules += [
@@ -224,6 +207,64 @@ def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule
         rules += _year_rules(present, today)
         rules += _grade_rules()
     return rules
+
+
+def _return_rules(present: set[str], today: dt.date) -> list[Rule]:
+    """What a return's key must keep, whether it comes as percentages or as criteria."""
+    rules = _required(["f_academic_year", "f_term", "f_submitted_on"], present)
+    rules += _year_rules(present, today)
+    rules.append(Rule("term_invalid", "f_term", "f_term is not null and term_n is null"))
+    rules += _date_rules("f_submitted_on", "submitted", today)
+    rules.append(
+        Rule(
+            "submitted_before_year",
+            "f_submitted_on",
+            "submitted is not null and year is not null and submitted < make_date(year, 4, 1)",
+            (("year", "year"), ("start", "make_date(year, 4, 1)")),
+        )
+    )
+    versions = [f.version for f in frameworks()]
+    if "f_framework" in present:
+        rules.append(
+            Rule(
+                "framework_unknown",
+                "f_framework",
+                "f_framework is not null and framework_benchmarks is null",
+                (("versions", sql_str(", ".join(versions))),),
+            )
+        )
+    return rules
+
+
+def _expected_answer_sql(lang: str) -> str:
+    """The answers a criterion's kind accepts, named in the reason (kind in `criterion_kind`)."""
+    whens = " ".join(
+        f"when {sql_str(kind)} then {sql_str(catalogue()[f'ingest.answers_{kind}'][lang])}"
+        for kind in CRITERION_KINDS
+    )
+    return f"case criterion_kind {whens} end"
+
+
+def _criteria_rules(present: set[str]) -> list[Rule]:
+    """A criteria-answer row: a criterion of its framework version, an answer fitting its kind."""
+    return _required(["f_criterion", "f_answer"], present) + [
+        Rule(
+            "criterion_unknown",
+            "f_criterion",
+            "f_criterion is not null and framework_benchmarks is not null "
+            "and criterion_kind is null",
+            (("version", "framework_version"),),
+        ),
+        Rule(
+            "answer_invalid",
+            "f_answer",
+            "f_answer is not null and criterion_kind is not null and answer_score is null",
+            (
+                ("criterion", "criterion_id"),
+                ("expected", _expected_answer_sql("ja"), _expected_answer_sql("en")),
+            ),
+        ),
+    ]
 
 
 def _reason_sql(template: str, rule: Rule, column_label: str | None, lang: str) -> str:

@@ -9,7 +9,7 @@ with effective_returns as (
 ),
 
 scores as (
-    select * from staging.stg_raw__return_scores
+    select * from intermediate.int_return_scores
 ),
 
 framework_benchmarks as (

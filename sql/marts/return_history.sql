@@ -7,7 +7,7 @@ with returns as (
 ),
 
 scores as (
-    select * from staging.stg_raw__return_scores
+    select * from intermediate.int_return_scores
 ),
 
 final as (
