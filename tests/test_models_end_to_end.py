@@ -37,6 +37,10 @@ def recompute_national_figures(db_path: Path) -> dict:
         scores = raw.execute(
             "select file_id, row_number, benchmark_id, score from raw.return_scores"
         ).fetchall()
+        answers = raw.execute(
+            "select file_id, return_row_number, row_number, criterion_id, score "
+            "from raw.criterion_answers"
+        ).fetchall()
         roster = raw.execute(
             "select file_id, row_number, school_code, academic_year, student_ref, grade "
             "from raw.roster"
@@ -52,11 +56,27 @@ def recompute_national_figures(db_path: Path) -> dict:
     scores_by_return: dict[tuple, dict] = {}
     for file_id, row_number, benchmark_id, score in scores:
         scores_by_return.setdefault((file_id, row_number), {})[benchmark_id] = score
+    # Criteria returns: the later row of a criterion wins; a benchmark scores the mean of its
+    # criteria only when every one is answered.
+    latest_answer: dict[tuple, tuple] = {}
+    for file_id, return_row, row_number, criterion_id, score in answers:
+        key = (file_id, return_row, criterion_id)
+        if key not in latest_answer or row_number > latest_answer[key][0]:
+            latest_answer[key] = (row_number, score)
+    version_of = {(f, r): v for f, r, _s, _y, _t, _d, v in returns}
+    for (file_id, return_row), version in version_of.items():
+        framework = next(fw for fw in frameworks() if fw.version == version)
+        for benchmark in framework.benchmarks:
+            got = [latest_answer.get((file_id, return_row, c.id)) for c in benchmark.criteria]
+            if got and all(got):
+                scores_by_return.setdefault((file_id, return_row), {})[benchmark.id] = sum(
+                    g[1] for g in got
+                ) / len(got)
     sizes = {fw.version: len(fw.benchmarks) for fw in frameworks()}
     summary: dict[tuple, list] = {}
     benchmark_scores: dict[tuple, list] = {}
     for (_school, year), (_t, _d, file_id, row_number, version) in effective.items():
-        school_scores = scores_by_return[(file_id, row_number)]
+        school_scores = scores_by_return.get((file_id, row_number), {})
         achieved = sum(1 for s in school_scores.values() if s == 100)
         summary.setdefault((year, version), []).append((achieved, achieved == sizes[version]))
         for benchmark_id, score in school_scores.items():

@@ -556,8 +556,27 @@ def test_folders_sort_schools_first_corrections_after_returns_and_errors_last(sa
         "3_roster",
         "4_activities",
         "5_corrections",
+        "6_criteria",
         "9_with_errors",
     ]
+
+
+def test_criteria_answers_come_in_three_dresses_with_full_width_ids_in_cp932(sample):
+    files = sorted((sample / "6_criteria").rglob("*.*"))
+    assert {dress_of(p) for p in files} == {"cp932", "utf8bom", "xlsx"}
+    cp932 = next(p for p in files if dress_of(p) == "cp932")
+    text = cp932.read_bytes().decode("cp932")
+    assert text.startswith("学校コード") and "観点,回答" in text and "Ｂ１－１" in text
+    bom = next(p for p in files if dress_of(p) == "utf8bom")
+    assert bom.read_bytes().startswith(BOM + b"school_code")
+    assert "criterion,answer" in bom.read_bytes().decode("utf-8-sig")
+
+
+def test_with_errors_adds_criteria_rows_that_break_the_criteria_rules(sample):
+    text = (sample / "9_with_errors" / "5_criteria_errors.csv").read_bytes().decode("cp932")
+    assert "B9-9" in text and "たぶん" in text
+    readme = (sample / "9_with_errors" / "README.txt").read_text("utf-8")
+    assert "5_criteria_errors.csv row 2 " in readme
 
 
 def test_with_errors_writes_bad_rows_unreadable_and_empty_files_and_a_readme(sample):

@@ -46,7 +46,8 @@ def test_project_ingest_loads_every_committed_sample_file_with_zero_quarantined_
     assert len(files) == len(_files(SAMPLE))
     assert {f["status"] for f in files} == {"loaded"}
     assert sum(f["rows_quarantined"] for f in files) == 0
-    assert {f["kind"] for f in files} == {"schools", "returns", "activities", "roster"}
+    kinds = {f["kind"] for f in files}
+    assert kinds == {"schools", "returns", "activities", "roster", "criteria"}
 
 
 def test_sample_builds_and_a_report_matches_the_national_mart(ingested, tmp_path):

@@ -51,7 +51,10 @@ def run_sample_command(
         t(
             "sample.done_rows",
             lang,
-            **{k: manifest.rows(k) for k in ("schools", "returns", "roster", "activities")},
+            **{
+                k: manifest.rows(k)
+                for k in ("schools", "returns", "roster", "activities", "criteria")
+            },
         )
     )
     if with_errors:

@@ -49,6 +49,8 @@ JA_HEADERS = {
     "activity_date": "実施日",
     "hours": "時間",
     "provider": "連携先",
+    "criterion": "観点",
+    "answer": "回答",
     "note": "備考",  # not in the contract: an extra column the ingest keeps and ignores
 }
 _HALF = "0123456789%R."
@@ -175,18 +177,24 @@ def spell_number(value: pl.Expr, style: Style) -> pl.Expr:
     return fullwidth(text) if style.fullwidth_numbers else text
 
 
+_TO_FULLWIDTH = str.maketrans(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-",
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ－",
+)
+
+
+def fullwidth_id(text: str) -> str:
+    """B1 -> Ｂ１, B1-1 -> Ｂ１－１: ids as typed with a Japanese input method left on."""
+    return text.translate(_TO_FULLWIDTH)
+
+
 def benchmark_headers(framework: Framework, style: Style) -> dict[str, str]:
     """Header for each benchmark id: B1, Ｂ１, ベンチマーク1 or the benchmark's Japanese name."""
     headers = {}
     for b in framework.benchmarks:
         headers[b.id] = {
             "id": b.id,
-            "fullwidth_id": b.id.translate(
-                str.maketrans(
-                    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ",
-                )
-            ),
+            "fullwidth_id": fullwidth_id(b.id),
             "ordinal": f"ベンチマーク{b.position}",
             "name": b.name_ja,
         }[style.benchmark_header if style.japanese else "id"]

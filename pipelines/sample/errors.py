@@ -211,6 +211,36 @@ def write_error_files(
         title,
     )
 
+    if framework.criteria:
+        yes_no = next(c.id for c in framework.criteria if c.kind == "yes_no")
+        progress = next(c.id for c in framework.criteria if c.kind == "progress")
+        criteria_cols = ["school_code", "academic_year", "term", "submitted_on"]
+        criteria_cols += ["criterion", "answer"]
+        key = [known, str(year), "1", day]
+        table(
+            "5_criteria_errors.csv",
+            d.CP932_CSV_JA,
+            criteria_cols,
+            [
+                ([*key, "B9-9", "はい"], "criterion", "err_unknown_criterion"),
+                ([*key, yes_no, "たぶん"], "answer", "err_answer_kind"),
+                ([*key, progress, "80"], "answer", "err_answer_kind"),
+                (
+                    [
+                        _new_code(registry, "C1", "23", 9_990_301),
+                        str(year),
+                        "1",
+                        day,
+                        yes_no,
+                        "はい",
+                    ],
+                    "school_code",
+                    "err_unknown_school",
+                ),
+            ],
+            "criteria",
+        )
+
     # Bytes no text decoder makes a table of: NULs and invalid UTF-8 and CP932 sequences.
     garbage = b"\x00\xff\xfe\x81\x00" + rng.bytes(2048) + b"\x00" * 16
     (folder / "8_unreadable.csv").write_bytes(garbage)

@@ -8,6 +8,7 @@ come after the returns they correct):
     3_roster/2025/roster_2025_23_aichi.csv    activity schools' rolls, per prefecture and year
     4_activities/2025/activities_2025_23_aichi.csv
     5_corrections/returns_2025_corrections.csv resubmitted returns with corrected scores
+    6_criteria/2025/criteria_2025_1.csv       a pilot group's returns, criterion by criterion
     9_with_errors/                            only with --with-errors
 """
 
@@ -22,6 +23,7 @@ import polars as pl
 from pipelines.framework import Framework
 from pipelines.reference import prefecture_by_code, regions
 from pipelines.sample import dress as d
+from pipelines.sample.criteria import build_criteria_returns, spell_answer
 from pipelines.sample.errors import write_error_files
 from pipelines.sample.manifest import SampleError, SampleFile, SampleManifest
 from pipelines.sample.registry import build_registry
@@ -38,7 +40,9 @@ FOLDERS = {
     "roster": "3_roster",
     "activities": "4_activities",
     "corrections": "5_corrections",
+    "criteria": "6_criteria",
 }
+CRITERIA_FILES = 3  # the pilot group's answers, one file per dress
 # Each part draws from its own stream, so changing one part leaves the others' files unchanged.
 _STREAMS = {
     "registry": 1,
@@ -47,6 +51,7 @@ _STREAMS = {
     "students": 4,
     "dress": 5,
     "errors": 6,
+    "criteria": 7,
 }
 _SCHOOL_NOTES = ["統合予定", "分校あり", "新校舎へ移転", "担当者変更"]
 _RETURN_NOTES = ["管理職交代", "新任担当者が記入", "校内研修後に再評価", "職場体験は次年度実施予定"]
@@ -95,6 +100,8 @@ def generate_sample(
     writer.write_returns(corrections, FOLDERS["corrections"], by_prefecture=False)
     writer.write_students(roster, "roster")
     writer.write_students(activities, "activities")
+    criteria = build_criteria_returns(stream("criteria"), returns, framework, latest_year, today)
+    writer.write_criteria(criteria, latest_year)
     if with_errors:
         writer.manifest.files += write_error_files(
             out_dir, stream("errors"), registry, framework, latest_year, writer.created
@@ -326,3 +333,35 @@ class _SampleWriter:
             name = f"{FOLDERS[kind]}/{year}/{kind}_{year}_{pref.code}_{pref.name_en.lower()}"
             title = [f"{_year_label(year)} {label}({pref.name_ja})", "※ 生徒番号は仮名化済み"]
             self._write(part.select(columns), name, kind, dress, style, title)
+
+    def write_criteria(self, criteria: pl.DataFrame, year: int) -> None:
+        """The pilot group's criteria answers: CP932 with full-width ids, UTF-8-BOM in English,
+        xlsx with a title; each school's rows stay in one file."""
+        if criteria.height == 0:
+            return
+        schools = criteria["school_code"].unique(maintain_order=True).to_list()
+        count = min(CRITERIA_FILES, len(schools))
+        for index, dress in enumerate(self._dresses(count)):
+            part = criteria.filter(pl.col("school_code").is_in(schools[index::count]))
+            dress, style = self._dress_and_style("criteria", dress, part.height, 6)
+            ids = part["criterion_id"]
+            if dress == d.CP932_CSV_JA:
+                ids = ids.map_elements(d.fullwidth_id, return_dtype=pl.String)
+            answers = [
+                spell_answer(kind, level, share, japanese=style.japanese, variant=i)
+                for i, (kind, level, share) in enumerate(
+                    part.select("kind", "level", "share").iter_rows()
+                )
+            ]
+            frame = part.select(
+                pl.col("school_code"),
+                d.spell_year(pl.col("academic_year"), style).alias("academic_year"),
+                d.spell_term(pl.col("term"), pl.col("terms_per_year"), style).alias("term"),
+                d.spell_date(pl.col("submitted_on"), style).alias("submitted_on"),
+            ).with_columns(ids.alias("criterion"), pl.Series("answer", answers, pl.String))
+            title = [
+                f"{_year_label(year)} 観点別自己評価(試行校)",
+                "※ 回答: はい/いいえ、未着手/取組中/達成、割合(%)",
+            ]
+            name = f"{FOLDERS['criteria']}/{year}/criteria_{year}_{index + 1}"
+            self._write(frame, name, "criteria", dress, style, title)

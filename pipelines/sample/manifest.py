@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_KINDS = ("schools", "returns", "activities", "roster")
+DATA_KINDS = ("schools", "returns", "activities", "roster", "criteria")
 
 
 class SampleError(ValueError):
@@ -21,7 +21,7 @@ class SampleError(ValueError):
 @dataclass(frozen=True)
 class SampleFile:
     path: Path  # relative to the sample folder
-    kind: str  # schools | returns | activities | roster, or unreadable | empty | readme
+    kind: str  # schools | returns | activities | roster | criteria, or unreadable | empty | readme
     dress: str  # cp932_csv_ja | utf8bom_csv_en | xlsx_title_ja | utf8_csv, "" for non-tables
     rows: int  # data rows, not counting title, note and header rows
     clean: bool = True  # False for the deliberately broken files of --with-errors
