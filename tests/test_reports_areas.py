@@ -318,9 +318,11 @@ def test_every_bar_and_tile_carries_the_number_of_schools_it_stands_on(snapshot,
             if figures.pct_fully_achieved.value is not None:
                 n = show(figures.schools_reporting, "count", "ja")
                 assert text.endswith(f"({n}校)"), (name, text)
-    tiles = [a.text for a in charts["regional"].layout.annotations if "<br>" in a.text]
-    counted = [p for p in report.prefectures if p.has_data and p.grid_row is not None]
-    assert sum(text.endswith("校") for text in tiles) == len(counted)
+    tiles = {a.text.split("<br>")[0]: a.text for a in charts["regional"].layout.annotations}
+    for tile in report.prefectures:
+        n = tile.schools_reporting
+        expected = f"<br>{show(n, 'count', 'ja')}校" if n.value is not None else "<br>"
+        assert tiles[tile.short_name].endswith(expected), tiles[tile.short_name]
 
 
 def test_data_version_is_a_readable_date_with_a_short_id(snapshot, areas):

@@ -153,7 +153,7 @@ def tile_map(content: ReportContent) -> go.Figure:
         value = show(stat, "avg", lang) if tile.has_data else ""
         count = (
             t("report.tile_schools", lang, n=show(tile.schools_reporting, "count", lang))
-            if tile.has_data
+            if tile.schools_reporting.value is not None
             else ""
         )
         fig.add_annotation(

@@ -62,9 +62,7 @@ def _grouped_table(lead: list[str], groups: list[tuple[str, list[str]]], rows, c
 def benchmarks_section(content: ReportContent, chart: str) -> str:
     lang = content.lang
     subs = [
-        t("report.col_schools_reporting", lang),
-        t("report.col_mean_score", lang),
-        t("report.col_pct_fully_achieved", lang),
+        t(f"report.{k}", lang) for k in ("col_schools_short", "col_mean_short", "col_pct_short")
     ]
     groups = [(name, subs) for name in _area_headers(content)]
     rows, stats = [], []
