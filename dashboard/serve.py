@@ -32,6 +32,10 @@ def serve_command(port: int, address: str = "127.0.0.1") -> list[str]:
         # People using the dashboard should not see developer menus (Deploy, rerun, settings).
         "--client.toolbarMode",
         "viewer",
+        # Every table's own "Download as CSV" and copy controls off, on every st.dataframe at
+        # once: data leaves only through the pages' download buttons, which are audited.
+        "--client.disableDataExport",
+        "true",
         # A served dashboard never reloads its own code. Watching sources walks every imported
         # module on the event loop after each run, and the collection after each run holds the
         # interpreter for all sessions: together about a third of a page's server time when 30

@@ -18,9 +18,18 @@ def test_serve_runs_the_app_headless_without_usage_stats_developer_menus_or_sour
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
         "--client.toolbarMode": "viewer",
+        "--client.disableDataExport": "true",
         "--server.fileWatcherType": "none",
         "--runner.postScriptGC": "false",
     }
+
+
+def test_serve_turns_off_the_csv_download_of_every_table_so_no_export_goes_unaudited():
+    # st.dataframe's toolbar download writes no audit event; the option removes it from every
+    # table at once (the pages' own download buttons record each export).
+    command = serve_command(8765)
+    options = dict(zip(command[5::2], command[6::2], strict=True))
+    assert options["--client.disableDataExport"] == "true"
 
 
 def test_serve_points_the_dashboard_at_the_resolved_db_and_keeps_access_options(

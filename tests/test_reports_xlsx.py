@@ -99,8 +99,10 @@ def test_benchmark_figures_are_unrounded_numbers_equal_to_the_marts(snapshot):
         assert row[2].value == area["schools_reporting"] and row[2].number_format == "#,##0"
         assert row[3].value == same(area["mean_score"]) and row[3].number_format == "0.0"
         assert row[4].value == same(area["pct_fully_achieved"]) and row[4].number_format == "0.0"
-        assert row[5].value == same(nation["mean_score"])
-        assert row[6].value == same(nation["pct_fully_achieved"])
+        # then the region (R4) and the nation, each: schools reporting, mean score, share
+        assert row[8].value == nation["schools_reporting"]
+        assert row[9].value == same(nation["mean_score"])
+        assert row[10].value == same(nation["pct_fully_achieved"])
         assert all(c.data_type == "n" for c in row[2:])
 
 
@@ -116,9 +118,10 @@ def test_summary_headline_numbers_and_signed_change_format(snapshot):
     row = row_by_first_cell(ws, t("report.measure_avg_benchmarks_achieved", "ja", count=8))
     assert row[1].value == same(summary["avg_benchmarks_achieved"])
     assert row[1].number_format == "0.00"
-    assert row[3].value == same(summary["prev_avg_benchmarks_achieved"])
-    assert row[4].value == pytest.approx(summary["change_avg_benchmarks_achieved"])
-    assert row[4].number_format.startswith("+")
+    # columns: measure, the prefecture, its region, the nation, last year, change
+    assert row[4].value == same(summary["prev_avg_benchmarks_achieved"])
+    assert row[5].value == pytest.approx(summary["change_avg_benchmarks_achieved"])
+    assert row[5].number_format.startswith("+")
     rate = row_by_first_cell(ws, t("report.measure_response_rate", "ja"))
     assert rate[1].value == same(summary["response_rate"]) and rate[1].number_format == "0.0"
 
@@ -141,7 +144,7 @@ def test_suppressed_area_shows_marks_not_numbers(snapshot):
     for measure in ("schools_reporting", "response_rate", "pct_all_achieved"):
         row = row_by_first_cell(ws, t(f"report.measure_{measure}", "ja"))
         assert row[1].value == mark and row[1].data_type == "s"
-        assert row[4].value == mark
+        assert row[5].value == mark  # the change
     hidden = mart_row(
         snapshot, "area_year_summary", area_level="prefecture", area_code="14", academic_year=2025
     )["avg_benchmarks_achieved"]
@@ -172,4 +175,5 @@ def test_workbook_properties_name_the_report_and_data_version(snapshot):
     build = mart_row(snapshot, "build_info")
     assert book.properties.creator == "Shirube"
     assert "愛知県" in book.properties.title and "2025" in book.properties.title
-    assert build["version"] in book.properties.description
+    assert build["version"][:13] in book.properties.description  # the short id; in full:
+    assert book.custom_doc_props["data_version"].value == build["version"]

@@ -1,12 +1,11 @@
 """報告書 / Funder report: pick year, area and language; preview in HTML; download PDF/Excel."""
 
-import base64
-
 import streamlit as st
 
 from dashboard import access, data, ui
 from dashboard.filters import url_selectbox
 from dashboard.queries import options as q_options
+from dashboard.text import md
 from pipelines.i18n import LANGS, t
 
 LEVELS = ("national", "region", "prefecture", "municipality", "hub")
@@ -97,18 +96,27 @@ def render() -> None:
                     key=f"download_report_{fmt}",
                     on_click="ignore",
                 )
-        # The preview is the whole self-contained report (plotly.js inside, ~5 MB): sent only
-        # when asked for, so moving through the page stays fast.
+        # Made only when asked for, so moving through the page stays fast.
         if st.toggle(ui.m("report_show_preview"), key="report_preview"):
-            html = rendered("html")
-            # A data: URL gives the preview an opaque origin: it cannot reach into the app.
-            st.iframe(
-                "data:text/html;base64," + base64.b64encode(html).decode("ascii"), height=1200
-            )
+            _record_preview(year, area, report_lang)
+            # The report as the PDF lays it out: charts as SVG images and no script (the HTML
+            # file's 5 MB of plotly.js as a data: URL is more than Chromium loads in a frame).
+            # Its content policy forbids any script or fetch; every name in it is escaped.
+            st.iframe(rendered("preview").decode("utf-8"), height=1200)
     except Exception as error:  # ReportError carries a message for people
         message = getattr(error, "message", None)
-        st.warning(message(lang) if callable(message) else ui.m("report_failed"))
+        # The message can name an area (data): never Markdown.
+        st.warning(md(message(lang)) if callable(message) else ui.m("report_failed"))
         ui.log.info("report failed", exc_info=True)
+
+
+def _record_preview(year: str, area: str, report_lang: str) -> None:
+    """A preview shows the whole report, so it is an export: audited once per report shown."""
+    target = f"report_{year}_{area}.preview"
+    seen = st.session_state.setdefault("_previewed", set())
+    if (target, report_lang) not in seen:
+        access.record("export", target, f"lang={report_lang}")
+        seen.add((target, report_lang))
 
 
 @st.cache_data(max_entries=20, show_spinner=False)

@@ -57,6 +57,7 @@ def suggested_filename(*, year: int, area: str, fmt: str) -> str:
 
 
 def render_content(content: ReportContent, fmt: str) -> bytes:
+    """`fmt`: "pdf", "xlsx", "html", or "preview" (HTML with no script, for the dashboard)."""
     if fmt == "pdf":
         from pipelines.reports.pdf import render_pdf
 
@@ -69,11 +70,15 @@ def render_content(content: ReportContent, fmt: str) -> bytes:
         from pipelines.reports.html import render_html
 
         return render_html(content)
+    if fmt == "preview":  # the dashboard's preview: HTML without scripts, charts as SVG
+        from pipelines.reports.pdf import render_preview
+
+        return render_preview(content)
     raise ReportError("error_bad_extension", suffix=fmt)
 
 
 def render_report(snapshot_path: Path, *, year: int, area: str, lang: str, fmt: str) -> bytes:
-    """The report as bytes in `fmt` ("pdf", "xlsx" or "html"), read from one snapshot file.
+    """The report as bytes in `fmt` ("pdf", "xlsx", "html" or "preview"), from one snapshot file.
 
     Raises ReportError (with `.message(lang)`) for a bad area, an unknown area or a year with
     no data.

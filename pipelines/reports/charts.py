@@ -7,6 +7,7 @@ Suppressed figures are never plotted: they appear as the suppression mark at zer
 from __future__ import annotations
 
 import math
+from html import escape
 
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
@@ -19,6 +20,7 @@ from pipelines.reports.model import ReportContent, Stat
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
 AREA_COLOUR = "#1f5f99"
 NATION_COLOUR = "#a6a6a6"
+COMPARISON_COLOURS = ("#7fa7cc", "#c9a227")  # the area's prefecture (or region), then others
 SERIES_COLOURS = ("#1f5f99", "#e07b39", "#3a9a5b", "#8a5fb0", "#c9a227", "#5b8fa8")
 TILE_SCALE = "Blues"
 SUPPRESSED_FILL = "#bdbdbd"
@@ -43,38 +45,52 @@ def _plotted(stat: Stat) -> float:
     return 0.0 if stat.value is None else stat.value
 
 
+def _escaped(text: str) -> str:
+    """Plotly reads a subset of HTML in names and labels; a name from data shows as written."""
+    return escape(text, quote=False)
+
+
+def _value_with_count(stat: Stat, basis: Stat, key: str, lang: str) -> str:
+    """A bar's label: the figure and the number it stands on, e.g. 33.3%(3校) / 33.3% (n=3)."""
+    if stat.value is None:
+        return show(stat, "pct", lang)
+    return t(f"report.{key}", lang, value=show(stat, "pct", lang), n=show(basis, "count", lang))
+
+
 def benchmark_chart(content: ReportContent) -> go.Figure:
-    """Horizontal bars: share of schools fully achieving each benchmark, area against nation."""
+    """Horizontal bars: share of schools fully achieving each benchmark, in the area and in each
+    area it is compared with, each bar labelled with its number of schools."""
     lang = content.lang
-    labels = [f"{b.benchmark_id} {b.name}" for b in content.benchmarks]
+    labels = [_escaped(f"{b.benchmark_id} {b.name}") for b in content.benchmarks]
     fig = go.Figure()
-    series = [
-        ("col_nation", NATION_COLOUR, [b.nation_pct_fully_achieved for b in content.benchmarks])
-    ]
-    if not content.is_national:
-        series.insert(
-            0, ("col_area", AREA_COLOUR, [b.pct_fully_achieved for b in content.benchmarks])
-        )
-    for label_key, colour, stats in reversed(series):  # horizontal bars stack bottom-up
+    series = [(content.area_name, AREA_COLOUR, [b.area for b in content.benchmarks])]
+    for index, area in enumerate(content.comparisons):
+        colour = NATION_COLOUR if area.is_national else COMPARISON_COLOURS[index]
+        series.append((area.name, colour, [b.comparisons[index] for b in content.benchmarks]))
+    for name, colour, figures in reversed(series):  # horizontal bars stack bottom-up
         fig.add_trace(
             go.Bar(
-                name=content.area_name
-                if label_key == "col_area"
-                else t(f"report.{label_key}", lang),
+                name=_escaped(name),
                 y=labels,
-                x=[_plotted(s) for s in stats],
+                x=[_plotted(f.pct_fully_achieved) for f in figures],
                 orientation="h",
                 marker_color=colour,
-                text=[show(s, "pct", lang) for s in stats],
+                text=[
+                    _value_with_count(
+                        f.pct_fully_achieved, f.schools_reporting, "chart_value_schools", lang
+                    )
+                    for f in figures
+                ],
                 textposition="outside",
                 cliponaxis=False,
             )
         )
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(range=[0, 110], showgrid=True, gridcolor="#e5e5e5", ticksuffix="%")
+    fig.update_xaxes(range=[0, 125], showgrid=True, gridcolor="#e5e5e5", ticksuffix="%")
+    fig.update_xaxes(tickvals=[0, 20, 40, 60, 80, 100])
     fig.update_layout(barmode="group", legend_traceorder="reversed")
     return _layout(
-        fig, t("report.chart_benchmarks_title", lang), 120 + 24 * len(labels) * len(series)
+        fig, t("report.chart_benchmarks_title", lang), 120 + 22 * len(labels) * len(series)
     )
 
 
@@ -135,16 +151,21 @@ def tile_map(content: ReportContent) -> go.Figure:
             },
         )
         value = show(stat, "avg", lang) if tile.has_data else ""
+        count = (
+            t("report.tile_schools", lang, n=show(tile.schools_reporting, "count", lang))
+            if tile.schools_reporting.value is not None
+            else ""
+        )
         fig.add_annotation(
             x=x0 + 0.5,
             y=y0 + 0.5,
-            text=f"{tile.short_name}<br>{value}",
+            text=f"{_escaped(tile.short_name)}<br>{value}<br>{count}",
             showarrow=False,
             font={"size": 10 if lang == "ja" else 8, "color": ink},
         )
         centres_x.append(x0 + 0.5)
         centres_y.append(y0 + 0.5)
-        hover.append(f"{tile.name}: {value or t('report.no_data_mark', lang)}")
+        hover.append(_escaped(f"{tile.name}: {value or t('report.no_data_mark', lang)} ({count})"))
     # Invisible points give the HTML hover text.
     fig.add_trace(
         go.Scatter(
@@ -206,14 +227,23 @@ def coverage_chart(content: ReportContent) -> go.Figure:
     fig = go.Figure()
     ids = list(dict.fromkeys(r.benchmark_id for r in content.coverage))
     for index, benchmark_id in enumerate(ids):
-        rows = [r for r in content.coverage if r.benchmark_id == benchmark_id]
+        rows = [
+            r
+            for r in content.coverage
+            if r.benchmark_id == benchmark_id and not r.coverage_pct.suppressed
+        ]
         rows.sort(key=lambda r: (r.year_of_schooling is None, r.year_of_schooling or 0))
         fig.add_trace(
             go.Bar(
-                name=f"{benchmark_id} {content.benchmark_name(benchmark_id)}",
+                name=_escaped(f"{benchmark_id} {content.benchmark_name(benchmark_id)}"),
                 x=[schooling_label(r.year_of_schooling, lang) for r in rows],
                 y=[_plotted(r.coverage_pct) for r in rows],
-                text=[show(r.coverage_pct, "pct", lang) for r in rows],
+                text=[
+                    _value_with_count(
+                        r.coverage_pct, r.students_on_roll, "chart_value_students", lang
+                    )
+                    for r in rows
+                ],
                 textposition="outside",
                 cliponaxis=False,
                 marker_color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
@@ -234,8 +264,8 @@ def coverage_chart(content: ReportContent) -> go.Figure:
 def report_charts(content: ReportContent) -> dict[str, go.Figure]:
     """Every chart of the report, by section name; sections without data have no chart."""
     charts = {"benchmarks": benchmark_chart(content), "regional": tile_map(content)}
-    if content.distribution:
+    if any(not r.schools.suppressed for r in content.distribution):
         charts["distribution"] = distribution_chart(content)
-    if content.coverage:
+    if any(not r.coverage_pct.suppressed for r in content.coverage):
         charts["coverage"] = coverage_chart(content)
     return charts

@@ -13,11 +13,13 @@ import duckdb
 
 from pipelines.codes import normalise_municipality_code
 from pipelines.i18n import t
-from pipelines.reference import prefectures, regions
+from pipelines.reports.marts import rows as _rows
+from pipelines.reports.marts import stat as _stat
 from pipelines.reports.model import (
     NATIONAL,
+    AreaFigures,
+    AreaRef,
     BenchmarkRow,
-    ComparisonRow,
     CoverageRow,
     DistributionRow,
     HeadlineRow,
@@ -25,6 +27,7 @@ from pipelines.reports.model import (
     ReportError,
     Stat,
 )
+from pipelines.reports.regional import comparison_rows
 from pipelines.settings import frameworks, settings
 
 LEVELS = ("national", "region", "prefecture", "municipality", "hub")
@@ -54,22 +57,6 @@ def parse_area(area: str) -> tuple[str, str]:
     return level, code
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _stat(row: dict | None, column: str, *, always_public: bool = False) -> Stat:
-    """A figure of a public_* row; every figure of a suppressed row is suppressed."""
-    if row is None:
-        return Stat(None)
-    if row.get("suppressed") and not always_public:
-        return Stat(None, suppressed=True)
-    value = row.get(column)
-    return Stat(None if value is None else float(value))
-
-
 def _summary(con, level: str, code: str, year: int, version: str) -> dict | None:
     rows = _rows(
         con,
@@ -80,27 +67,29 @@ def _summary(con, level: str, code: str, year: int, version: str) -> dict | None
     return rows[0] if rows else None
 
 
-def _headline(con, level: str, code: str, year: int, version: str) -> list[HeadlineRow]:
+HEADLINE_MEASURES = (
+    ("schools_registered", "count"),
+    ("schools_reporting", "count"),
+    ("response_rate", "pct"),
+    ("avg_benchmarks_achieved", "avg"),
+    ("pct_all_achieved", "pct"),
+)
+
+
+def _headline(con, level, code, year, version, comparisons: list[AreaRef]) -> list[HeadlineRow]:
     current = _summary(con, level, code, year, version)
     previous = _summary(con, level, code, year - 1, version)
-    nation = _summary(con, *NATIONAL, year, version)
+    others = [_summary(con, c.level, c.code, year, version) for c in comparisons]
     rows = []
-    for measure, kind in (
-        ("schools_registered", "count"),
-        ("schools_reporting", "count"),
-        ("response_rate", "pct"),
-        ("avg_benchmarks_achieved", "avg"),
-        ("pct_all_achieved", "pct"),
-    ):
-        public = measure == "schools_registered"  # the registry is not built on returns
-        now = _stat(current, measure, always_public=public)
-        before = _stat(previous, measure, always_public=public)
+    for measure, kind in HEADLINE_MEASURES:
+        now = _stat(current, measure)
+        before = _stat(previous, measure)
         rows.append(
             HeadlineRow(
                 measure=measure,
                 kind=kind,
                 area=now,
-                nation=_stat(nation, measure, always_public=public),
+                comparisons=tuple(_stat(other, measure) for other in others),
                 previous=before,
                 change=_change(now, before),
             )
@@ -117,38 +106,45 @@ def _change(now: Stat, before: Stat) -> Stat:
     return Stat(now.value - before.value)
 
 
-def _benchmarks(con, level, code, year, version, lang) -> list[BenchmarkRow]:
+def _figures(row: dict | None) -> AreaFigures:
+    return AreaFigures(
+        schools_reporting=_stat(row, "schools_reporting"),
+        mean_score=_stat(row, "mean_score"),
+        pct_fully_achieved=_stat(row, "pct_fully_achieved"),
+    )
+
+
+def _benchmarks(con, level, code, year, version, lang, comparisons) -> list[BenchmarkRow]:
     dims = _rows(
         con,
         "select * from marts.dim_benchmark where framework_version = ? order by position",
         [version],
     )
-    figures = _rows(
-        con,
-        "select * from marts.public_area_year_benchmark where academic_year = ? "
-        "and framework_version = ? and ((area_level = ? and area_code = ?) "
-        "or (area_level = 'national' and area_code = 'JP'))",
-        [year, version, level, code],
-    )
-    by_key = {(r["area_level"], r["area_code"], r["benchmark_id"]): r for r in figures}
-    rows = []
-    for dim in dims:
-        mine = by_key.get((level, code, dim["benchmark_id"]))
-        nation = by_key.get((*NATIONAL, dim["benchmark_id"]))
-        rows.append(
-            BenchmarkRow(
-                benchmark_id=dim["benchmark_id"],
-                name=dim[f"name_{lang}"],
-                description=dim[f"description_{lang}"] or "",
-                coverage_benchmark=bool(dim["coverage_benchmark"]),
-                schools_reporting=_stat(mine, "schools_reporting"),
-                mean_score=_stat(mine, "mean_score"),
-                pct_fully_achieved=_stat(mine, "pct_fully_achieved"),
-                nation_mean_score=_stat(nation, "mean_score"),
-                nation_pct_fully_achieved=_stat(nation, "pct_fully_achieved"),
-            )
+    areas = [(level, code)] + [(c.level, c.code) for c in comparisons]
+    figures = [
+        r
+        for lvl, c in areas
+        for r in _rows(
+            con,
+            "select * from marts.public_area_year_benchmark where academic_year = ? "
+            "and framework_version = ? and area_level = ? and area_code = ?",
+            [year, version, lvl, c],
         )
-    return rows
+    ]
+    by_key = {(r["area_level"], r["area_code"], r["benchmark_id"]): r for r in figures}
+    return [
+        BenchmarkRow(
+            benchmark_id=dim["benchmark_id"],
+            name=dim[f"name_{lang}"],
+            description=dim[f"description_{lang}"] or "",
+            coverage_benchmark=bool(dim["coverage_benchmark"]),
+            area=_figures(by_key.get((level, code, dim["benchmark_id"]))),
+            comparisons=tuple(
+                _figures(by_key.get((c.level, c.code, dim["benchmark_id"]))) for c in comparisons
+            ),
+        )
+        for dim in dims
+    ]
 
 
 def _distribution(con, level, code, year, version, count: int) -> list[DistributionRow]:
@@ -177,62 +173,6 @@ def _distribution(con, level, code, year, version, count: int) -> list[Distribut
     return rows
 
 
-def _comparison(con, year, version, level, code, lang) -> tuple[list, list]:
-    summaries = {
-        (r["area_level"], r["area_code"]): r
-        for r in _rows(
-            con,
-            "select * from marts.public_area_year_summary where academic_year = ? "
-            "and framework_version = ? and area_level in ('region', 'prefecture')",
-            [year, version],
-        )
-    }
-
-    def row(lvl, c, name, short, grid_row, grid_col, in_area) -> ComparisonRow:
-        found = summaries.get((lvl, c))
-        return ComparisonRow(
-            level=lvl,
-            code=c,
-            name=name,
-            short_name=short,
-            grid_row=grid_row,
-            grid_col=grid_col,
-            in_area=in_area,
-            has_data=found is not None,
-            schools_reporting=_stat(found, "schools_reporting"),
-            response_rate=_stat(found, "response_rate"),
-            avg_benchmarks_achieved=_stat(found, "avg_benchmarks_achieved"),
-            pct_all_achieved=_stat(found, "pct_all_achieved"),
-        )
-
-    region_rows = [
-        row(
-            "region",
-            r.code,
-            r.name_ja if lang == "ja" else r.name_en,
-            r.name_ja if lang == "ja" else r.name_en,
-            None,
-            None,
-            level == "region" and code == r.code,
-        )
-        for r in regions()
-    ]
-    prefecture_rows = [
-        row(
-            "prefecture",
-            p.code,
-            p.name_ja if lang == "ja" else p.name_en,
-            p.short_ja if lang == "ja" else p.name_en,
-            p.grid_row,
-            p.grid_col,
-            (level == "prefecture" and code == p.code)
-            or (level == "region" and code == p.region_code),
-        )
-        for p in prefectures()
-    ]
-    return region_rows, prefecture_rows
-
-
 def _coverage(con, level, code, year, coverage_ids: list[str]) -> list[CoverageRow]:
     if not coverage_ids:
         return []
@@ -257,17 +197,31 @@ def _coverage(con, level, code, year, coverage_ids: list[str]) -> list[CoverageR
     ]
 
 
-def _area_name(con, level: str, code: str, lang: str) -> str:
+def _area(con, level: str, code: str, lang: str) -> tuple[AreaRef, dict]:
+    """The area as named in the report, and its dim_area row (which names its parent)."""
     found = _rows(
         con,
-        "select area_name_ja, area_name_en from marts.dim_area "
-        "where area_level = ? and area_code = ?",
+        "select * from marts.dim_area where area_level = ? and area_code = ?",
         [level, code],
     )
     if not found:
         raise ReportError("error_unknown_area", area=f"{level}:{code}")
-    name = found[0][f"area_name_{lang}"] or found[0]["area_name_ja"]
-    return t("report.area_national", lang) if (level, code) == NATIONAL else name
+    national = (level, code) == NATIONAL
+    name = found[0][f"area_name_{lang}"] or found[0]["area_name_ja"] or code
+    name = t("report.area_national", lang) if national else name
+    return AreaRef(level, code, name, national), found[0]
+
+
+def _comparisons(con, dim_row: dict, lang: str) -> list[AreaRef]:
+    """What the area is compared with: the area it lies in (a municipality's prefecture, a
+    prefecture's region, a hub's prefecture when all its schools are in one), then the nation."""
+    if (dim_row["area_level"], dim_row["area_code"]) == NATIONAL:
+        return []
+    parent = (dim_row["parent_level"], dim_row["parent_code"])
+    nation = AreaRef(*NATIONAL, t("report.area_national", lang), True)
+    if parent[0] is None or parent == NATIONAL:
+        return [nation]
+    return [_area(con, *parent, lang)[0], nation]
 
 
 def gather_report(
@@ -275,7 +229,9 @@ def gather_report(
 ) -> ReportContent:
     """Every figure a report shows, read from one snapshot connection (read-only)."""
     level, code = parse_area(area)
-    area_name = _area_name(con, level, code, lang)
+    this, dim_row = _area(con, level, code, lang)
+    area_name = this.name
+    comparisons = _comparisons(con, dim_row, lang)
     build = _rows(con, "select * from marts.build_info", [])
     build = build[0] if build else {}
     version = build.get("default_framework_version") or frameworks()[0].version
@@ -297,10 +253,11 @@ def gather_report(
             years=", ".join(map(str, years)) or "—",
         )
     framework = next((f for f in frameworks() if f.version == version), None)
-    benchmarks = _benchmarks(con, level, code, year, version, lang)
+    benchmarks = _benchmarks(con, level, code, year, version, lang, comparisons)
     snapshot = _rows(con, "select version from meta.snapshot", [])
-    region_rows, prefecture_rows = _comparison(con, year, version, level, code, lang)
+    region_rows, prefecture_rows = comparison_rows(con, year, version, level, code, lang)
     suppression = settings()["suppression"]
+    built_at = build.get("built_at")
     return ReportContent(
         lang=lang,
         year=year,
@@ -319,7 +276,9 @@ def gather_report(
         min_schools=int(suppression["min_schools"]),
         min_students=int(suppression["min_students"]),
         has_previous=_summary(con, level, code, year - 1, version) is not None,
-        headline=_headline(con, level, code, year, version),
+        comparisons=comparisons,
+        data_as_of=built_at.date() if hasattr(built_at, "date") else None,
+        headline=_headline(con, level, code, year, version, comparisons),
         benchmarks=benchmarks,
         distribution=_distribution(con, level, code, year, version, len(benchmarks)),
         regions=region_rows,

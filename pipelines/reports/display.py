@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipelines import schooling
@@ -62,4 +63,23 @@ def area_title(content: ReportContent) -> str:
         f"{content.area_name}({level})"
         if content.lang == "ja"
         else f"{content.area_name} ({level})"
+    )
+
+
+def long_date(day: date | None, lang: str) -> str:
+    """A date as people write it: 2026年12月2日 / 2 December 2026 (never a timestamp)."""
+    if day is None:
+        return t("report.no_data_mark", lang)
+    if lang == "ja":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def data_version(content: ReportContent) -> str:
+    """Which data the report shows: the date it was built, and a short id to trace it by."""
+    return t(
+        "report.data_version",
+        content.lang,
+        date=long_date(content.data_as_of, content.lang),
+        version=content.version_short or t("report.no_data_mark", content.lang),
     )

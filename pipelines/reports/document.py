@@ -13,47 +13,25 @@ from importlib import resources
 from pipelines.i18n import t
 from pipelines.reports.display import (
     area_title,
-    measure_label,
+    data_version,
+    long_date,
     schooling_label,
     show,
     year_label,
 )
-from pipelines.reports.model import ReportContent, Stat
+from pipelines.reports.markup import fold_line, table
+from pipelines.reports.markup import message as _m
+from pipelines.reports.model import ReportContent
+from pipelines.reports.sections import (
+    benchmarks_section,
+    distribution_section,
+    headline_section,
+    regional_section,
+)
 
 
 def stylesheet() -> str:
     return resources.files(__package__).joinpath("report.css").read_text("utf-8")
-
-
-def _m(content: ReportContent, key: str, **values: object) -> str:
-    return escape(t(f"report.{key}", content.lang, **values))
-
-
-def _table(headers: list[str], rows: list[list[tuple[str, bool]]], css_class: str = "") -> str:
-    """rows: cells as (text, numeric); numeric cells align right. Texts are escaped here."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="{"num" if numeric else "text"}">{escape(text)}</td>'
-            for text, numeric in row
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _footnote_if_suppressed(content: ReportContent, stats: list[Stat]) -> str:
-    if not any(s.suppressed for s in stats):
-        return ""
-    text = _m(
-        content,
-        "suppression_footnote",
-        min_schools=content.min_schools,
-        min_students=content.min_students,
-    )
-    return f'<p class="note">{text}</p>'
 
 
 def title_block(content: ReportContent) -> str:
@@ -67,146 +45,10 @@ def title_block(content: ReportContent) -> str:
         '<header class="title">'
         f"<h1>{_m(content, 'title')}</h1>"
         f'<p class="subtitle">{escape(subtitle)}</p>'
-        f'<p class="meta">{_m(content, "made_on", date=content.made_on.isoformat())}<br>'
-        f"{_m(content, 'data_version', build_version=content.build_version, snapshot_version=content.snapshot_version, built_at=content.built_at)}<br>"  # noqa: E501
+        f'<p class="meta">{_m(content, "made_on", date=long_date(content.made_on, content.lang))}'
+        f"<br>{escape(data_version(content))}<br>"
         f"{_m(content, 'framework_line', name=content.framework_name, version=content.framework_version, count=content.benchmark_count)}</p>"  # noqa: E501
         "</header>"
-    )
-
-
-def headline_section(content: ReportContent) -> str:
-    lang = content.lang
-    headers = [t("report.col_measure", lang), area_title(content)]
-    if not content.is_national:
-        headers.append(t("report.col_nation", lang))
-    headers += [t("report.col_previous", lang), t("report.col_change", lang)]
-    rows, stats = [], []
-    for row in content.headline:
-        cells = [
-            (measure_label(row.measure, content), False),
-            (show(row.area, row.kind, lang), True),
-        ]
-        if not content.is_national:
-            cells.append((show(row.nation, row.kind, lang), True))
-        cells += [
-            (show(row.previous, row.kind, lang), True),
-            (show(row.change, row.kind, lang, signed=True), True),
-        ]
-        rows.append(cells)
-        stats += [row.area, row.nation, row.previous, row.change]
-    note = "" if content.has_previous else f'<p class="note">{_m(content, "no_previous")}</p>'
-    return (
-        f'<section class="headline"><h2>{_m(content, "section_headline")}</h2>'
-        + _table(headers, rows, "headline")
-        + note
-        + _footnote_if_suppressed(content, stats)
-        + "</section>"
-    )
-
-
-def benchmarks_section(content: ReportContent, chart: str) -> str:
-    lang = content.lang
-    headers = [
-        t(f"report.{k}", lang)
-        for k in (
-            "col_benchmark_id",
-            "col_benchmark",
-            "col_schools_reporting",
-            "col_mean_score",
-            "col_pct_fully_achieved",
-            "col_nation_mean_score",
-            "col_nation_pct_fully_achieved",
-        )
-    ]
-    rows, stats = [], []
-    for b in content.benchmarks:
-        rows.append(
-            [
-                (b.benchmark_id, False),
-                (b.name, False),
-                (show(b.schools_reporting, "count", lang), True),
-                (show(b.mean_score, "score", lang), True),
-                (show(b.pct_fully_achieved, "pct", lang), True),
-                (show(b.nation_mean_score, "score", lang), True),
-                (show(b.nation_pct_fully_achieved, "pct", lang), True),
-            ]
-        )
-        stats += [b.schools_reporting, b.mean_score, b.pct_fully_achieved]
-    return (
-        f'<section class="benchmarks"><h2>{_m(content, "section_benchmarks")}</h2>'
-        f'<div class="chart">{chart}</div>'
-        + _table(headers, rows, "benchmarks")
-        + _footnote_if_suppressed(content, stats)
-        + "</section>"
-    )
-
-
-def distribution_section(content: ReportContent, chart: str) -> str:
-    lang = content.lang
-    if not content.distribution:
-        return ""
-    headers = [
-        t("report.col_benchmarks_achieved", lang),
-        t("report.col_schools", lang),
-        t("report.col_share", lang),
-    ]
-    rows = [
-        [
-            (str(r.benchmarks_achieved), True),
-            (show(r.schools, "count", lang), True),
-            (show(r.share, "pct", lang), True),
-        ]
-        for r in content.distribution
-    ]
-    stats = [r.schools for r in content.distribution]
-    return (
-        f'<section class="distribution"><h2>{_m(content, "section_distribution")}</h2>'
-        f'<div class="chart">{chart}</div>'
-        + _table(headers, rows, "distribution")
-        + _footnote_if_suppressed(content, stats)
-        + "</section>"
-    )
-
-
-def _comparison_rows(content: ReportContent, rows) -> list[list[tuple[str, bool]]]:
-    lang = content.lang
-    return [
-        [
-            (r.name, False),
-            (show(r.schools_reporting, "count", lang), True),
-            (show(r.response_rate, "pct", lang), True),
-            (show(r.avg_benchmarks_achieved, "avg", lang), True),
-            (show(r.pct_all_achieved, "pct", lang), True),
-        ]
-        for r in rows
-    ]
-
-
-def regional_section(content: ReportContent, chart: str) -> str:
-    lang = content.lang
-    measures = [
-        t("report.measure_schools_reporting", lang),
-        t("report.measure_response_rate", lang),
-        measure_label("avg_benchmarks_achieved", content),
-        t("report.measure_pct_all_achieved", lang),
-    ]
-    regions = [r for r in content.regions if r.has_data]
-    prefectures = [p for p in content.prefectures if p.has_data]
-    stats = [s for r in regions + prefectures for s in (r.schools_reporting, r.response_rate)]
-    return (
-        f'<section class="regional"><h2>{_m(content, "section_regional")}</h2>'
-        f'<div class="chart tilemap">{chart}</div>'
-        f'<p class="note">{_m(content, "tile_note")}</p>'
-        + _table(
-            [t("report.col_region", lang), *measures], _comparison_rows(content, regions), "regions"
-        )
-        + _table(
-            [t("report.col_prefecture", lang), *measures],
-            _comparison_rows(content, prefectures),
-            "prefectures",
-        )
-        + _footnote_if_suppressed(content, stats)
-        + "</section>"
     )
 
 
@@ -234,13 +76,14 @@ def coverage_section(content: ReportContent, chart: str) -> str:
             (show(r.coverage_pct, "pct", lang), True),
         ]
         for r in content.coverage
+        if not r.coverage_pct.suppressed
     ]
-    stats = [r.coverage_pct for r in content.coverage]
+    hidden = [r for r in content.coverage if r.coverage_pct.suppressed]
+    folded = fold_line(content, "folded_coverage", [""] * len(hidden))
     return (
         heading
-        + f'<div class="chart">{chart}</div>'
-        + _table(headers, rows, "coverage")
-        + _footnote_if_suppressed(content, stats)
+        + (f'<div class="chart">{chart}</div>' + table(headers, rows, "coverage") if rows else "")
+        + folded
         + "</section>"
     )
 
@@ -267,14 +110,8 @@ def methodology_items(content: ReportContent) -> list[str]:
             version=content.framework_version,
             count=content.benchmark_count,
         ),
-        t(
-            "report.data_version",
-            lang,
-            build_version=content.build_version,
-            snapshot_version=content.snapshot_version,
-            built_at=content.built_at,
-        ),
-        t("report.made_on", lang, date=content.made_on.isoformat()),
+        data_version(content),
+        t("report.made_on", lang, date=long_date(content.made_on, lang)),
     ]
 
 
@@ -292,7 +129,7 @@ def methodology_section(content: ReportContent) -> str:
     ]
     return (
         f'<section class="methodology"><h2>{_m(content, "section_methodology")}</h2>'
-        f"<ul>{items}</ul>" + _table(headers, rows, "definitions") + "</section>"
+        f"<ul>{items}</ul>" + table(headers, rows, "definitions") + "</section>"
     )
 
 

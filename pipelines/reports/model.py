@@ -31,13 +31,37 @@ class Stat:
 
 
 @dataclass(frozen=True)
+class AreaRef:
+    """An area a report names: the report's own, or one it compares with."""
+
+    level: str
+    code: str
+    name: str
+    is_national: bool = False
+
+
+@dataclass(frozen=True)
 class HeadlineRow:
     measure: str  # schools_registered | schools_reporting | response_rate | ...
     kind: str  # count | pct | avg: how to display it
     area: Stat
-    nation: Stat
+    comparisons: tuple[Stat, ...]  # one per ReportContent.comparisons, in that order
     previous: Stat
     change: Stat
+
+    @property
+    def nation(self) -> Stat:
+        """The national figure (the area's own in the national report)."""
+        return self.comparisons[-1] if self.comparisons else self.area
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """One benchmark's figures in one area, with the number of schools they stand on."""
+
+    schools_reporting: Stat
+    mean_score: Stat
+    pct_fully_achieved: Stat
 
 
 @dataclass(frozen=True)
@@ -46,11 +70,32 @@ class BenchmarkRow:
     name: str
     description: str
     coverage_benchmark: bool
-    schools_reporting: Stat
-    mean_score: Stat
-    pct_fully_achieved: Stat
-    nation_mean_score: Stat
-    nation_pct_fully_achieved: Stat
+    area: AreaFigures
+    comparisons: tuple[AreaFigures, ...]  # one per ReportContent.comparisons
+
+    @property
+    def schools_reporting(self) -> Stat:
+        return self.area.schools_reporting
+
+    @property
+    def mean_score(self) -> Stat:
+        return self.area.mean_score
+
+    @property
+    def pct_fully_achieved(self) -> Stat:
+        return self.area.pct_fully_achieved
+
+    @property
+    def nation(self) -> AreaFigures:
+        return self.comparisons[-1] if self.comparisons else self.area
+
+    @property
+    def nation_mean_score(self) -> Stat:
+        return self.nation.mean_score
+
+    @property
+    def nation_pct_fully_achieved(self) -> Stat:
+        return self.nation.pct_fully_achieved
 
 
 @dataclass(frozen=True)
@@ -106,6 +151,9 @@ class ReportContent:
     min_schools: int
     min_students: int
     has_previous: bool
+    # The areas compared with, nearest first, the nation last; none in the national report.
+    comparisons: list[AreaRef] = field(default_factory=list)
+    data_as_of: date | None = None  # when the published figures were built (readable version)
     headline: list[HeadlineRow] = field(default_factory=list)
     benchmarks: list[BenchmarkRow] = field(default_factory=list)
     distribution: list[DistributionRow] = field(default_factory=list)
@@ -116,6 +164,11 @@ class ReportContent:
     @property
     def is_national(self) -> bool:
         return (self.area_level, self.area_code) == NATIONAL
+
+    @property
+    def version_short(self) -> str:
+        """The build id cut to minutes (20261202T0939): enough to trace, small to print."""
+        return self.build_version[:13]
 
     def benchmark_name(self, benchmark_id: str) -> str:
         return next(

@@ -55,16 +55,32 @@ def _img(svg: bytes) -> str:
     return f'<img alt="" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode("ascii")}">'
 
 
+def static_document(content: ReportContent, *, head_extra: str = "") -> str:
+    """The report as HTML with its charts drawn as SVG images: no script at all.
+
+    The PDF is laid out from it, and the dashboard previews it (a page that runs no code, small
+    enough to embed, where the interactive HTML file with plotly.js inside is not)."""
+    charts = report_charts(content)
+    svgs = figures_to_svg(list(charts.values()))
+    fragments = {name: _img(svg) for name, svg in zip(charts, svgs, strict=True)}
+    return build_document(content, fragments, head_extra=head_extra)
+
+
+def render_preview(content: ReportContent) -> bytes:
+    """The static document for a preview; its policy forbids scripts and any fetch."""
+    policy = (
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+    )
+    return static_document(content, head_extra=policy).encode("utf-8")
+
+
 def render_pdf(content: ReportContent) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    charts = report_charts(content)
-    svgs = figures_to_svg(list(charts.values()))
-    fragments = {name: _img(svg) for name, svg in zip(charts, svgs, strict=True)}
-    document = build_document(
+    document = static_document(
         content,
-        fragments,
         head_extra='<meta name="author" content="Shirube">'
         '<meta name="generator" content="Shirube">',
     )

@@ -1,8 +1,10 @@
 """The Excel report: a summary sheet and one detail sheet per section.
 
 Numbers are written unrounded with a display format, so a reader can compute with them; every text
-goes through write_string (and formula/URL conversion is off), so a name beginning with `=`, `+`,
-`-` or `@` stays text. Suppressed figures are the suppression mark, never a number.
+goes through pipelines.spreadsheet (string cells, and Excel's quote prefix on any text that could
+start a formula). Suppressed figures are the suppression mark, never a number. Every figure of an
+area sits beside the number of schools it stands on, and the report's area is compared with the
+areas it lies in (none repeated in the national report).
 """
 
 from __future__ import annotations
@@ -14,9 +16,17 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipelines.i18n import t
-from pipelines.reports.display import area_title, measure_label, schooling_label, year_label
+from pipelines.reports.display import (
+    area_title,
+    data_version,
+    long_date,
+    measure_label,
+    schooling_label,
+    year_label,
+)
 from pipelines.reports.document import methodology_items
 from pipelines.reports.model import ReportContent, Stat
+from pipelines.spreadsheet import WORKBOOK_OPTIONS, TextCells
 
 NUMBER_FORMATS = {"count": "#,##0", "pct": "0.0", "score": "0.0", "avg": "0.00"}
 SIGNED_FORMATS = {
@@ -32,12 +42,13 @@ class _Writer:
 
     def __init__(self, book: xlsxwriter.Workbook, content: ReportContent) -> None:
         self.content = content
-        self.header = book.add_format(
+        self.cells = TextCells(book)
+        self.header = self.cells.format(
             {"bold": True, "bg_color": "#EEF3F8", "border": 1, "text_wrap": True, "valign": "top"}
         )
-        self.title = book.add_format({"bold": True, "font_size": 16})
-        self.text = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
-        self.plain = book.add_format({"text_wrap": False})
+        self.title = self.cells.format({"bold": True, "font_size": 16})
+        self.text = self.cells.format({"border": 1, "valign": "top", "text_wrap": True})
+        self.plain = self.cells.format({"text_wrap": False})
         self.mark = book.add_format(
             {"border": 1, "align": "right", "font_color": "#666666", "bg_color": "#E0E0E0"}
         )
@@ -49,11 +60,11 @@ class _Writer:
         }
 
     def string(self, ws: Worksheet, row: int, col: int, text: str, fmt=None) -> None:
-        ws.write_string(row, col, text, fmt if fmt is not None else self.text)
+        self.cells.write(ws, row, col, text, fmt if fmt is not None else self.text)
 
     def headers(self, ws: Worksheet, row: int, labels: list[str]) -> None:
         for col, label in enumerate(labels):
-            ws.write_string(row, col, label, self.header)
+            self.cells.write(ws, row, col, label, self.header)
         ws.freeze_panes(row + 1, 0)
 
     def stat(
@@ -79,20 +90,8 @@ def _summary(book, w: _Writer, c: ReportContent) -> None:
         t("report.subtitle", lang, area=area_title(c), year_label=year_label(c.year, lang)),
         w.plain,
     )
-    w.string(ws, 2, 0, t("report.made_on", lang, date=c.made_on.isoformat()), w.plain)
-    w.string(
-        ws,
-        3,
-        0,
-        t(
-            "report.data_version",
-            lang,
-            build_version=c.build_version,
-            snapshot_version=c.snapshot_version,
-            built_at=c.built_at,
-        ),
-        w.plain,
-    )
+    w.string(ws, 2, 0, t("report.made_on", lang, date=long_date(c.made_on, lang)), w.plain)
+    w.string(ws, 3, 0, data_version(c), w.plain)
     w.string(
         ws,
         4,
@@ -113,17 +112,19 @@ def _summary(book, w: _Writer, c: ReportContent) -> None:
         [
             t("report.col_measure", lang),
             c.area_name,
-            t("report.col_nation", lang),
+            *(a.name for a in c.comparisons),
             t("report.col_previous", lang),
             t("report.col_change", lang),
         ],
     )
+    last = len(c.comparisons) + 2
     for i, row in enumerate(c.headline, start=header_row + 1):
         w.string(ws, i, 0, measure_label(row.measure, c))
         w.stat(ws, i, 1, row.area, row.kind)
-        w.stat(ws, i, 2, row.nation, row.kind)
-        w.stat(ws, i, 3, row.previous, row.kind)
-        w.stat(ws, i, 4, row.change, row.kind, signed=True)
+        for col, figure in enumerate(row.comparisons, start=2):
+            w.stat(ws, i, col, figure, row.kind)
+        w.stat(ws, i, last, row.previous, row.kind)
+        w.stat(ws, i, last + 1, row.change, row.kind, signed=True)
     note_row = header_row + len(c.headline) + 2
     w.string(
         ws,
@@ -138,38 +139,34 @@ def _summary(book, w: _Writer, c: ReportContent) -> None:
         w.plain,
     )
     ws.set_column(0, 0, 40)
-    ws.set_column(1, 4, 16)
+    ws.set_column(1, last + 1, 16)
 
 
 def _benchmarks(book, w: _Writer, c: ReportContent) -> None:
     ws = book.add_worksheet(t("report.sheet_benchmarks", c.lang))
+    figures = [
+        t(f"report.{k}", c.lang)
+        for k in ("col_schools_reporting", "col_mean_score", "col_pct_fully_achieved")
+    ]
+    compared = [f"{a.name}: {label}" for a in c.comparisons for label in figures]
     w.headers(
         ws,
         0,
-        [
-            t(f"report.{k}", c.lang)
-            for k in (
-                "col_benchmark_id",
-                "col_benchmark",
-                "col_schools_reporting",
-                "col_mean_score",
-                "col_pct_fully_achieved",
-                "col_nation_mean_score",
-                "col_nation_pct_fully_achieved",
-            )
-        ],
+        [t("report.col_benchmark_id", c.lang), t("report.col_benchmark", c.lang)]
+        + figures
+        + compared,
     )
     for i, b in enumerate(c.benchmarks, start=1):
         w.string(ws, i, 0, b.benchmark_id)
         w.string(ws, i, 1, b.name)
-        w.stat(ws, i, 2, b.schools_reporting, "count")
-        w.stat(ws, i, 3, b.mean_score, "score")
-        w.stat(ws, i, 4, b.pct_fully_achieved, "pct")
-        w.stat(ws, i, 5, b.nation_mean_score, "score")
-        w.stat(ws, i, 6, b.nation_pct_fully_achieved, "pct")
+        for group, area in enumerate((b.area, *b.comparisons)):
+            col = 2 + 3 * group
+            w.stat(ws, i, col, area.schools_reporting, "count")
+            w.stat(ws, i, col + 1, area.mean_score, "score")
+            w.stat(ws, i, col + 2, area.pct_fully_achieved, "pct")
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 40)
-    ws.set_column(2, 6, 14)
+    ws.set_column(2, 1 + 3 * (1 + len(c.comparisons)), 14)
 
 
 def _distribution(book, w: _Writer, c: ReportContent) -> None:
@@ -273,15 +270,7 @@ def _methodology(book, w: _Writer, c: ReportContent) -> None:
 
 def render_xlsx(content: ReportContent) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    book = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     book.set_properties(
         {
             "title": f"{t('report.title', content.lang)} {content.area_name} {content.year}",
@@ -289,13 +278,7 @@ def render_xlsx(content: ReportContent) -> bytes:
             "author": "Shirube",
             "company": "Shirube",
             "keywords": f"{content.area_level}:{content.area_code}, {content.framework_version}",
-            "comments": t(
-                "report.data_version",
-                content.lang,
-                build_version=content.build_version,
-                snapshot_version=content.snapshot_version,
-                built_at=content.built_at,
-            ),
+            "comments": data_version(content),
             "created": datetime.combine(content.made_on, datetime.min.time()),
         }
     )
