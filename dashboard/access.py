@@ -62,6 +62,12 @@ class Viewer:
         return self.mode == SIGNED_IN and self.role is not None and self.role.role == "asknet"
 
     @property
+    def may_act_for_school(self) -> bool:
+        """ASKNET staff (and the operator's own open server) may fill a school's
+        self-assessment for it; a school user fills its own."""
+        return self.is_asknet or self.mode == OPEN_NO_AUTH
+
+    @property
     def may_upload(self) -> bool:
         if self.mode == SIGNED_IN:
             return self.role is not None and self.role.may_upload

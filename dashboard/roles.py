@@ -14,6 +14,11 @@ municipality = "23100"
 [[user]]
 email = "staff@example.org"
 role = "asknet"            # everything
+
+[[user]]
+email = "careers@school.example.jp"
+role = "school"            # one school: its own profile and self-assessment
+school = "C123210000019"
 ```
 
 E-mails match without regard to case. A broken file is refused as a whole (RolesError with a
@@ -25,14 +30,16 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from dashboard.scope import Scope
+from pipelines.codes import parse_school_code
 from pipelines.i18n import both
 
-ROLES = ("hub_coordinator", "superintendent", "asknet")
+ROLES = ("hub_coordinator", "superintendent", "asknet", "school")
 ROLES_ENV = "SHIRUBE_ROLES"
 _MUNICIPALITY = re.compile(r"^\d{5,6}$")
 _PREFECTURE = re.compile(r"^\d{2}$")
@@ -65,14 +72,16 @@ class Role:
 
     @property
     def may_upload(self) -> bool:
-        return self.role in ("asknet", "hub_coordinator")
+        return self.role in ("asknet", "hub_coordinator", "school")
 
 
 def scope_for(role: Role) -> Scope:
     """hub_coordinator -> the hub; superintendent -> the municipality or prefecture;
-    asknet -> everything."""
+    school -> the school alone; asknet -> everything."""
     if role.role == "asknet":
         return Scope.everything()
+    if role.role == "school" and role.code:
+        return Scope.school(role.code)
     if role.level is None or role.code is None:  # not reachable from a parsed file
         return Scope.areas("hub", ())
     return Scope.areas(role.level, (role.code,))
@@ -89,6 +98,13 @@ def _entry(index: int, item: object) -> Role:
         raise RolesError("unknown_role", entry=index, role=role, roles=", ".join(ROLES))
     if role == "asknet":
         return Role(email, role)
+    if role == "school":
+        school = unicodedata.normalize("NFKC", str(item.get("school") or "")).strip().upper()
+        if not school:
+            raise RolesError("missing_scope", entry=index, email=email, keys="school")
+        if parse_school_code(school) is None:
+            raise RolesError("bad_school_code", entry=index, email=email, code=school)
+        return Role(email, role, "school", school)
     if role == "hub_coordinator":
         hub = str(item.get("hub") or "").strip()
         if not hub:

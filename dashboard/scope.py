@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 AREA_LEVELS = ("national", "region", "prefecture", "municipality", "hub")
+SCHOOL_LEVEL = "school"  # a school's own login: its own rows, and only public area figures
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,15 @@ class Scope:
         if level not in AREA_LEVELS:
             raise ValueError(f"unknown area level {level!r}")
         return cls(level=level, codes=tuple(codes))
+
+    @classmethod
+    def school(cls, code: str) -> Scope:
+        """One school: its own rows; every area (even a one-school hub) read suppressed."""
+        return cls(level=SCHOOL_LEVEL, codes=(code,))
+
+    @property
+    def is_school(self) -> bool:
+        return self.level == SCHOOL_LEVEL
 
     @property
     def is_everything(self) -> bool:
@@ -54,6 +64,8 @@ def school_filter(scope: Scope, column: str = "school_code") -> tuple[str, list]
     """A WHERE fragment keeping schools inside `scope`, and its parameters."""
     if scope.is_everything:
         return "true", []
+    if scope.is_school:
+        return f"list_contains(?::varchar[], {column})", [list(scope.codes)]
     return _SCHOOL_IN_SCOPE.format(col=column), [scope.level, list(scope.codes)]
 
 
@@ -61,5 +73,7 @@ def area_filter(scope: Scope, level_column: str, code_column: str) -> tuple[str,
     """A WHERE fragment true for areas wholly inside `scope`, and its parameters."""
     if scope.is_everything:
         return "true", []
+    if scope.is_school:  # no area is a school's own: even its one-school hub is read suppressed
+        return "false", []
     sql = _AREA_IN_SCOPE.format(level=level_column, code=code_column)
     return sql, [scope.level, list(scope.codes)]

@@ -89,7 +89,7 @@ def resolve(
     """
     if area_level in (None, "national") or not area_code:
         area_level, area_code = NATIONAL
-        if not hub and not scope.is_everything and len(scope.codes) == 1:
+        if not hub and not scope.is_everything and not scope.is_school and len(scope.codes) == 1:
             if scope.level == "hub":
                 hub = scope.codes[0]
             else:

@@ -68,6 +68,20 @@ create table if not exists raw.criterion_answers (
     score double not null              -- 0..100 from the answer and the criterion's kind
 );
 
+-- The browser questionnaire's drafts: one row per answer saved (append-only; the latest row per
+-- school, year, term, framework version and criterion is the draft). Not a return: submitting
+-- sends the draft as a criteria-answer file through ingest (pipelines/self_assessment.py).
+create table if not exists raw.criteria_drafts (
+    school_code varchar not null,
+    academic_year integer not null,
+    term integer not null,
+    framework_version varchar not null,
+    criterion_id varchar not null,
+    answer varchar,                    -- null: the answer was cleared
+    saved_at timestamp not null,
+    saved_by varchar not null          -- user e-mail
+);
+
 create table if not exists raw.activities (
     file_id bigint not null,
     row_number integer not null,

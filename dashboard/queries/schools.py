@@ -51,8 +51,14 @@ def school_info(cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str)
 def school_comparison(
     cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str, year: int
 ) -> pl.DataFrame:
-    """The school's scores against its hub, municipality, prefecture and national means."""
+    """The school's scores against its hub, municipality, prefecture and national means.
+
+    A school's own login gets the areas' public (suppressed) means: a hub of two schools must
+    not tell one school the other's score.
+    """
     in_scope, params = school_filter(scope, "c.school_code")
+    if scope.is_school:
+        return frame(cursor, _PUBLIC_COMPARISON.format(in_scope=in_scope), [school, year, *params])
     return frame(
         cursor,
         f"""
@@ -65,6 +71,37 @@ def school_comparison(
     """,
         [school, year, *params],
     )
+
+
+_PUBLIC_AREA_JOIN = """
+        left join marts.public_area_year_benchmark {alias}
+          on {alias}.area_level = '{level}' and {alias}.area_code = {code}
+         and {alias}.academic_year = c.academic_year
+         and {alias}.framework_version = c.framework_version
+         and {alias}.benchmark_id = c.benchmark_id"""
+_PUBLIC_COMPARISON = (
+    """
+        select c.benchmark_id, c.score, hub.mean_score as hub_mean,
+               municipality.mean_score as municipality_mean,
+               prefecture.mean_score as prefecture_mean, national.mean_score as national_mean,
+               case when not prefecture.suppressed then c.prefecture_percentile end
+                   as prefecture_percentile
+        from marts.school_comparison c"""
+    + "".join(
+        _PUBLIC_AREA_JOIN.format(alias=level, level=level, code=code)
+        for level, code in (
+            ("hub", "c.hub_code"),
+            ("municipality", "c.municipality_code"),
+            ("prefecture", "c.prefecture_code"),
+            ("national", "'JP'"),
+        )
+    )
+    + f"""
+        where c.school_code = ? and c.academic_year = ?
+          and c.framework_version = {DEFAULT_VERSION} and {{in_scope}}
+        order by c.benchmark_id
+    """
+)
 
 
 def school_years(cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str) -> pl.DataFrame:

@@ -137,7 +137,9 @@ def _upload(lang: str) -> None:
         return
     allowed = _allowed_schools(viewer)
     st.caption(ui.m("upload_help"))
-    if allowed is not None:
+    if allowed is not None and viewer.scope.is_school:
+        st.caption(ui.m("upload_scope_note_school", school=md(viewer.role.code)))
+    elif allowed is not None:
         st.caption(ui.m("upload_scope_note", hub=md(viewer.role.code)))
     uploads = st.file_uploader(
         ui.m("upload_label"), type=["csv", "xlsx"], accept_multiple_files=True, key="upload_files"

@@ -55,12 +55,8 @@ def render() -> None:
         )
         term.metric(ui.m("metric_latest_return"), str(row["submitted_on"]))
 
-    flags = data.query(q_schools.school_flags, scope, school=school, year=year or 0)
-    st.markdown(f"#### {ui.m('school_flags')}")
-    if flags.is_empty():
-        st.success(ui.m("school_no_flags"))
-    for flag in flags.iter_rows(named=True):
-        st.markdown(f"- **{ui.m('severity_' + flag['severity'])}** {flag['detail_' + lang]}")
+    if not scope.is_school:  # flags compare with the hub's unsuppressed means: staff only
+        _flags(scope, school, year, lang)
 
     comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
     if not comparison.is_empty():
@@ -105,12 +101,22 @@ def render() -> None:
         )
 
 
+def _flags(scope, school: str, year: int | None, lang: str) -> None:
+    flags = data.query(q_schools.school_flags, scope, school=school, year=year or 0)
+    st.markdown(f"#### {ui.m('school_flags')}")
+    if flags.is_empty():
+        st.success(ui.m("school_no_flags"))
+    for flag in flags.iter_rows(named=True):
+        st.markdown(f"- **{ui.m('severity_' + flag['severity'])}** {flag['detail_' + lang]}")
+
+
 def _pick_school(scope, lang: str) -> str:
     """Search by name or code; the chosen school lives in the URL as ?school=CODE."""
     text = st.text_input(
         ui.m("school_search"), key="school_search", placeholder=ui.m("school_search_placeholder")
     )
-    linked = st.query_params.get("school") or st.session_state.get("_kept_school") or ANY
+    own = scope.codes[0] if scope.is_school else ANY  # a school's login opens on itself
+    linked = st.query_params.get("school") or st.session_state.get("_kept_school") or own
     found = data.query(q_schools.find_schools, scope, text=text.strip()) if text.strip() else None
     names: dict[str, str] = {}
     if linked:
