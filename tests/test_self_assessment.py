@@ -122,7 +122,7 @@ def test_a_return_made_in_the_browser_is_indistinguishable_in_the_marts_from_a_f
     )
     # The same answers as a school would send them: CP932, full-width ids, other spellings.
     spelled = {"はい": "○", "いいえ": "×", "達成": "achieved", "取組中": "in progress"}
-    as_sent = [("Ｂ" + c[1:].replace("-", "－"), spelled.get(a, a + "%")) for c, a in ANSWERS]
+    as_sent = [(fullwidth_id(c), spelled.get(a, a + "%")) for c, a in ANSWERS]
     send_criteria(
         file_db,
         file_db.parent / "c.csv",
