@@ -38,6 +38,7 @@ pages = [
         icon=spec.icon,
         url_path=spec.url_path,
         default=index == 0,
+        visibility="hidden" if spec.hidden else "visible",
     )
     for index, spec in enumerate(ui.pages_for(viewer))
 ]

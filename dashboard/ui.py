@@ -27,6 +27,7 @@ class PageSpec:
     url_path: str
     title_key: str
     icon: str
+    hidden: bool = False  # registered (reachable by URL) but not in the navigation
 
 
 PAGES = (
@@ -42,8 +43,25 @@ PAGES = (
 ASKNET_PAGES = (PageSpec("views/audit.py", "audit", "page_audit", ":material/policy:"),)
 
 
+# A school's own login: its profile, its self-assessment and its returns; no page that lists
+# other schools is even registered.
+SCHOOL_PAGES = ("school", "self_assessment", "quality")
+SELF_ASSESSMENT = PageSpec(
+    "views/self_assessment.py", "self_assessment", "page_self_assessment", ":material/checklist:"
+)
+
+
+# Streamlit serves the default page at "/" only, so a school's profile is not its default: a
+# hidden landing page opens it, and /school?school=CODE keeps working for a school's login.
+SCHOOL_HOME = PageSpec("views/school_home.py", "home", "page_school", ":material/school:", True)
+
+
 def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
-    return PAGES + ASKNET_PAGES if viewer.is_asknet else PAGES
+    if viewer.scope.is_school:
+        every = {p.url_path: p for p in (*PAGES, SELF_ASSESSMENT)}
+        return (SCHOOL_HOME, *(every[path] for path in SCHOOL_PAGES))
+    pages = PAGES[:3] + (SELF_ASSESSMENT,) + PAGES[3:] if viewer.may_act_for_school else PAGES
+    return pages + ASKNET_PAGES if viewer.is_asknet else pages
 
 
 def lang() -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import access, charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import ANY, url_selectbox
+from dashboard.queries import criteria as q_criteria
 from dashboard.queries import schools as q_schools
 
 
@@ -58,6 +59,9 @@ def render() -> None:
     if not scope.is_school:  # flags compare with the hub's unsuppressed means: staff only
         _flags(scope, school, year, lang)
 
+    if year:
+        _next_steps(scope, school, year, lang)
+
     comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
     if not comparison.is_empty():
         st.plotly_chart(
@@ -101,6 +105,36 @@ def render() -> None:
         )
 
 
+def _next_steps(scope, school: str, year: int, lang: str) -> None:
+    """The criteria the school has not met yet, those most peers meet first (achievable)."""
+    steps = data.query(q_criteria.school_next_steps, scope, school=school, year=year)
+    if steps.is_empty():
+        return
+    texts = data.query(q_criteria.criteria, scope).select("criterion_id", f"text_{lang}")
+    st.markdown(f"#### {ui.m('next_steps_title')}")
+    st.caption(ui.m("next_steps_help"))
+
+    def peers(met: str, answering: str) -> pl.Expr:
+        counted = pl.format("{} / {}", pl.col(met), pl.col(answering))
+        return pl.when(pl.col(met).is_null()).then(pl.lit("—")).otherwise(counted)
+
+    st.dataframe(
+        steps.join(texts, on="criterion_id", how="left", maintain_order="left").select(
+            pl.col("criterion_id").alias(ui.m("col_criterion")),
+            pl.col(f"text_{lang}").alias(ui.m("col_criterion_text")),
+            pl.col("criterion_score").round(0).alias(ui.m("col_your_score")),
+            pl.col("change").round(0).alias(ui.m("col_change_since_previous")),
+            peers("hub_schools_met", "hub_schools_answering").alias(ui.m("col_hub_meeting")),
+            peers("national_schools_met", "national_schools_answering").alias(
+                ui.m("col_nation_meeting")
+            ),
+        ),
+        hide_index=True,
+        placeholder="—",
+        key="next_steps",
+    )
+
+
 def _flags(scope, school: str, year: int | None, lang: str) -> None:
     flags = data.query(q_schools.school_flags, scope, school=school, year=year or 0)
     st.markdown(f"#### {ui.m('school_flags')}")
@@ -111,7 +145,10 @@ def _flags(scope, school: str, year: int | None, lang: str) -> None:
 
 
 def _pick_school(scope, lang: str) -> str:
-    """Search by name or code; the chosen school lives in the URL as ?school=CODE."""
+    """Search by name or code; the chosen school lives in the URL as ?school=CODE. A school's
+    own login has only itself to show: no search (another code in the URL is refused)."""
+    if scope.is_school and st.query_params.get("school") in (None, scope.codes[0]):
+        return scope.codes[0]
     text = st.text_input(
         ui.m("school_search"), key="school_search", placeholder=ui.m("school_search_placeholder")
     )
