@@ -29,7 +29,7 @@ def test_every_literal_dashboard_key_in_the_code_is_in_the_catalogue():
     for source in DASHBOARD.rglob("*.py"):
         text = source.read_text(encoding="utf-8")
         used |= set(re.findall(r't\(\s*"dashboard\.([a-z0-9_]+)"', text))
-        used |= set(re.findall(r'\bm\(\s*"([a-z0-9_]+)"', text))
+        used |= set(re.findall(r'\bm(?:_md)?\(\s*"([a-z0-9_]+)"', text))
     used |= {prefix + suffix for prefix, suffixes in PREFIXED.items() for suffix in suffixes}
     missing = sorted(key for key in used if f"dashboard.{key}" not in catalogue())
     assert missing == []
