@@ -6,6 +6,7 @@ import re
 import string
 from pathlib import Path
 
+from dashboard.concerns import FLAGS
 from pipelines.i18n import catalogue
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
@@ -17,6 +18,8 @@ PREFIXED = {
     "status_": ["loaded", "rejected", "duplicate"],
     "language_": ["ja", "en"],
     "series_": ["hub_mean", "municipality_mean", "prefecture_mean", "national_mean"],
+    "flag_": list(FLAGS),
+    "next_step_": list(FLAGS),
 }
 
 
