@@ -181,7 +181,7 @@ def show_banner(viewer: Viewer, lang: str) -> None:
             t(
                 "dashboard.access_signed_in_as",
                 lang,
-                email=md(viewer.email),
+                email=md(viewer.email, links=True),
                 role=t(f"dashboard.role_{viewer.role.role}", lang),
                 area=md(where),
             )
@@ -196,7 +196,7 @@ def show_gate(viewer: Viewer, lang: str) -> None:
         st.markdown(t("dashboard.access_login_intro", lang))
         st.button(t("dashboard.access_login", lang), on_click=st.login, type="primary", key="login")
     elif viewer.mode == STRANGER:
-        st.info(t("dashboard.access_stranger", lang, email=md(viewer.email or "—")))
+        st.info(t("dashboard.access_stranger", lang, email=md(viewer.email or "—", links=True)))
         st.button(t("dashboard.access_logout", lang), on_click=st.logout, key="logout")
     elif viewer.mode == ROLES_BROKEN:
         log.error("roles file unusable: %s", viewer.roles_error)
@@ -241,6 +241,7 @@ def show_role_problems(viewer: Viewer, lang: str) -> bool:
     problems = unknown_role_areas()
     own = [p for p in problems if p.email == viewer.email]
     if own:
+        st.title("Shirube しるべ")
         level = t(f"dashboard.level_{own[0].level}", lang)
         st.error(t("dashboard.roles_own_area_unknown", lang, level=level, code=md(own[0].code)))
         return True
