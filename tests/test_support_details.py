@@ -3,6 +3,7 @@ kind of concern, the profile opened in the same tab with the filters, ?school= v
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -182,3 +183,14 @@ def test_a_well_formed_code_of_no_school_is_refused_in_the_usual_words(app):
     other = code("C1", "27", 99)
     _open(app, "views/school.py", school=other)
     assert t("dashboard.school_out_of_scope", "ja", code=other) in [w.value for w in app.warning]
+
+
+def test_sidebar_says_when_the_data_was_published_and_keeps_the_id_in_the_tooltip(app, warehouse):
+    from pipelines.warehouse import current_snapshot
+
+    version, _ = current_snapshot(warehouse[0])
+    _open(app, "views/support.py", lang="en")
+    (footer,) = [md for md in app.sidebar.markdown if "Data published" in md.value]
+    assert version not in footer.value
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", footer.value.replace("\\", ""))
+    assert version in footer.proto.help
