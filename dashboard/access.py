@@ -246,6 +246,7 @@ def show_role_problems(viewer: Viewer, lang: str) -> bool:
         st.error(t("dashboard.roles_own_area_unknown", lang, level=level, code=md(own[0].code)))
         return True
     if viewer.is_asknet and problems:
-        lines = "\n".join(f"- {md(p.message(lang))}" for p in problems)
+        # The roles file is the operator's own: its e-mails stay copyable as they are.
+        lines = "\n".join(f"- {md(p.message(lang), links=True)}" for p in problems)
         st.warning(f"{t('dashboard.roles_unknown_areas_title', lang)}\n\n{lines}")
     return False
