@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from dashboard.text import WORD_JOINER, md, one_line, plot
+from dashboard.text import md, one_line, plot
 
+WORD_JOINER = "\u2060"  # invisible; md() puts it where Markdown would start an autolink
 HOSTILE_NAMES = (
     "**bold** school",
     ":red[red] school",

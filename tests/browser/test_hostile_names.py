@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from live_server import settle, start_server, stop_server  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from dashboard.text import WORD_JOINER  # noqa: E402
 from pipelines.build import build_warehouse  # noqa: E402
 from pipelines.codes import make_school_code  # noqa: E402
 from pipelines.i18n import t  # noqa: E402
@@ -33,6 +32,7 @@ TOWN_NAME = "![t](http://127.0.0.1:9/m.png) **town** www.evil.example"
 HOSTILE = make_school_code("C1", "13", "2", 1)
 NEIGHBOUR = make_school_code("C1", "13", "2", 2)
 PROBE_HOST = "127.0.0.1:9"
+WORD_JOINER = "\u2060"  # invisible: dashboard.text.md() puts it where an autolink would start
 
 
 def _files(folder: Path) -> list[Path]:
