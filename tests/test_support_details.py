@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from pipelines.i18n import t
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-A, B, C, E = (code("C1", "13", n) for n in (1, 2, 3, 5))
+A, B, C = (code("C1", "13", n) for n in (1, 2, 3))
+E = code("D1", "27", 5)
 BUILD_DATE = date(2026, 3, 1)
 LATE = date(2026, 1, 15)
 # A has four kinds of concern in 2025 (the support_flags rules' own example, test_models_flags):
@@ -194,3 +195,9 @@ def test_sidebar_says_when_the_data_was_published_and_keeps_the_id_in_the_toolti
     assert version not in footer.value
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", footer.value.replace("\\", ""))
     assert version in footer.proto.help
+
+
+def test_one_flagged_school_is_one_school_in_english(app):
+    _open(app, "views/support.py", year="2025", lang="en", level="prefecture", area="27")
+    label = t("dashboard.support_count", "en")
+    assert [m.value for m in app.metric if m.label == label] == ["1 school"]

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, concerns, data, exports, ui
+from dashboard import format as fmt
 from dashboard.queries import schools as q_schools
 from dashboard.text import md
 
@@ -38,7 +39,7 @@ def render() -> None:
     if flagged.is_empty():
         st.success(ui.m("support_none"))
         return
-    st.metric(ui.m("support_count"), ui.m("unit_schools", n=f"{flagged.height:,}"))
+    st.metric(ui.m("support_count"), fmt.count(flagged.height, lang))
     table = _table(flagged, lang)
     if table.height > SHOWN_ROWS:  # a national list: the downloads carry every row
         st.caption(ui.m("support_shown", shown=f"{SHOWN_ROWS:,}", total=f"{table.height:,}"))
