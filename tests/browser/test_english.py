@@ -346,3 +346,22 @@ def test_a_mistyped_hub_is_explained_to_its_coordinator_and_named_to_asknet(serv
     warning = page.locator('[data-testid="stAlert"]').filter(has_text=MISTYPED_HUB)
     expect(warning).to_contain_text(MISTYPED)
     expect(page.locator("h1").first).to_have_text(t("dashboard.page_overview", "ja"))
+
+
+def test_selecting_a_row_of_the_table_shows_that_schools_reasons(server, page):
+    log_in(page, server[0], COORDINATOR)
+    nav_links(page).nth([s.url_path for s in PAGES].index("support")).click()
+    settle(page)
+    panel = page.locator(".st-key-support_detail h3")
+    first = panel.inner_text()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    page.wait_for_timeout(800)  # the grid's accessible copy of its cells
+    # Cells of the second data row: the school's name, then its code.
+    second_code = grid.locator('[role="row"]').nth(2).locator('[role="gridcell"]').nth(1)
+    expected = second_code.text_content()
+    box = grid.bounding_box()
+    # The row marker (its checkbox) of the second data row: the header and each row are 35 px.
+    page.mouse.click(box["x"] + 16, box["y"] + 35 * 2 + 17)
+    settle(page)
+    expect(panel).not_to_have_text(first)
+    assert panel.inner_text().endswith(f"({expected})")
