@@ -47,6 +47,9 @@ page = st.navigation(pages)
 st.session_state.pop("_url_pending", None)
 lang = language_switch()
 access.show_banner(viewer, lang)
+if access.show_role_problems(viewer, lang):  # an area in the roles file with no schools
+    flush_url()
+    st.stop()
 st.session_state.pop("filters", None)
 try:
     if data.snapshot() is not None:

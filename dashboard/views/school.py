@@ -3,10 +3,15 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, data, ui
+from dashboard import access, charts, concerns, data, ui
 from dashboard import format as fmt
 from dashboard.filters import ANY, url_selectbox
 from dashboard.queries import schools as q_schools
+from dashboard.text import md, one_line
+from pipelines.codes import school_code_format_ok
+
+# How much of an invalid ?school= value the audit log keeps (the page never repeats it).
+AUDITED_CHARS = 40
 
 
 def render() -> None:
@@ -18,20 +23,20 @@ def render() -> None:
         return
     info = data.query(q_schools.school_info, scope, school=school)
     if info.is_empty():
-        st.warning(ui.m("school_not_found", code=school))
+        st.warning(ui.m_md("school_not_found", code=school))
         return
     s = info.row(0, named=True)
     access.record_once("view_school", school)
-    st.subheader(s["school_name"])
+    st.subheader(md(s["school_name"]))
     st.caption(
-        ui.m(
+        ui.m_md(
             "school_caption",
             code=s["school_code"],
             type=s[f"school_type_{lang}"],
             establishment=s[f"establishment_{lang}"],
             prefecture=s[f"prefecture_{lang}"],
             municipality=s["municipality_name"] or s["municipality_code"],
-            hub=s["hub_name"] or ui.m("no_hub"),
+            hub=s["hub_name"] or s["hub_code"] or ui.m("no_hub"),
         )
     )
     benchmarks = ui.benchmarks()
@@ -59,8 +64,8 @@ def render() -> None:
     st.markdown(f"#### {ui.m('school_flags')}")
     if flags.is_empty():
         st.success(ui.m("school_no_flags"))
-    for flag in flags.iter_rows(named=True):
-        st.markdown(f"- **{ui.m('severity_' + flag['severity'])}** {flag['detail_' + lang]}")
+    else:
+        concerns.show(flags, lang)
 
     comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
     if not comparison.is_empty():
@@ -111,6 +116,12 @@ def _pick_school(scope, lang: str) -> str:
         ui.m("school_search"), key="school_search", placeholder=ui.m("school_search_placeholder")
     )
     linked = st.query_params.get("school") or st.session_state.get("_kept_school") or ANY
+    if linked and not school_code_format_ok(linked):
+        # Not a school code at all (a mistyped or crafted link): said without repeating it.
+        st.warning(ui.m("school_link_invalid"))
+        access.record_once("denied", f"school={one_line(linked)[:AUDITED_CHARS]}")
+        st.session_state.pop("_kept_school", None)
+        linked = ANY
     found = data.query(q_schools.find_schools, scope, text=text.strip()) if text.strip() else None
     names: dict[str, str] = {}
     if linked:
@@ -120,7 +131,7 @@ def _pick_school(scope, lang: str) -> str:
         else:
             # Outside the viewer's scope, or no such school: the same words for both, so a
             # guessed code tells nothing; only the code the viewer typed is repeated.
-            st.warning(ui.m("school_out_of_scope", code=linked))
+            st.warning(ui.m_md("school_out_of_scope", code=linked))
             access.record_once("denied", f"school={linked}")
             st.session_state.pop("_kept_school", None)
     if found is not None:
