@@ -17,24 +17,29 @@ _UNPRINTABLE = re.compile(
 )
 
 
-def readable_name(name: str) -> str:
-    """The name as valid Unicode: bytes that were not UTF-8 are read as CP932 when they are
-    (a Japanese name from a Windows zip), else shown as \\xNN."""
+def _readable_part(part: str) -> str:
     try:
-        name.encode("utf-8")
-        return name
+        part.encode("utf-8")
+        return part
     except UnicodeEncodeError:
         pass
     try:
-        raw = name.encode("utf-8", "surrogateescape")
+        raw = part.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a lone surrogate that stands for no byte
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+        return part.encode("utf-8", "backslashreplace").decode("utf-8")
     for encoding in ("utf-8", "cp932"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
     return raw.decode("utf-8", "backslashreplace")
+
+
+def readable_name(name: str) -> str:
+    """The name (or path) as valid Unicode: bytes that were not UTF-8 are read as CP932 when
+    they are (a Japanese name from a Windows zip), else shown as \\xNN; each folder of a path
+    on its own, since a UTF-8 folder may hold a CP932 file."""
+    return "/".join(_readable_part(part) for part in name.split("/"))
 
 
 def _escape(match: re.Match[str]) -> str:
