@@ -27,7 +27,7 @@ class Hostile:
     rule: str | None = None  # the quarantine rule of the bad rows
 
 
-def _xlsx(rows: list[list[object]], far_cell: bool = False) -> bytes:
+def xlsx_bytes(rows: list[list[object]], far_cell: bool = False) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("データ")
@@ -81,7 +81,7 @@ def corpus(code: str, other: str, town: str) -> list[Hostile]:
     return [
         Hostile(
             "bomb.xlsx",
-            _xlsx([SCHOOLS_HEADER, [code, "中学校", town]], far_cell=True),
+            xlsx_bytes([SCHOOLS_HEADER, [code, "中学校", town]], far_cell=True),
             "rejected",
             "使用範囲が大きすぎます",
             "used range is too large",
@@ -89,7 +89,7 @@ def corpus(code: str, other: str, town: str) -> list[Hostile]:
         Hostile(
             "forged_reference.xlsx",
             _patched(
-                _xlsx([SCHOOLS_HEADER, [code, "中学校", town]]),
+                xlsx_bytes([SCHOOLS_HEADER, [code, "中学校", town]]),
                 "xl/worksheets/sheet1.xml",
                 _forged_reference,
             ),
@@ -100,7 +100,7 @@ def corpus(code: str, other: str, town: str) -> list[Hostile]:
         Hostile(
             "long_cell.xlsx",  # Excel and xlsxwriter stop at 32,767: a hand-made file does not
             _patched(
-                _xlsx([SCHOOLS_HEADER, [code, "long-name-here", town]]),
+                xlsx_bytes([SCHOOLS_HEADER, [code, "long-name-here", town]]),
                 "xl/sharedStrings.xml",
                 lambda xml: xml.replace(b"long-name-here", ("長" * 40_000).encode()),
             ),
@@ -111,7 +111,7 @@ def corpus(code: str, other: str, town: str) -> list[Hostile]:
         Hostile(
             "lone_surrogate.xlsx",
             _patched(
-                _xlsx([SCHOOLS_HEADER, [code, "surrogate-here", town]]),
+                xlsx_bytes([SCHOOLS_HEADER, [code, "surrogate-here", town]]),
                 "xl/sharedStrings.xml",
                 lambda xml: xml.replace(b"surrogate-here", b"a&#xD800;b"),
             ),

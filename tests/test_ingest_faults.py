@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,11 +25,14 @@ from test_ingest_support import (
     HIGH_SCHOOL,
     JUNIOR_HIGH,
     RAW_TABLES,
+    query,
+    register_schools,
     schools_rows,
     table_counts,
     write_csv,
 )
 
+from pipelines.ingest import ingest_files
 from pipelines.warehouse import archive_dir, current_snapshot, open_snapshot, snapshot_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,3 +221,29 @@ def test_a_partial_file_is_removed_only_once_the_run_writing_it_has_let_go(clean
         fcntl.flock(held, fcntl.LOCK_UN)
     assert waiting.wait(timeout=600) == 0
     assert not partial.exists()
+
+
+def test_a_failed_commit_rejects_its_file_and_the_next_file_still_loads(tmp_path):
+    """DuckDB's commit fails for real (its WAL path is briefly a folder, as a full or broken
+    disk would make it fail) and ends the transaction itself: the rollback that follows must not
+    fail again ("no transaction is active") and stop the batch."""
+    db = tmp_path / "w.duckdb"
+    register_schools(db, tmp_path)
+    header = ["学校コード", "年度", "生徒番号", "学年"]
+    first = write_csv(tmp_path / "a.csv", [header, [JUNIOR_HIGH, "2025", "S1", "1"]])
+    second = write_csv(tmp_path / "b.csv", [header, [JUNIOR_HIGH, "2025", "S2", "1"]])
+    wal = tmp_path / "w.duckdb.wal"
+
+    def break_the_commit_of_a(event):
+        if event.name == "a.csv" and event.step == "commit":
+            wal.mkdir()
+            threading.Timer(0.3, wal.rmdir).start()  # the disk recovers a moment later
+
+    a, b = ingest_files([first, second], db, progress=break_the_commit_of_a)
+    assert (a.status, b.status) == ("rejected", "loaded")
+    assert "何も取り込んでいません" in a.reason_ja and "nothing from it was kept" in a.reason_en
+    assert query(db, "select student_ref from raw.roster") == [("S2",)]
+    assert query(db, "select original_name, status from raw.ingest_log order by file_id")[1:] == [
+        ("a.csv", "rejected"),
+        ("b.csv", "loaded"),
+    ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from access_warehouse import SCHOOL_A, SCHOOL_D, make_real_warehouse
-from hostile_files import corpus
+from hostile_files import SCHOOLS_HEADER, corpus, xlsx_bytes
 from test_ingest_support import (
     HIGH_SCHOOL,
     JUNIOR_HIGH,
@@ -253,3 +253,34 @@ def test_an_upload_is_audited_even_when_its_ingest_fails(tmp_path, monkeypatch):
     assert outcome.error
     spooled = "".join(p.read_text() for p in (tmp_path / "shirube.audit").glob("*.jsonl"))
     assert '"target": "学校一覧.csv"' in spooled and "coord@x" in spooled
+
+
+STREAMLIT_LIKE = """
+import sys, types
+from pathlib import Path
+from pipelines.ingest.isolated import read_workbook
+from pipelines.settings import settings
+# While a page runs, Streamlit installs the page script as __main__. multiprocessing would run
+# it again in a reader child; here that script would make the child exit at once.
+page = Path(sys.argv[1])
+page.write_text("raise SystemExit('the page ran inside the reader')", encoding="utf-8")
+fake = types.ModuleType("__main__")
+fake.__file__ = str(page)
+sys.modules["__main__"] = fake
+limits = settings()["ingest"]["spreadsheet"]
+print(read_workbook(Path(sys.argv[2]).read_bytes(), None, limits).height)
+"""
+
+
+def test_a_workbook_is_read_while_a_streamlit_page_is_the_main_module(tmp_path):
+    book = tmp_path / "schools.xlsx"
+    book.write_bytes(xlsx_bytes([SCHOOLS_HEADER, [JUNIOR_HIGH, "中学校", TOKYO_WARD]]))
+    result = subprocess.run(
+        [sys.executable, "-c", STREAMLIT_LIKE, str(tmp_path / "page.py"), str(book)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"

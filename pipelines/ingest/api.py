@@ -150,11 +150,17 @@ def ingest_files(
                 except Exception as exc:  # noqa: BLE001 - one file's failure never stops a batch
                     con, result = _failed(con, db_path, source, kind, user, exc)
                     registry = SchoolRegistry(con)
-                    framework_table(con)
+                    try:
+                        framework_table(con)
+                    except duckdb.Error:
+                        pass  # the next file fails and is rejected the same way
                 results.append(result)
         finally:
             con.close()
     return results
+
+
+RECONNECT_TRIES = 5  # a failed commit (memory, disk) may take a moment to clear
 
 
 def _failed(
@@ -165,9 +171,11 @@ def _failed(
     user: str,
     exc: Exception,
 ) -> tuple[duckdb.DuckDBPyConnection, FileResult]:
-    """Reject a file whose processing failed unexpectedly, logged if the database still takes a
-    row; a connection DuckDB invalidated (after running out of memory) is opened again."""
+    """Reject a file whose processing failed unexpectedly, logged once the database takes a
+    row again. After a failed commit DuckDB may refuse the connection: it is opened again, a
+    few times with a pause, before the file is reported without a log row."""
     import hashlib
+    import time
     from datetime import datetime
 
     from pipelines.i18n import both
@@ -185,17 +193,20 @@ def _failed(
         "started": datetime.now(),
         "user": user,
     }
-    for attempt in range(2):
+    for attempt in range(RECONNECT_TRIES):
         try:
             return con, _log_alone(con, result, **log_args)
         except duckdb.Error:
-            if attempt:
-                break
-            try:
-                con.close()
-            except duckdb.Error:
-                pass
+            pass
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
+        time.sleep(0.5 * attempt)
+        try:
             con = connect_writer(db_path)
+        except duckdb.Error:
+            continue
     return con, result
 
 

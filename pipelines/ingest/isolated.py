@@ -6,9 +6,15 @@ come here: CSV is parsed in-process by polars, which fails with an exception, an
 CSV would cost the bare-load speed ingest is measured against.
 
 Children are forked from a small forkserver that has already imported the readers, so a
-workbook costs a fork (milliseconds), not a new interpreter. The child sets RLIMIT_AS, sends its
-answer (cells as text, or a rejection key) over a pipe and exits; a child that runs out of time
-is killed, and one killed by a signal is reported, never raised.
+workbook costs a fork (milliseconds), not a new interpreter, and never a fork of the caller's
+threads (Streamlit's, DuckDB's). The child limits its address space to what it has plus
+[ingest.spreadsheet] reader_memory_mb, sends its answer (cells as text, or a rejection key) over
+a pipe and exits; a child that runs out of time is killed, and one killed by a signal is
+reported, never raised.
+
+multiprocessing normally re-imports the caller's `__main__` in each child. Under Streamlit that
+is the page script being run (Streamlit installs it as `__main__`), which must not run in a
+reader; the child here needs nothing from `__main__`, so it is left out.
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from multiprocessing import popen_forkserver, spawn
 from multiprocessing.connection import Connection
 
 from pipelines.ingest.excel import SheetCells, read_sheet_cells
 from pipelines.ingest.headers import FileRejected
 
-_PRELOAD = ["pipelines.ingest.excel"]
+_PRELOAD = ["pipelines.ingest.excel", "pipelines.ingest.isolated"]
 _ENV_PREFIX = "SHIRUBE_"
 
 
@@ -33,7 +40,10 @@ def _child(conn: Connection, data: bytes, forced_kind: str | None, limits: dict,
     for key in [k for k in os.environ if k.startswith(_ENV_PREFIX)]:
         del os.environ[key]
     os.environ.update(env)
-    memory = int(float(limits["reader_memory_mb"]) * 1024 * 1024)
+    # On top of what the child already maps (the interpreter and the imported readers).
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    memory = mapped + int(float(limits["reader_memory_mb"]) * 1024 * 1024)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file behind
     # A native reader's abort message and backtrace are for nobody's terminal.
@@ -54,6 +64,26 @@ def _child(conn: Connection, data: bytes, forced_kind: str | None, limits: dict,
     conn.close()
 
 
+class _PopenWithoutMain(popen_forkserver.Popen):
+    def _launch(self, process_obj) -> None:
+        prepare = spawn.get_preparation_data
+
+        def without_main(name: str) -> dict:
+            return {k: v for k, v in prepare(name).items() if not k.startswith("init_main")}
+
+        spawn.get_preparation_data = without_main
+        try:
+            super()._launch(process_obj)
+        finally:
+            spawn.get_preparation_data = prepare
+
+
+class _ReaderProcess(multiprocessing.get_context("forkserver").Process):
+    @staticmethod
+    def _Popen(process_obj):  # noqa: N802 - the name multiprocessing calls
+        return _PopenWithoutMain(process_obj)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)  # ignored once the server runs
@@ -72,7 +102,7 @@ def read_workbook(data: bytes, forced_kind: str | None, limits: dict) -> SheetCe
     context = _context()
     receive, send = context.Pipe(duplex=False)
     env = {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)}
-    child = context.Process(target=_child, args=(send, data, forced_kind, limits, env))
+    child = _ReaderProcess(target=_child, args=(send, data, forced_kind, limits, env))
     child.daemon = True
     child.start()
     send.close()
