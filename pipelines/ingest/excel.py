@@ -15,6 +15,11 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+# Imported here, not where used: the forkserver preloads this module, so every reader child
+# starts with both readers loaded (importing openpyxl alone takes a few hundred milliseconds).
+import openpyxl
+import python_calamine
+
 from pipelines.ingest.headers import FileRejected, HeaderMatch, find_header
 from pipelines.ingest.workbook_limits import check_workbook
 
@@ -48,8 +53,6 @@ def _percent_cells(
     data: bytes, sheet_name: str, columns: list[int], first_row: int
 ) -> set[tuple[int, int]]:
     """(0-based row, column) of cells with a percent number format in the given columns."""
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # damaged styles: no formats, values are taken as written
@@ -106,8 +109,6 @@ def _invalid_character(exc: Exception, data: bytes) -> bool:
 
 def read_sheet_cells(data: bytes, forced_kind: str | None, limits: dict) -> SheetCells:
     """The first sheet with a recognisable header, after the workbook passed its limits."""
-    import python_calamine
-
     check_workbook(data, limits)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))

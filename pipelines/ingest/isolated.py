@@ -32,6 +32,20 @@ _PRELOAD = ["pipelines.ingest.excel", "pipelines.ingest.isolated"]
 _ENV_PREFIX = "SHIRUBE_"
 
 
+def _warm() -> None:
+    """Settings and frameworks parsed once where this is preloaded (the forkserver), not in
+    every child; a child whose SHIRUBE_* differ reads its own (the caches are keyed by them)."""
+    from pipelines.settings import frameworks
+
+    try:
+        frameworks()
+    except Exception:  # noqa: BLE001 - a broken framework file is reported by the ingest itself
+        pass
+
+
+_warm()
+
+
 def _child(conn: Connection, data: bytes, forced_kind: str | None, limits: dict, env: dict) -> None:
     import resource
 

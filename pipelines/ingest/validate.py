@@ -281,7 +281,7 @@ def shown_value_sql(column: str | None, lang: str | None = None) -> str:
 def _reason_sql(template: str, rule: Rule, column_label: str | None, lang: str) -> str:
     values = {p[0]: (p[1] if len(p) == 2 or lang == "ja" else p[2]) for p in rule.params}
     values["column"] = sql_str(column_label or "")
-    values["value"] = shown_value_sql(rule.column, lang) if rule.column else "''"
+    values["value"] = f"shown_{lang}" if rule.column else "''"  # see quarantine_sql
     expr = sql_str(template)
     for name, sql in values.items():
         if "{" + name + "}" in template:
@@ -331,15 +331,25 @@ def quarantine_sql(rules: list[Rule], headers_as_written: dict[str, str]) -> str
         return expr
 
     warn = [str(i) for i, r in enumerate(rules) if r.warn] or ["-1"]
+    # The offending value is picked once per (row, rule), then cleaned and cut once per
+    # language, rather than inside every rule's branch of every reason.
+    broken = (
+        "select *, unnest(list_concat(errors, warnings)) as rule_index from norm "
+        "where len(errors) + len(warnings) > 0"
+    )
+    picked = f"select *, {by_rule(lambda r: r.column or 'null')} as raw_value from ({broken})"
+    shown = (
+        f"select *, {shown_value_sql('raw_value')} as shown, "
+        f"{shown_value_sql('raw_value', 'ja')} as shown_ja, "
+        f"{shown_value_sql('raw_value', 'en')} as shown_en from ({picked})"
+    )
     return (
         "select row_number, "
         f"{by_rule(lambda r: sql_str(label(r)) if label(r) else 'null')} as column_name, "
-        f"{by_rule(lambda r: shown_value_sql(r.column))} as value, "
+        "shown as value, "
         f"{by_rule(lambda r: sql_str(r.name))} as rule, "
         f"{by_rule(reason('ja'))} as reason_ja, "
         f"{by_rule(reason('en'))} as reason_en, "
         f"rule_index in ({', '.join(warn)}) as warn, "
-        "len(errors) > 0 as row_rejected "
-        "from (select *, unnest(list_concat(errors, warnings)) as rule_index from norm "
-        "where len(errors) + len(warnings) > 0)"
+        f"len(errors) > 0 as row_rejected from ({shown})"
     )
