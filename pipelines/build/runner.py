@@ -40,6 +40,7 @@ from pipelines.warehouse import (
     connect_writer,
     open_snapshot,
     publish_snapshot,
+    remove_build_leftovers,
     snapshot_dir,
     writer_lock,
 )
@@ -167,6 +168,8 @@ def build_warehouse(
         click.echo(t("build.waiting_for_writer", lang), err=True)
 
     with writer_lock(db_path, on_wait=on_wait or say_waiting):
+        # Under the lock no other build runs: a .partial snapshot is a killed build's.
+        remove_build_leftovers(db_path)
         con = connect_writer(db_path)
         # No model relies on row order; dropping it lets DuckDB write tables in parallel.
         con.execute("set preserve_insertion_order = false")
