@@ -108,7 +108,7 @@ class Writer(threading.Thread):
 
     def _run(self, record: WriterRun, arguments: list[str]) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        command = [sys.executable, "-m", "pipelines.cli", *arguments]
+        command = [sys.executable, "-m", "shirube.cli", *arguments]
         record.started = self.clock()
         if self.nice:
             # As a scheduled writer sharing a machine with a dashboard should run (systemd

@@ -33,7 +33,7 @@ from pipelines.codes import make_school_code, municipality_code_with_check  # no
 from pipelines.i18n import t  # noqa: E402
 from pipelines.publish_parquet import current_parquet_snapshot  # noqa: E402
 
-SHIRUBE = [sys.executable, "-m", "pipelines.cli"]
+SHIRUBE = [sys.executable, "-m", "shirube.cli"]
 
 
 def shirube(*args: str) -> None:

@@ -322,7 +322,7 @@ def test_a_replaced_framework_file_flows_through_to_pct_all_achieved(tmp_path, m
 
 def shirube(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "shirube.cli", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -369,7 +369,7 @@ def test_shirube_build_waits_for_another_writer_and_says_so(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "pipelines.cli",
+                "shirube.cli",
                 "build",
                 "--db",
                 str(raw.db_path),

@@ -59,7 +59,7 @@ def test_stopping_shirube_serve_with_sigterm_stops_the_server_and_frees_the_port
         [
             sys.executable,
             "-m",
-            "pipelines.cli",
+            "shirube.cli",
             "serve",
             "--db",
             str(tmp_path / "w.duckdb"),

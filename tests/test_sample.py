@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from pipelines.cli import build_cli
+from shirube.cli import build_cli
 from pipelines.codes import normalise_municipality_code, school_code_check_ok
 from pipelines.reference import activity_types, school_types
 from pipelines.sample import generate_sample

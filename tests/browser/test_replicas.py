@@ -28,7 +28,7 @@ NEW_SCHOOLS = 3
 
 
 def shirube(*args: str, background: bool = False):
-    command = [sys.executable, "-m", "pipelines.cli", *args, "--lang", "en"]
+    command = [sys.executable, "-m", "shirube.cli", *args, "--lang", "en"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if background:
         return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
