@@ -41,6 +41,7 @@ from live_server import (  # noqa: E402
     stop_server,
     write_auth_secrets,
 )
+from paths import shown_path  # noqa: E402
 
 from dashboard.ui import ASKNET_PAGES, PAGES  # noqa: E402
 from pipelines.i18n import t  # noqa: E402
@@ -151,7 +152,7 @@ def report(timings: dict[str, dict[str, list[float]]], db: Path, runs: int) -> s
     lines = [
         "# Dashboard page timings (headless Chromium)",
         "",
-        f"Database: `{db}`; runs: {runs}; cores: {os.cpu_count()}. "
+        f"Database: `{shown_path(db)}`; runs: {runs}; cores: {os.cpu_count()}. "
         f"Load average at the end: {os.getloadavg()[0]:.1f}. "
         f"Targets: cold < {COLD_TARGET:.0f} s, warm < {WARM_TARGET:.0f} s.",
         "",
