@@ -9,8 +9,8 @@ import statistics
 from dataclasses import asdict
 
 import numpy as np
+from bench_paths import shown_path
 from load_client import ViewResult
-from paths import shown_path
 
 # The query recorded for a Chromium view reached through the sidebar (load_client.browser_user).
 SIDEBAR = "(sidebar)"

@@ -15,7 +15,7 @@ import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from paths import without_machine_paths
+from bench_paths import without_machine_paths
 
 PACKAGES = ("duckdb", "polars", "pandas", "pyarrow", "streamlit", "plotly", "python-calamine")
 
