@@ -30,8 +30,10 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Run as a script, not by pytest: the live-server helper lives with the browser tests (the
+# packages come from the editable install).
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from bench_paths import shown_path  # noqa: E402
 from live_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -41,7 +43,6 @@ from live_server import (  # noqa: E402
     stop_server,
     write_auth_secrets,
 )
-from paths import shown_path  # noqa: E402
 
 from dashboard.ui import ASKNET_PAGES, PAGES  # noqa: E402
 from pipelines.i18n import t  # noqa: E402

@@ -25,7 +25,8 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Run as a script: the live-server helper lives with the browser tests (the packages come from
+# the editable install that `make install` makes).
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from live_server import CHROMIUM, CHROMIUM_ARGS, settle, start_server, stop_server  # noqa: E402
 

@@ -11,16 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from live_server import settle, start_server, stop_server
+from playwright.sync_api import Page, expect
+
+from pipelines.codes import make_school_code, municipality_code_with_check
+from pipelines.i18n import t
+from pipelines.publish_parquet import current_parquet_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from live_server import settle, start_server, stop_server  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
-
-from pipelines.codes import make_school_code, municipality_code_with_check  # noqa: E402
-from pipelines.i18n import t  # noqa: E402
-from pipelines.publish_parquet import current_parquet_snapshot  # noqa: E402
 
 pytestmark = pytest.mark.browser
 SAMPLE_SCHOOLS = 30
