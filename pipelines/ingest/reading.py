@@ -20,7 +20,6 @@ import polars as pl
 from pipelines.ingest.headers import HeaderMatch, recognise
 
 HEADER_SEARCH_ROWS = 30  # title, notes and blank rows allowed above the header
-TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
