@@ -112,6 +112,18 @@ def test_headline_figures_follow_the_fixture_scores(snapshot):
     )
 
 
+def test_the_report_states_the_thresholds_its_snapshot_was_built_with(
+    snapshot, tmp_path, monkeypatch
+):
+    built_with = mart_row(snapshot, "build_info")
+    assert (built_with["min_schools"], built_with["min_students"]) == (5, 10)  # the defaults
+    changed = tmp_path / "settings.toml"
+    changed.write_text("[suppression]\nmin_schools = 2\nmin_students = 3\n", encoding="utf-8")
+    monkeypatch.setenv("SHIRUBE_SETTINGS", str(changed))  # the settings changed since the build
+    content = gather(snapshot, "prefecture:23")
+    assert (content.min_schools, content.min_students) == (5, 10)
+
+
 def test_suppressed_area_carries_no_figure_built_on_returns(snapshot):
     content = gather(snapshot, "prefecture:14")
     by_measure = {row.measure: row for row in content.headline}

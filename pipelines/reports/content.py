@@ -30,6 +30,13 @@ from pipelines.settings import frameworks, settings
 LEVELS = ("national", "region", "prefecture", "municipality", "hub")
 
 
+def _suppression_of(build: dict) -> dict:
+    """The thresholds the snapshot was built with (marts.build_info); the current settings only
+    for a snapshot built before build_info carried them."""
+    current = settings()["suppression"]
+    return {key: build.get(key, current[key]) for key in ("min_schools", "min_students")}
+
+
 def parse_area(area: str) -> tuple[str, str]:
     """The --area argument as (level, code).
 
@@ -298,7 +305,7 @@ def gather_report(
     benchmarks = _benchmarks(con, level, code, year, version, lang)
     snapshot = _rows(con, "select version from meta.snapshot", [])
     region_rows, prefecture_rows = _comparison(con, year, version, level, code, lang)
-    suppression = settings()["suppression"]
+    suppression = _suppression_of(build)
     return ReportContent(
         lang=lang,
         year=year,
