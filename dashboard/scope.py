@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-AREA_LEVELS = ("national", "region", "prefecture", "municipality", "hub")
+from pipelines.vocabulary import AREA_LEVELS
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from pipelines.i18n import LANGS, normalise_lang, t
+from pipelines.ingest.headers import KINDS
 
 
 def _lang_from_argv(argv: list[str]) -> str:
@@ -97,7 +98,7 @@ def build_cli(lang: str) -> click.Group:
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
     @click.option(
         "--kind",
-        type=click.Choice(["schools", "returns", "activities", "roster"]),
+        type=click.Choice(KINDS),
         default=None,
         help=m("ingest_kind_help"),
     )

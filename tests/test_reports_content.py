@@ -229,3 +229,14 @@ def test_suggested_filename_is_safe_for_any_hub_code():
     assert suggested_filename(year=2025, area="hub:../=X Y", fmt="xlsx") == (
         "shirube-report-2025-hub-X_Y.xlsx"
     )
+
+
+def test_report_charts_draw_each_benchmark_in_the_dashboards_colour(snapshot):
+    from dashboard.charts import benchmark_colour
+    from pipelines.reports.charts import coverage_chart
+
+    positions = {b.id: b.position for b in default_framework().benchmarks}
+    traces = coverage_chart(gather(snapshot, "prefecture:23")).data
+    drawn = {trace.name.split()[0]: trace.marker.color for trace in traces}
+    assert set(drawn) == {"B5", "B6", "B7", "B8"}
+    assert drawn == {b: benchmark_colour(positions[b]) for b in drawn}

@@ -5,8 +5,8 @@ import streamlit as st
 
 from dashboard import access, data, exports, ui
 from dashboard.queries import schools as q_schools
+from pipelines.vocabulary import MEDIA_TYPES, SEVERITIES
 
-SEVERITIES = ("high", "medium", "low")
 SHOWN_ROWS = 1000
 FLAGS = (
     "no_return",
@@ -88,7 +88,7 @@ def render() -> None:
         ui.m("download_xlsx"),
         lambda: exports.to_xlsx(download, sheet),
         f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        MEDIA_TYPES["xlsx"],
         key="support_xlsx",
         on_click=access.record,
         args=("export", f"{stem}.xlsx", f"{download.height} rows; {ui.selection_label(f)}"),

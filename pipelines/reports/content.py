@@ -26,8 +26,9 @@ from pipelines.reports.model import (
     Stat,
 )
 from pipelines.settings import frameworks, settings
+from pipelines.vocabulary import AREA_LEVELS
 
-LEVELS = ("national", "region", "prefecture", "municipality", "hub")
+LEVELS = AREA_LEVELS
 
 
 def _suppression_of(build: dict) -> dict:
