@@ -16,24 +16,10 @@ import polars as pl
 from dashboard import format as fmt
 from dashboard.text import plot
 from pipelines.i18n import t
+from pipelines.palette import BENCHMARK_PALETTE, benchmark_colour  # noqa: F401 - used by tests
 from pipelines.reference import prefectures
 
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
-# Okabe-Ito (colour-blind safe) first, then further distinct colours for larger frameworks.
-BENCHMARK_PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-    "#999933",
-    "#882255",
-    "#44AA99",
-    "#332288",
-)
 NO_DATA_GREY = "#d9d9d9"
 SEQUENTIAL = "Blues"
 # Marker symbols that tell the comparison averages apart without colour.
@@ -43,11 +29,6 @@ COMPARISON_SYMBOLS = {
     "prefecture_mean": "triangle-up",
     "national_mean": "x",
 }
-
-
-def benchmark_colour(position: int) -> str:
-    """The benchmark's colour, fixed by its 1-based position in the framework."""
-    return BENCHMARK_PALETTE[(position - 1) % len(BENCHMARK_PALETTE)]
 
 
 def benchmark_label(

@@ -17,9 +17,10 @@ from dashboard import data
 from dashboard.queries import options as q_options
 from dashboard.scope import Scope
 from pipelines.i18n import DEFAULT_LANG, LANGS, t
+from pipelines.vocabulary import AREA_LEVELS as ALL_AREA_LEVELS
 
 ANY = ""  # the "all" choice of an optional filter; absent from the URL
-AREA_LEVELS = ("national", "region", "prefecture", "municipality")
+AREA_LEVELS = tuple(level for level in ALL_AREA_LEVELS if level != "hub")  # hubs: own filter
 
 
 @dataclass(frozen=True)

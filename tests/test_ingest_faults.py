@@ -50,7 +50,7 @@ def replace(source, target, *args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
     return real_replace(source, target, *args, **kwargs)
 os.replace = replace
-from pipelines.cli import main
+from shirube.cli import main
 main(sys.argv[1:])
 """
 
@@ -81,7 +81,7 @@ def inbox(folder: Path) -> Path:
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "shirube.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -92,7 +92,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def kill_after(seconds: float, *args: str) -> int:
     """Start the CLI, SIGKILL it after `seconds`; its return code (or 0 if it ended first)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "shirube.cli", *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -203,7 +203,7 @@ def test_a_partial_file_is_removed_only_once_the_run_writing_it_has_let_go(clean
             [
                 sys.executable,
                 "-m",
-                "pipelines.cli",
+                "shirube.cli",
                 "ingest",
                 "--db",
                 str(db),

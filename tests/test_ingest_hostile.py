@@ -33,7 +33,7 @@ DATA_TABLES = ("schools", "returns", "return_scores", "activities", "roster", "q
 
 def shirube(*args: str | bytes, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "shirube.cli", *args],
         capture_output=True,
         cwd=ROOT,
         timeout=600,

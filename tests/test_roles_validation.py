@@ -141,7 +141,7 @@ def test_before_the_first_build_there_is_nothing_to_check_against(tmp_path):
 def test_shirube_serve_refuses_to_start_with_users_instead_of_user(tmp_path):
     path = _file(tmp_path, GOOD.replace("[[user]]", "[[users]]"))
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--roles", str(path), "--port", "1"],
+        [sys.executable, "-m", "shirube.cli", "serve", "--roles", str(path), "--port", "1"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -12,8 +12,8 @@ from dashboard import access, concerns, data, exports, ui
 from dashboard import format as fmt
 from dashboard.queries import schools as q_schools
 from dashboard.text import md
+from pipelines.vocabulary import MEDIA_TYPES, SEVERITIES
 
-SEVERITIES = ("high", "medium", "low")
 SHOWN_ROWS = 1000
 FLAGS = concerns.FLAGS
 PICK_KEY, TABLE_KEY, CODES_KEY = "support_school", "support_table", "_support_codes"
@@ -128,7 +128,7 @@ def _downloads(table: pl.DataFrame, f) -> None:
         ui.m("download_xlsx"),
         lambda: exports.to_xlsx(table, sheet),
         f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        MEDIA_TYPES["xlsx"],
         key="support_xlsx",
         on_click=access.record,
         args=("export", f"{stem}.xlsx", detail),

@@ -24,6 +24,7 @@ from pipelines.build.audits import (
     format_bad_rows,
     run_audits,
 )
+from pipelines.build.keys import KeyHeaderError, model_keys
 from pipelines.build.models import (
     MODEL_SCHEMAS,
     SQL_DIR,
@@ -128,14 +129,17 @@ def build_in_transaction(
     """
     try:
         models = order_models(discover_models(sql_dir))
+        keys = model_keys(models)
     except ModelGraphError as exc:
         raise BuildError("models_unorderable", error=str(exc)) from exc
+    except KeyHeaderError as exc:
+        raise BuildError("model_key_unreadable", error=str(exc)) from exc
     con.execute("begin transaction")
     try:
         load_reference_tables(con, build_date=build_date, version=version)
         timings = run_models(con, models)
         audit_started = time.perf_counter()
-        results = run_audits(con, sql_dir)
+        results = run_audits(con, sql_dir, keys)
         audit_seconds = time.perf_counter() - audit_started
         _fail_on_audits(results, lang)
     except BaseException:

@@ -23,7 +23,6 @@ from pipelines.settings import settings
 
 __all__ = ["FileRejected", "ParsedFile", "parse_file"]
 
-TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls

@@ -17,22 +17,19 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import live_server
 import pytest
+from live_server import free_port, log_in, settle, write_auth_secrets
+from oidc_provider_mock import User, run_server_in_thread
+from playwright.sync_api import Page, expect
+
+from dashboard.queries.options import areas
+from dashboard.scope import Scope
+from dashboard.ui import ASKNET_PAGES, PAGES
+from pipelines.i18n import t
+from pipelines.warehouse import current_snapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-import live_server  # noqa: E402
-from live_server import free_port, log_in, settle, write_auth_secrets  # noqa: E402
-from oidc_provider_mock import User, run_server_in_thread  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
-
-from dashboard.queries.options import areas  # noqa: E402
-from dashboard.scope import Scope  # noqa: E402
-from dashboard.ui import ASKNET_PAGES, PAGES  # noqa: E402
-from pipelines.i18n import t  # noqa: E402
-from pipelines.warehouse import current_snapshot, open_snapshot  # noqa: E402
-
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
 pytestmark = pytest.mark.browser
 
@@ -59,7 +56,7 @@ def warehouse(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("english") / "shirube.duckdb"
     for command in (["ingest", str(ROOT / "data" / "sample")], ["build"]):
         done = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", *command, "--db", str(db)],
+            [sys.executable, "-m", "shirube.cli", *command, "--db", str(db)],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -5,24 +5,20 @@ live link into the app's own message."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from live_server import settle, start_server, stop_server
+from playwright.sync_api import Page, expect
+
+from pipelines.build import build_warehouse
+from pipelines.codes import make_school_code
+from pipelines.i18n import t
+from pipelines.ingest import ingest_files
+from pipelines.settings import default_framework
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from live_server import settle, start_server, stop_server  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
-
-from pipelines.build import build_warehouse  # noqa: E402
-from pipelines.codes import make_school_code  # noqa: E402
-from pipelines.i18n import t  # noqa: E402
-from pipelines.ingest import ingest_files  # noqa: E402
-from pipelines.settings import default_framework  # noqa: E402
-
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
 pytestmark = pytest.mark.browser
 
