@@ -20,13 +20,14 @@ $(STAMP): pyproject.toml constraints.txt
 system-deps:
 	@bash scripts/system-deps.sh $(SYSTEM_PACKAGES)
 
-# shirube demo generates data/sample first if it is missing.
+# shirube demo (shirube/demo.py) generates data/sample first if it is missing.
 demo: install
 	$(BIN)/shirube demo
 
 test: install
 	$(BIN)/python -m pytest
 
+# ruff check and format check with pyproject's settings; .ci/run runs it before the tests.
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

@@ -171,7 +171,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ingest.md")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     work = args.work or Path(tempfile.mkdtemp(prefix="shirube-bench-"))
     try:
         results = [measure(d, work / d, args) for d in args.dresses.split(",")]

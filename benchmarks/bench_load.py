@@ -39,9 +39,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-for extra in (ROOT, ROOT / "benchmarks", ROOT / "tests" / "browser"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+# Run as a script, not by pytest: the live-server helper lives with the browser tests (the
+# packages come from the editable install; benchmarks/ is the script's own folder).
+if str(ROOT / "tests" / "browser") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from live_server import start_server, stop_server  # noqa: E402
 from load_client import (  # noqa: E402
@@ -108,7 +109,7 @@ class Writer(threading.Thread):
 
     def _run(self, record: WriterRun, arguments: list[str]) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        command = [sys.executable, "-m", "pipelines.cli", *arguments]
+        command = [sys.executable, "-m", "shirube.cli", *arguments]
         record.started = self.clock()
         if self.nice:
             # As a scheduled writer sharing a machine with a dashboard should run (systemd

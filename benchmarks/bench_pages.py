@@ -30,8 +30,10 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Run as a script, not by pytest: the live-server helper lives with the browser tests (the
+# packages come from the editable install).
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from bench_paths import shown_path  # noqa: E402
 from live_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -151,7 +153,7 @@ def report(timings: dict[str, dict[str, list[float]]], db: Path, runs: int) -> s
     lines = [
         "# Dashboard page timings (headless Chromium)",
         "",
-        f"Database: `{db}`; runs: {runs}; cores: {os.cpu_count()}. "
+        f"Database: `{shown_path(db)}`; runs: {runs}; cores: {os.cpu_count()}. "
         f"Load average at the end: {os.getloadavg()[0]:.1f}. "
         f"Targets: cold < {COLD_TARGET:.0f} s, warm < {WARM_TARGET:.0f} s.",
         "",

@@ -9,6 +9,7 @@ import statistics
 from dataclasses import asdict
 
 import numpy as np
+from bench_paths import shown_path
 from load_client import ViewResult
 
 # The query recorded for a Chromium view reached through the sidebar (load_client.browser_user).
@@ -124,7 +125,8 @@ def render_markdown(summary: dict) -> str:
     lines = [
         "# Dashboard load test",
         "",
-        f"`{config['db']}`: {config['sessions']} websocket sessions + {config['browsers']} "
+        f"`{shown_path(config['db'])}`: {config['sessions']} websocket sessions + "
+        f"{config['browsers']} "
         f"Chromium for {config['duration']:.0f} s (asked {config['seconds']:.0f} s; think "
         f"{config['think'][0]:g}-{config['think'][1]:g} s; seed {config['seed']}; "
         f"{'pages visited once before (uncounted)' if config['warm_up'] else 'a cold server'}; "

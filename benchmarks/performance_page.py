@@ -15,6 +15,8 @@ import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from bench_paths import without_machine_paths
+
 PACKAGES = ("duckdb", "polars", "pandas", "pyarrow", "streamlit", "plotly", "python-calamine")
 
 
@@ -239,7 +241,7 @@ def write_performance_page(
     ):
         report = out / f"{name}.md"
         if report.exists():
-            text = report.read_text(encoding="utf-8")
+            text = without_machine_paths(report.read_text(encoding="utf-8"))
             if text.startswith("# "):  # the step's own title: this page gives its own
                 text = text.split("\n", 1)[1]
             lines += [f"### {title}", "", _demoted(text).strip(), ""]

@@ -20,8 +20,18 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import data
-from dashboard.roles import Role, RolesError, configured_roles, role_of
+from dashboard.queries import options as q_options
+from dashboard.roles import (
+    AREA_LEVELS,
+    Role,
+    RolesError,
+    UnknownArea,
+    configured_roles,
+    role_of,
+    unknown_areas,
+)
 from dashboard.scope import Scope
+from dashboard.text import md
 from pipelines import audit
 from pipelines.i18n import t
 from pipelines.sample_mark import is_sample_warehouse
@@ -177,9 +187,9 @@ def show_banner(viewer: Viewer, lang: str) -> None:
             t(
                 "dashboard.access_signed_in_as",
                 lang,
-                email=viewer.email,
+                email=md(viewer.email, links=True),
                 role=t(f"dashboard.role_{viewer.role.role}", lang),
-                area=where,
+                area=md(where),
             )
         )
         st.sidebar.button(t("dashboard.access_logout", lang), on_click=st.logout, key="logout")
@@ -192,7 +202,7 @@ def show_gate(viewer: Viewer, lang: str) -> None:
         st.markdown(t("dashboard.access_login_intro", lang))
         st.button(t("dashboard.access_login", lang), on_click=st.login, type="primary", key="login")
     elif viewer.mode == STRANGER:
-        st.info(t("dashboard.access_stranger", lang, email=viewer.email or "—"))
+        st.info(t("dashboard.access_stranger", lang, email=md(viewer.email or "—", links=True)))
         st.button(t("dashboard.access_logout", lang), on_click=st.logout, key="logout")
     elif viewer.mode == ROLES_BROKEN:
         log.error("roles file unusable: %s", viewer.roles_error)
@@ -201,3 +211,48 @@ def show_gate(viewer: Viewer, lang: str) -> None:
     else:
         st.error(t("dashboard.access_refused_open_title", lang))
         st.markdown(t("dashboard.access_refused_open_body", lang))
+
+
+# Unknown areas already written to the server log, so each is logged once per process.
+_LOGGED_UNKNOWN: set[UnknownArea] = set()
+
+
+def unknown_role_areas() -> list[UnknownArea]:
+    """Roles whose hub, municipality or prefecture has no school in the current snapshot (none
+    when nothing is built yet or the roles file is unusable: those are explained elsewhere)."""
+    if data.snapshot() is None:
+        return []
+    try:
+        roles = configured_roles()
+    except RolesError:
+        return []
+    known = {
+        level: set(data.query(q_options.areas, Scope.everything(), level=level)["area_code"])
+        for level in AREA_LEVELS
+    }
+    found = unknown_areas(roles, known)
+    for problem in found:
+        if problem not in _LOGGED_UNKNOWN:
+            _LOGGED_UNKNOWN.add(problem)
+            log.warning("roles file: %s", problem.message("en"))
+    return found
+
+
+def show_role_problems(viewer: Viewer, lang: str) -> bool:
+    """Areas of the roles file with no school in the data: listed for ASKNET staff; the person
+    whose own area it is gets an explanation instead of a dashboard that reads as "no schools".
+    True when the pages must not run for this viewer."""
+    if viewer.mode != SIGNED_IN:
+        return False
+    problems = unknown_role_areas()
+    own = [p for p in problems if p.email == viewer.email]
+    if own:
+        st.title("Shirube しるべ")
+        level = t(f"dashboard.level_{own[0].level}", lang)
+        st.error(t("dashboard.roles_own_area_unknown", lang, level=level, code=md(own[0].code)))
+        return True
+    if viewer.is_asknet and problems:
+        # The roles file is the operator's own: its e-mails stay copyable as they are.
+        lines = "\n".join(f"- {md(p.message(lang), links=True)}" for p in problems)
+        st.warning(f"{t('dashboard.roles_unknown_areas_title', lang)}\n\n{lines}")
+    return False

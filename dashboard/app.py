@@ -10,18 +10,10 @@ on a first visit to a page's URL, runs that page without this script, so without
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the project: add the project.
-_PROJECT = Path(__file__).resolve().parent.parent
-if str(_PROJECT) not in sys.path:
-    sys.path.insert(0, str(_PROJECT))
-
-import streamlit as st  # noqa: E402
-
-from dashboard import access, data, ui  # noqa: E402
-from dashboard.filters import flush_url, language_switch, sidebar_filters  # noqa: E402
+from dashboard import access, data, ui
+from dashboard.filters import flush_url, language_switch, sidebar_filters
 
 st.set_page_config(page_title="Shirube しるべ", layout="wide")
 viewer = access.resolve_viewer()
@@ -48,6 +40,9 @@ page = st.navigation(pages)
 st.session_state.pop("_url_pending", None)
 lang = language_switch()
 access.show_banner(viewer, lang)
+if access.show_role_problems(viewer, lang):  # an area in the roles file with no schools
+    flush_url()
+    st.stop()
 st.session_state.pop("filters", None)
 try:
     if data.snapshot() is not None:

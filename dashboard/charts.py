@@ -14,25 +14,12 @@ import plotly.io as pio
 import polars as pl
 
 from dashboard import format as fmt
+from dashboard.text import plot
 from pipelines.i18n import t
+from pipelines.palette import BENCHMARK_PALETTE, benchmark_colour  # noqa: F401 - used by tests
 from pipelines.reference import prefectures
 
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
-# Okabe-Ito (colour-blind safe) first, then further distinct colours for larger frameworks.
-BENCHMARK_PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-    "#999933",
-    "#882255",
-    "#44AA99",
-    "#332288",
-)
 NO_DATA_GREY = "#d9d9d9"
 SEQUENTIAL = "Blues"
 # Marker symbols that tell the comparison averages apart without colour.
@@ -44,17 +31,13 @@ COMPARISON_SYMBOLS = {
 }
 
 
-def benchmark_colour(position: int) -> str:
-    """The benchmark's colour, fixed by its 1-based position in the framework."""
-    return BENCHMARK_PALETTE[(position - 1) % len(BENCHMARK_PALETTE)]
-
-
 def benchmark_label(
     benchmarks: pl.DataFrame, benchmark_id: str, lang: str, wrap: bool = False
 ) -> str:
     """'B5 企業・働く人との出会い' from the benchmarks frame (benchmark_id, name_ja, name_en).
 
-    `wrap` breaks the name into short lines for an axis label.
+    `wrap` breaks the name into short lines for an axis label (Plotly text: the name escaped,
+    the lines joined with <br>).
     """
     row = benchmarks.filter(pl.col("benchmark_id") == benchmark_id)
     if row.is_empty():
@@ -67,7 +50,7 @@ def benchmark_label(
         lines = [name[i : i + width] for i in range(0, len(name), width)]
     else:
         lines = textwrap.wrap(name, width)
-    return "<br>".join([benchmark_id, *lines])
+    return "<br>".join(plot(part) for part in [benchmark_id, *lines])
 
 
 def _positions(benchmarks: pl.DataFrame) -> dict[str, int]:
@@ -82,7 +65,7 @@ pio.templates.default = "plotly_white"
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left"),
+        title=dict(text=plot(title), x=0, xanchor="left"),
         height=height,
         font=dict(family=FONT_FAMILY, size=13),
         margin=dict(l=10, r=10, t=50, b=10),
@@ -191,7 +174,8 @@ def benchmark_bars(
     series = [(nation, nation_label, "/")]
     if area is not None and area_label:
         series.append((area, area_label, ""))
-    for frame, label, pattern in series:
+    for frame, name, pattern in series:
+        label = plot(name)
         ids = frame["benchmark_id"].to_list()
         values = frame[value_column].to_list()
         fig.add_trace(
@@ -236,7 +220,7 @@ def area_heatmap(
         go.Heatmap(
             z=z,
             x=[benchmark_label(benchmarks, b, lang, wrap=True) for b in ids],
-            y=areas[name_column],
+            y=[plot(name) for name in areas[name_column]],
             text=text,
             texttemplate="%{text}",
             colorscale=SEQUENTIAL,
@@ -264,7 +248,7 @@ def ranked_bars(
     fig = go.Figure(
         go.Bar(
             x=frame[value_column],
-            y=frame[label_column],
+            y=[plot(label) for label in frame[label_column]],
             orientation="h",
             text=value_text,
             textposition="outside",
@@ -359,7 +343,7 @@ def history_lines(
                 mode="lines+markers+text",
                 text=ends,
                 textposition="middle right",
-                name=benchmark_label(benchmarks, benchmark_id, lang),
+                name=plot(benchmark_label(benchmarks, benchmark_id, lang)),
                 line=dict(color=benchmark_colour(positions[benchmark_id])),
                 hovertemplate="%{x}: %{y:.1f}<extra>" + benchmark_id + "</extra>",
             )
@@ -380,7 +364,7 @@ def coverage_by_grade(
             go.Bar(
                 x=[t("dashboard.grade_format", lang, grade=g) for g in rows["grade"]],
                 y=rows["coverage_pct"],
-                name=benchmark_label(benchmarks, benchmark_id, lang),
+                name=plot(benchmark_label(benchmarks, benchmark_id, lang)),
                 marker_color=benchmark_colour(positions.get(benchmark_id, 1)),
                 text=[fmt.pct(v, 0) for v in rows["coverage_pct"]],
                 textposition="outside",
@@ -412,11 +396,11 @@ def area_lines(
                 x=[str(y) for y in rows["academic_year"]],
                 y=values,
                 mode="lines+markers+text",
-                name=rows[name_column][0],
+                name=plot(rows[name_column][0]),
                 line=dict(dash=dashes[index % len(dashes)], width=3),
                 text=[fmt.pct(v) if percent else fmt.number(v) for v in values],
                 textposition="top center",
-                hovertemplate="%{x}: %{text}<extra>" + rows[name_column][0] + "</extra>",
+                hovertemplate="%{x}: %{text}<extra>" + plot(rows[name_column][0]) + "</extra>",
             )
         )
     fig.update_xaxes(type="category", title=t("dashboard.axis_year", lang))

@@ -17,9 +17,10 @@ from dashboard import data
 from dashboard.queries import options as q_options
 from dashboard.scope import Scope
 from pipelines.i18n import DEFAULT_LANG, LANGS, t
+from pipelines.vocabulary import AREA_LEVELS as ALL_AREA_LEVELS
 
 ANY = ""  # the "all" choice of an optional filter; absent from the URL
-AREA_LEVELS = ("national", "region", "prefecture", "municipality")
+AREA_LEVELS = tuple(level for level in ALL_AREA_LEVELS if level != "hub")  # hubs: own filter
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,21 @@ def language() -> str:
     url_value = st.query_params.get("lang")
     if url_value in LANGS and url_value != state.get("_url_lang"):
         return url_value  # a link with ?lang= (the switch adopts it when drawn)
-    value = state.get(_key("lang")) or state.get("_kept_lang")
-    return value if value in LANGS else DEFAULT_LANG
+    # Before the switch is drawn, its state may still hold what the browser sent: the option's
+    # label ("English (英語)"), not its code. Labels change with the language, so read both.
+    return (
+        _lang_code(state.get(_key("lang"))) or _lang_code(state.get("_kept_lang")) or DEFAULT_LANG
+    )
+
+
+def _lang_code(value: object) -> str | None:
+    """The language code for a code or for the switch's label of it in either language."""
+    if value in LANGS:
+        return str(value)
+    for code in LANGS:
+        if any(value == t(f"dashboard.language_{code}", shown) for shown in LANGS):
+            return code
+    return None
 
 
 def language_switch() -> str:

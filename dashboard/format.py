@@ -15,7 +15,9 @@ def count(value: int | None, lang: str, unit: str = "schools") -> str:
     """1,234校 / 1,234 schools; a dash when unknown."""
     if _missing(value):
         return "—"
-    return t(f"dashboard.unit_{unit}", lang, n=f"{int(value):,}")
+    # "1 school", not "1 schools" (Japanese has one form: both keys say 校).
+    key = f"dashboard.unit_{unit}_one" if int(value) == 1 else f"dashboard.unit_{unit}"
+    return t(key, lang, n=f"{int(value):,}")
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -13,15 +13,18 @@ def preload() -> None:
     # Plotly looks pandas up in sys.modules while drawing; if the first visitors' threads import
     # it concurrently, one of them sees a half-initialised module and its page fails. Found by
     # the load test (benchmarks/bench_load.py) at 6+ sessions right after start.
+    import duckdb  # noqa: F401
     import pandas  # noqa: F401
     import plotly.graph_objects as go
+    import polars  # noqa: F401
 
     import dashboard.charts  # noqa: F401 - imported for its side effect: modules in sys.modules
-    import dashboard.data  # noqa: F401
-    import dashboard.filters  # noqa: F401
     import dashboard.queries.areas  # noqa: F401
     import dashboard.queries.schools  # noqa: F401
-    import dashboard.ui  # noqa: F401
+
+    # Not dashboard.data (nor filters and ui, which import it): its @st.cache_data would be set
+    # up before Streamlit's runtime exists, which logs "No runtime found, using
+    # MemoryCacheStorageManager" at every start. They are small; the page run imports them.
 
     # Plotly builds its validators lazily on first use; one figure warms them.
     go.Figure(go.Bar(x=["B1"], y=[1.0]), layout={"title": {"text": "warm"}}).to_json()

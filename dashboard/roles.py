@@ -22,7 +22,11 @@ school = "C123210000019"
 ```
 
 E-mails match without regard to case. A broken file is refused as a whole (RolesError with a
-message in both languages), so a typo never silently widens or narrows anyone's view.
+message in both languages), so a typo never silently widens or narrows anyone's view: that
+includes keys the file does not know (`[[users]]`, `hubs = ...`). A hub, municipality or
+prefecture that has no school in the warehouse cannot be told from a typo when the file is read
+(the next ingest may add it), so `unknown_areas` names it instead: in the server log at start,
+to ASKNET staff on every page, and to the person concerned instead of an empty dashboard.
 """
 
 from __future__ import annotations
@@ -31,18 +35,22 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from dashboard.scope import Scope
 from pipelines.codes import parse_school_code
-from pipelines.i18n import both
+from pipelines.i18n import both, t
 
 ROLES = ("hub_coordinator", "superintendent", "asknet", "school")
 ROLES_ENV = "SHIRUBE_ROLES"
 _MUNICIPALITY = re.compile(r"^\d{5,6}$")
 _PREFECTURE = re.compile(r"^\d{2}$")
+FILE_KEYS = ("user",)
+ENTRY_KEYS = ("email", "role", "hub", "municipality", "prefecture", "school")
+AREA_LEVELS = ("hub", "municipality", "prefecture")
 
 
 class RolesError(ValueError):
@@ -90,6 +98,11 @@ def scope_for(role: Role) -> Scope:
 def _entry(index: int, item: object) -> Role:
     if not isinstance(item, dict):
         raise RolesError("not_a_table", entry=index)
+    unknown = [key for key in item if key not in ENTRY_KEYS]
+    if unknown:
+        raise RolesError(
+            "unknown_entry_key", entry=index, keys=", ".join(unknown), known=", ".join(ENTRY_KEYS)
+        )
     email = str(item.get("email") or "").strip().lower()
     if "@" not in email:
         raise RolesError("bad_email", entry=index)
@@ -132,6 +145,9 @@ def parse_roles(text: str) -> dict[str, Role]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RolesError("not_toml", error=str(error)) from error
+    unknown = [key for key in document if key not in FILE_KEYS]
+    if unknown:  # e.g. [[users]]: read as nobody, every login would be refused without a word
+        raise RolesError("unknown_key", keys=", ".join(unknown))
     users = document.get("user", [])
     if not isinstance(users, list):
         raise RolesError("not_a_table", entry=1)
@@ -172,3 +188,33 @@ def configured_roles() -> dict[str, Role]:
 
 def role_of(email: str | None, roles: dict[str, Role]) -> Role | None:
     return roles.get(email.strip().lower()) if email else None
+
+
+@dataclass(frozen=True)
+class UnknownArea:
+    """A role whose hub, municipality or prefecture has no school in the warehouse."""
+
+    email: str
+    level: str
+    code: str
+
+    def message(self, lang: str) -> str:
+        return t(
+            "dashboard.roles_unknown_area",
+            lang,
+            email=self.email,
+            level=t(f"dashboard.level_{self.level}", lang),
+            code=self.code,
+        )
+
+
+def unknown_areas(
+    roles: Mapping[str, Role], known: Mapping[str, Collection[str]]
+) -> list[UnknownArea]:
+    """The roles whose area is not among `known` (area level -> codes with schools), in file
+    order. asknet covers everything and is never listed."""
+    return [
+        UnknownArea(role.email, role.level, role.code)
+        for role in roles.values()
+        if role.level in AREA_LEVELS and role.code not in known.get(role.level, ())
+    ]

@@ -1,15 +1,17 @@
 """Whose data a viewer may see.
 
-For now every viewer sees everything (`Scope.everything()`); the access-control issue gives hub,
-municipality and prefecture scopes. Every query takes a Scope: school-level rows outside it are
-never returned, and areas outside it are read only from the suppressed `marts.public_*` views.
+A signed-in viewer's role gives the scope (dashboard.roles): a hub, a municipality, a prefecture,
+or everything for ASKNET staff and open servers. Every query takes a Scope: school-level rows
+outside it are never returned, and areas outside it are read only from the suppressed
+`marts.public_*` views.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-AREA_LEVELS = ("national", "region", "prefecture", "municipality", "hub")
+from pipelines.vocabulary import AREA_LEVELS
+
 SCHOOL_LEVEL = "school"  # a school's own login: its own rows, and only public area figures
 
 

@@ -97,6 +97,43 @@ def check_roles_file(roles: str | None) -> str | None:
     return None
 
 
+def roles_area_warnings(roles: str | None, db: str | None, snapshot_dir: str | None = None) -> str:
+    """Both languages' warning naming each hub, municipality or prefecture of the roles file that
+    has no school in the published snapshot; empty when all are known (or nothing is built yet:
+    a new deployment is told so on its pages)."""
+    if not roles:
+        return ""
+    from dashboard.queries.options import areas
+    from dashboard.roles import AREA_LEVELS, load_roles, unknown_areas
+    from dashboard.scope import Scope
+    from pipelines.i18n import t
+    from pipelines.publish_parquet import current_parquet_snapshot
+    from pipelines.warehouse import current_snapshot, open_snapshot
+
+    found = (
+        current_parquet_snapshot(Path(snapshot_dir))
+        if snapshot_dir
+        else current_snapshot(resolve_db_path(db))
+    )
+    if found is None:
+        return ""
+    con = open_snapshot(found[1])
+    try:
+        cursor = con.cursor()
+        known = {
+            level: set(areas(cursor, Scope.everything(), level=level)["area_code"])
+            for level in AREA_LEVELS
+        }
+    finally:
+        con.close()
+    problems = unknown_areas(load_roles(Path(roles)), known)
+    return "\n".join(
+        f"{t('dashboard.roles_unknown_area_log', lang)} {problem.message(lang)}"
+        for problem in problems
+        for lang in ("ja", "en")
+    )
+
+
 def run_serve_command(
     *,
     db: str | None,
@@ -117,6 +154,12 @@ def run_serve_command(
     if problem:  # refuse to start rather than serve with a typo in who sees what
         print(problem, file=sys.stderr)
         return 2
+    try:
+        warning = roles_area_warnings(roles, db, snapshot_dir)
+    except Exception as error:  # a check that cannot run must not stop the server
+        warning = f"roles file areas not checked: {type(error).__name__}"
+    if warning:  # the server starts: the next ingest may add the area; the pages say so
+        print(warning, file=sys.stderr)
     address = os.environ.get("SHIRUBE_ADDRESS", "127.0.0.1")
     env = serve_environment(
         db=db,

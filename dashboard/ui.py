@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -14,11 +14,10 @@ from dashboard.filters import Filters, current_filters, language
 from dashboard.queries import options as q_options
 from dashboard.scope import Scope
 from dashboard.selection import NATIONAL, Selection, resolve
-from dashboard.text import plot
+from dashboard.text import md
 from pipelines.i18n import t
 
 log = logging.getLogger("shirube.dashboard")
-NAME_COLUMNS = ("area_name_ja", "area_name_en")
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,34 @@ def m(key: str, **values: object) -> str:
     return t(f"dashboard.{key}", lang(), **values)
 
 
+def m_md(key: str, **values: object) -> str:
+    """The message `key` for a Markdown place (title, caption, markdown, alert, widget label),
+    with every value escaped: names and codes that came from data or the URL stay literal."""
+    return m(key, **{name: md(value) for name, value in values.items()})
+
+
+def join(items: Iterable[object]) -> str:
+    """A list in the viewer's language: 「A、B」 in Japanese, "A, B" in English."""
+    return m("list_separator").join(str(item) for item in items)
+
+
+def link_params(**extra: object) -> dict[str, str]:
+    """The current language and filters as URL parameters (plus `extra`), for a link to another
+    page that keeps the view: the same names the sidebar writes to the URL."""
+    f = filters()
+    params = {
+        "lang": lang(),
+        "year": f.year,
+        "level": f.area_level if f.area_code else None,
+        "area": f.area_code,
+        "hub": f.hub,
+        "type": f.school_type,
+        "est": f.establishment,
+        **extra,
+    }
+    return {name: str(value) for name, value in params.items() if value not in (None, "")}
+
+
 def labels(prefix: str, language_code: str) -> Callable[[str], str]:
     """A widget's format_func: code -> the message `<prefix><code>`, bound to one language.
 
@@ -124,8 +151,8 @@ def show_no_snapshot() -> None:
 
 
 def show_data_version(lang: str) -> None:
-    """Sidebar footer: which published version this server shows, and when it was published
-    (so several servers behind a load balancer can be compared at a glance)."""
+    """Sidebar footer: when the data this server shows was published, in words; the snapshot's
+    id in the tooltip (so several servers behind a load balancer can be compared)."""
     info = data.query(data.snapshot_info, scope())
     if info.is_empty():
         return
@@ -133,11 +160,11 @@ def show_data_version(lang: str) -> None:
     label = t(
         "dashboard.data_version",
         lang,
-        version=info["version"][0],
-        published=f"{published:%Y-%m-%d %H:%M}" if published else "—",
+        published=t("dashboard.datetime_format", lang, at=published) if published else "—",
     )
+    version = t("dashboard.data_version_help", lang, version=info["version"][0])
     # Small grey Markdown rather than st.caption: pages' own captions stay the first ones.
-    st.sidebar.markdown(f":small[:gray[{label}]]")
+    st.sidebar.markdown(f":small[:gray[{md(label)}]]", help=version)
 
 
 def no_schools() -> None:
@@ -181,11 +208,3 @@ def selection_label(f: Filters) -> str:
     if shown.establishment:
         parts.append(names.get(("establishment", shown.establishment), shown.establishment))
     return " / ".join(parts) if parts else m("level_national")
-
-
-def plot_names(frame: pl.DataFrame, columns: tuple[str, ...] = NAME_COLUMNS) -> pl.DataFrame:
-    """`frame` with its name columns escaped for Plotly (dashboard.text.plot): names are data."""
-    present = [c for c in columns if c in frame.columns]
-    return frame.with_columns(
-        pl.Series(c, [plot(v) for v in frame[c]], dtype=pl.String) for c in present
-    )

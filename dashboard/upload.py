@@ -4,6 +4,8 @@ Both are imported inside the handlers, so the page still opens (with a friendly 
 installation where they are missing or broken. Before anything reaches ingest, `check_upload`
 refuses files over the size limit (settings ingest.max_upload_mb) and files whose content does
 not match their extension; who may upload at all is decided by the page (dashboard.access).
+Each upload is audited before it is ingested, so even an upload that took the process down
+would leave its record.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from dashboard import data
+from pipelines import audit
 from pipelines.i18n import t
 from pipelines.settings import settings
 
@@ -94,12 +97,21 @@ def ingest_uploads(
     """
     try:
         from pipelines.ingest import IngestSource, ingest_files
+        from pipelines.ingest.names import readable_name
     except ImportError:
         return IngestOutcome(error=t("dashboard.ingest_unavailable", lang))
 
     def m(key: str) -> str:
         return t(f"dashboard.{key}", lang)
 
+    for name, content in uploads:  # before the ingest: the record survives whatever follows
+        audit.record(
+            data.db_path(),
+            user=user,
+            action="upload",
+            target=readable_name(name),
+            detail=f"{len(content)} bytes",
+        )
     try:
         results = ingest_files(
             [IngestSource(name, content) for name, content in uploads],

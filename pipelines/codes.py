@@ -1,7 +1,8 @@
 """Validators for the MEXT school code and the JIS X 0402 municipality code.
 
-The school-code check digit rule is inferred from real codes (domain.md), not published, so callers
-decide whether a mismatch rejects the row or only warns (see settings `school_code_check_digit`).
+The school-code check digit rule is inferred from real codes (docs/domain.md), not published, so
+callers decide whether a mismatch rejects the row or only warns (see settings
+`school_code_check_digit`).
 """
 
 from __future__ import annotations

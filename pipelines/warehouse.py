@@ -87,6 +87,43 @@ def writer_lock(
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _remove(paths: Iterator[Path] | list[Path]) -> int:
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            continue
+    return removed
+
+
+def remove_ingest_leftovers(db_path: Path) -> int:
+    """Delete archive copies a killed ingest left half-written (`.<sha>.<pid>.partial`); the
+    number removed. Call only under `writer_lock`: then no ingest that could still be writing
+    one is running, and a file with the same content is simply archived again."""
+    folder = archive_dir(db_path)
+    if not folder.is_dir():
+        return 0
+    return _remove([p for p in folder.glob("*/.*.partial") if p.is_file()])
+
+
+def remove_build_leftovers(db_path: Path) -> int:
+    """Delete what a killed build left in the snapshot folder: `<version>.duckdb.partial` and
+    its `.wal`, a half-written pointer, and the `.wal` of a snapshot already removed; the number
+    removed. Call only under `writer_lock` (one build at a time). Published snapshots, which
+    readers may have open, are never touched."""
+    folder = snapshot_dir(db_path)
+    if not folder.is_dir():
+        return 0
+    leftovers = [*folder.glob("*.duckdb.partial"), *folder.glob("*.duckdb.partial.wal")]
+    leftovers += list(folder.glob("CURRENT.json.tmp"))
+    leftovers += [w for w in folder.glob("*.duckdb.wal") if not w.with_suffix("").exists()]
+    return _remove(leftovers)
+
+
 def publish_snapshot(
     con: duckdb.DuckDBPyConnection,
     db_path: Path,

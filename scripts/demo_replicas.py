@@ -25,7 +25,8 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Run as a script: the live-server helper lives with the browser tests (the packages come from
+# the editable install that `make install` makes).
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from live_server import CHROMIUM, CHROMIUM_ARGS, settle, start_server, stop_server  # noqa: E402
 
@@ -33,7 +34,7 @@ from pipelines.codes import make_school_code, municipality_code_with_check  # no
 from pipelines.i18n import t  # noqa: E402
 from pipelines.publish_parquet import current_parquet_snapshot  # noqa: E402
 
-SHIRUBE = [sys.executable, "-m", "pipelines.cli"]
+SHIRUBE = [sys.executable, "-m", "shirube.cli"]
 
 
 def shirube(*args: str) -> None:

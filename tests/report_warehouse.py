@@ -17,7 +17,7 @@ YEAR = 2025
 
 def shirube(*args: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "shirube.cli", *args],
         cwd=REPO,
         capture_output=True,
         text=True,

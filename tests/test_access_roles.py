@@ -101,7 +101,7 @@ def test_shirube_serve_refuses_to_start_with_a_broken_roles_file(tmp_path):
     roles = tmp_path / "roles.toml"
     roles.write_text('[[user]]\nemail = "a@x.jp"\nrole = "principal"\n', encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--roles", str(roles), "--port", "1"],
+        [sys.executable, "-m", "shirube.cli", "serve", "--roles", str(roles), "--port", "1"],
         capture_output=True,
         text=True,
         timeout=60,

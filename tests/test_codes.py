@@ -1,4 +1,4 @@
-"""School and municipality code validators, checked on the real codes in domain.md."""
+"""School and municipality code validators, checked on the real codes in docs/domain.md."""
 
 import pytest
 

@@ -6,6 +6,7 @@ import re
 import string
 from pathlib import Path
 
+from dashboard.concerns import FLAGS
 from pipelines.i18n import catalogue
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
@@ -17,6 +18,8 @@ PREFIXED = {
     "status_": ["loaded", "rejected", "duplicate"],
     "language_": ["ja", "en"],
     "series_": ["hub_mean", "municipality_mean", "prefecture_mean", "national_mean"],
+    "flag_": list(FLAGS),
+    "next_step_": list(FLAGS),
 }
 
 
@@ -29,7 +32,7 @@ def test_every_literal_dashboard_key_in_the_code_is_in_the_catalogue():
     for source in DASHBOARD.rglob("*.py"):
         text = source.read_text(encoding="utf-8")
         used |= set(re.findall(r't\(\s*"dashboard\.([a-z0-9_]+)"', text))
-        used |= set(re.findall(r'\bm\(\s*"([a-z0-9_]+)"', text))
+        used |= set(re.findall(r'\bm(?:_md)?\(\s*"([a-z0-9_]+)"', text))
     used |= {prefix + suffix for prefix, suffixes in PREFIXED.items() for suffix in suffixes}
     missing = sorted(key for key in used if f"dashboard.{key}" not in catalogue())
     assert missing == []

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
+from build_rows import RawRows, build_snapshot, code
 from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui import PAGES
 from pipelines.i18n import t
-from pipelines.warehouse import publish_snapshot
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGE_FILES = [spec.file for spec in PAGES]
@@ -216,13 +215,11 @@ def test_a_rebuild_is_picked_up_on_the_next_rerun_without_a_restart(tmp_path, mo
     monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
     app = _open(AppTest.from_file(APP, default_timeout=60), "views/overview.py")
     assert _metric(app, "metric_registered") == f"{len(SCHOOLS)}校"
-    gone = school_code(SCHOOLS[-1])
-    con = duckdb.connect(str(db))
-    con.execute("delete from marts.dim_school where school_code = ?", [gone])
-    publish_snapshot(con, db)
-    con.close()
+    raw = RawRows(db)  # a schools file naming one more school, then a rebuild
+    raw.schools([(code("C1", "13", 99), "新設中学校", "13101", None, None)])
+    build_snapshot(raw)
     app.run()
-    assert _metric(app, "metric_registered") == f"{len(SCHOOLS) - 1}校"
+    assert _metric(app, "metric_registered") == f"{len(SCHOOLS) + 1}校"
 
 
 def test_new_deployment_without_snapshot_explains_how_to_load_files(tmp_path, monkeypatch):

@@ -1,20 +1,17 @@
-"""The dashboard's named queries on the fixture snapshot: selections, scope and exports."""
+"""The dashboard's named queries on the fixture snapshot (tests/dashboard_fixture.py, built by the
+real build from raw rows): selections, scope, the needs-support list and exports."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import openpyxl
 import polars as pl
 import pytest
-from dashboard_fixture import (
-    SCHOOLS,
-    YEARS,
-    derive_flag_summary,
-    make_fixture_warehouse,
-    school_code,
-)
+from build_rows import RawRows, build_snapshot, code
+from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
 
 from dashboard import exports
 from dashboard.queries import areas as q_areas
@@ -22,7 +19,7 @@ from dashboard.queries import quality as q_quality
 from dashboard.queries import schools as q_schools
 from dashboard.scope import Scope
 from pipelines.settings import settings
-from pipelines.warehouse import current_snapshot, open_snapshot
+from pipelines.warehouse import open_snapshot
 
 EVERYTHING = Scope.everything()
 HUB_H01 = Scope.areas("hub", ("H01",))
@@ -30,9 +27,7 @@ HUB_H01 = Scope.areas("hub", ("H01",))
 
 @pytest.fixture(scope="module")
 def cursor(tmp_path_factory):
-    db = tmp_path_factory.mktemp("marts") / "shirube.duckdb"
-    make_fixture_warehouse(db)
-    con = open_snapshot(current_snapshot(db)[1])
+    con = open_snapshot(make_fixture_warehouse(tmp_path_factory.mktemp("marts") / "shirube.duckdb"))
     yield con.cursor()
     con.close()
 
@@ -119,35 +114,45 @@ def test_csv_export_has_a_bom_and_the_japanese_header():
     assert rows == [["学校名", "課題の数"], ["千代田中学校", "1"]]
 
 
+def _named(name: str) -> str:
+    return school_code(next(s for s in SCHOOLS if s[3] == name))
+
+
+def test_needs_support_list_follows_the_fixture_rows(cursor):
+    """2025, by the default thresholds of pipelines/settings_default.toml."""
+    flagged = q_schools.flagged_schools(cursor, EVERYTHING, year=2025)
+    kinds = {row["school_code"]: row["flag_kinds"] for row in flagged.iter_rows(named=True)}
+    assert kinds == {
+        # no 2025 return; its latest (2024-11-15) is 365 days before the newest (over 120)
+        _named("横浜小学校"): ["no_return", "stale_data"],
+        # 4 -> 1 achieved (a fall of 2 or more); mean score 85.75 -> 68.5 (15 points or more);
+        # hub H01's mean (5 + 2 + 8 + 1) / 4 = 4 is 2 or more above its 1
+        _named("横浜中学校"): ["below_hub_mean", "fall_in_achieved", "fall_in_mean_score"],
+        _named("千代田小学校"): ["below_hub_mean"],  # 2 against H01's 4
+        _named("大阪小学校"): ["below_hub_mean"],  # 1 against H02's (4 + 1 + 7) / 3 = 4
+        # workplace experience reached 3 of 10 students in grades 1 and 3 (under 50 %)
+        _named("千代田中学校"): ["low_coverage"],
+        _named("=東京私立高等学校"): ["low_coverage"],
+    }
+    severity = dict(zip(flagged["school_code"], flagged["severity_rank"], strict=True))
+    assert severity[_named("横浜小学校")] == 3  # no return in the latest year is high
+    assert {rank for school, rank in severity.items() if school != _named("横浜小学校")} == {2}
+
+
 def test_low_coverage_in_many_grades_counts_as_one_kind_of_concern(tmp_path):
-    import duckdb
-
-    from pipelines.warehouse import publish_snapshot
-
-    db = tmp_path / "shirube.duckdb"
-    make_fixture_warehouse(db)
-    school = school_code(SCHOOLS[0])
-    con = duckdb.connect(str(db))
-    con.execute("delete from marts.support_flags where school_code = ?", [school])
-    for grade in (1, 2, 3):  # one school: low coverage in three grades, and stale data
-        con.execute(
-            "insert into marts.support_flags by name select ? as school_code, "
-            "? as academic_year, 'low_coverage' as flag, 'medium' as severity, "
-            "'到達率が低い' as detail_ja, 'low coverage' as detail_en, 'B5' as benchmark_id, "
-            "? as grade",
-            [school, YEARS[-1], grade],
-        )
-    con.execute(
-        "insert into marts.support_flags by name select ? as school_code, ? as academic_year, "
-        "'stale_data' as flag, 'low' as severity, '古い' as detail_ja, 'old' as detail_en",
-        [school, YEARS[-1]],
+    raw = RawRows(tmp_path / "shirube.duckdb")
+    school, other = code("C1", "13", 1), code("C1", "13", 2)
+    raw.schools([(school, "一中", "13101", None, None), (other, "二中", "13101", None, None)])
+    full = {f"B{n}": 100 for n in range(1, 9)}
+    # Its latest return is 198 days older than the newest one in the data (over 120: stale).
+    raw.returns(
+        [(school, 2025, 1, date(2025, 5, 1), full), (other, 2025, 2, date(2025, 11, 15), full)]
     )
-    derive_flag_summary(con)
-    publish_snapshot(con, db)
-    con.close()
-    snap = open_snapshot(current_snapshot(db)[1])
-    flagged = q_schools.flagged_schools(snap.cursor(), EVERYTHING, year=YEARS[-1])
+    # Five students in each of grades 1-3, none reached by any activity: low coverage in every
+    # grade of every coverage benchmark.
+    raw.roster([(school, 2025, f"S{g}{n}", g) for g in (1, 2, 3) for n in range(5)])
+    with open_snapshot(build_snapshot(raw, date(2026, 3, 1))) as snap:
+        flagged = q_schools.flagged_schools(snap.cursor(), EVERYTHING, year=2025)
     row = flagged.filter(school_code=school).row(0, named=True)
     assert row["flags"] == 2
     assert row["flag_kinds"] == ["low_coverage", "stale_data"]
-    snap.close()

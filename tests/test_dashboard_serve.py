@@ -68,7 +68,7 @@ def test_stopping_shirube_serve_with_sigterm_stops_the_server_and_frees_the_port
         [
             sys.executable,
             "-m",
-            "pipelines.cli",
+            "shirube.cli",
             "serve",
             "--db",
             str(tmp_path / "w.duckdb"),
@@ -87,6 +87,10 @@ def test_stopping_shirube_serve_with_sigterm_stops_the_server_and_frees_the_port
                     break
         except OSError:
             time.sleep(0.3)
+    else:  # never healthy: stopping it would prove nothing
+        server.kill()
+        server.wait(timeout=20)
+        raise AssertionError(f"shirube serve did not answer {url} within 60 s")
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=20)
     # Nothing is left listening (an orphaned Streamlit would still accept connections).

@@ -114,7 +114,7 @@ def test_framework_with_a_bad_criterion_is_refused_in_both_languages(text, ja, e
 
 
 def test_cli_refuses_to_start_on_a_framework_with_a_bad_criterion(tmp_path, monkeypatch, capsys):
-    from pipelines.cli import main
+    from shirube.cli import main
 
     bad = tmp_path / "framework.toml"
     bad.write_text(_with_criteria(_criterion("B1-1", "stars")), encoding="utf-8")

@@ -11,7 +11,7 @@ RETURN_HEADER = ["学校コード", "年度", "学期", "提出日", "B1"]
 
 def shirube(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "shirube.cli", *args], capture_output=True, text=True, timeout=120
     )
 
 

@@ -105,7 +105,7 @@ def test_two_ingests_at_once_are_serialised_and_the_second_says_it_is_waiting(tm
             [
                 sys.executable,
                 "-m",
-                "pipelines.cli",
+                "shirube.cli",
                 "ingest",
                 "--db",
                 str(db),
@@ -149,7 +149,7 @@ def test_ingest_while_a_reader_has_the_published_snapshot_open(tmp_path):
         [["学校コード", "年度", "生徒番号", "学年"], [JUNIOR_HIGH, "2025", "S1", "1"]],
     )
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "ingest", "--db", str(db), "--json", str(roster)],
+        [sys.executable, "-m", "shirube.cli", "ingest", "--db", str(db), "--json", str(roster)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -5,21 +5,15 @@ snapshot afterwards, and a view of a page that truly fails is counted as an erro
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import pytest
+from access_warehouse import SCHOOL_D, make_real_warehouse, returns_csv
+from bench_load import run_load
+from live_server import start_server, stop_server
+from load_client import PAGE_ERROR_TEXTS, StreamlitSession, page_requests
 
-ROOT = Path(__file__).resolve().parents[1]
-for extra in (ROOT / "tests", ROOT / "tests" / "browser", ROOT / "benchmarks"):
-    sys.path.insert(0, str(extra))
-
-from access_warehouse import SCHOOL_D, make_real_warehouse, returns_csv  # noqa: E402
-from bench_load import run_load  # noqa: E402
-from live_server import start_server, stop_server  # noqa: E402
-from load_client import PAGE_ERROR_TEXTS, StreamlitSession, page_requests  # noqa: E402
-
-from pipelines.warehouse import current_snapshot  # noqa: E402
+from pipelines.warehouse import current_snapshot
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -17,7 +17,7 @@ from pipelines.warehouse import current_snapshot, open_snapshot
 
 def shirube(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "shirube.cli", *args],
         capture_output=True,
         text=True,
         timeout=600,

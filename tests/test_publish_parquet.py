@@ -190,7 +190,7 @@ def test_the_report_reads_the_same_figures_from_a_parquet_version(writer, tmp_pa
 
 def test_shirube_build_parquet_dir_publishes_and_says_where(writer, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "build", "--db", str(writer), "--lang", "en"]
+        [sys.executable, "-m", "shirube.cli", "build", "--db", str(writer), "--lang", "en"]
         + ["--parquet-dir", "shared"],
         capture_output=True,
         text=True,
@@ -209,7 +209,7 @@ def test_the_parquet_dir_setting_is_used_when_the_option_is_absent(writer, tmp_p
     settings = tmp_path / "settings.toml"
     settings.write_text('[snapshots]\nparquet_dir = "from-settings"\n', encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "build", "--db", str(writer)],
+        [sys.executable, "-m", "shirube.cli", "build", "--db", str(writer)],
         capture_output=True,
         text=True,
         cwd=tmp_path,

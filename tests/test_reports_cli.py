@@ -24,7 +24,7 @@ def db(tmp_path_factory):
 
 def report(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "report", *args],
+        [sys.executable, "-m", "shirube.cli", "report", *args],
         cwd=REPO,
         capture_output=True,
         text=True,

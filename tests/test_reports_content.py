@@ -1,7 +1,7 @@
 """Report content: the figures gathered from the snapshot's public marts, and how they display."""
 
 import pytest
-from report_fixture import make_report_fixture, mart_row, mart_rows
+from report_fixture import NO_RETURN, make_report_fixture, mart_row, mart_rows, schools, score
 
 from pipelines.i18n import t
 from pipelines.reports import suggested_filename
@@ -93,6 +93,37 @@ def test_headline_figures_and_changes_equal_the_public_area_summary(snapshot):
     )
 
 
+def test_headline_figures_follow_the_fixture_scores(snapshot):
+    """愛知県 2025 worked out from the scoring rule, by the data contract's definitions."""
+    aichi = [s["index"] for s in schools() if s["prefecture_code"] == "23"]
+    reporting = [i for i in aichi if i not in NO_RETURN[2025]]
+    positions = [b.position for b in default_framework().benchmarks]
+    achieved = [sum(score(i, p, 2025) == 100.0 for p in positions) for i in reporting]
+    by_measure = {row.measure: row for row in gather(snapshot, "prefecture:23").headline}
+    assert by_measure["schools_registered"].area == Stat(7.0)
+    assert by_measure["schools_reporting"].area == Stat(float(len(reporting)))
+    assert by_measure["response_rate"].area.value == pytest.approx(100.0 * len(reporting) / 7)
+    assert by_measure["avg_benchmarks_achieved"].area.value == pytest.approx(
+        sum(achieved) / len(achieved)
+    )
+    all_eight = sum(a == len(positions) for a in achieved)
+    assert by_measure["pct_all_achieved"].area.value == pytest.approx(
+        100.0 * all_eight / len(reporting)
+    )
+
+
+def test_the_report_states_the_thresholds_its_snapshot_was_built_with(
+    snapshot, tmp_path, monkeypatch
+):
+    built_with = mart_row(snapshot, "build_info")
+    assert (built_with["min_schools"], built_with["min_students"]) == (5, 10)  # the defaults
+    changed = tmp_path / "settings.toml"
+    changed.write_text("[suppression]\nmin_schools = 2\nmin_students = 3\n", encoding="utf-8")
+    monkeypatch.setenv("SHIRUBE_SETTINGS", str(changed))  # the settings changed since the build
+    content = gather(snapshot, "prefecture:23")
+    assert (content.min_schools, content.min_students) == (5, 10)
+
+
 def test_suppressed_area_carries_no_figure_built_on_returns(snapshot):
     content = gather(snapshot, "prefecture:14")
     by_measure = {row.measure: row for row in content.headline}
@@ -164,7 +195,9 @@ def test_coverage_rows_are_for_coverage_benchmarks_and_keep_suppression(snapshot
         academic_year=2025,
         year_of_schooling=7,
     ):
-        assert grade1[row["benchmark_id"]].coverage_pct.value == row["coverage_pct"]
+        if row["benchmark_id"] in coverage_ids:  # the mart also measures B2 and B4
+            assert grade1[row["benchmark_id"]].coverage_pct.value == row["coverage_pct"]
+    assert all(r.coverage_pct.value is not None for r in grade1.values())
 
 
 def test_unknown_area_and_year_without_data_are_report_errors(snapshot):
@@ -197,3 +230,14 @@ def test_suggested_filename_is_safe_for_any_hub_code():
     assert suggested_filename(year=2025, area="hub:../=X Y", fmt="xlsx") == (
         "shirube-report-2025-hub-X_Y.xlsx"
     )
+
+
+def test_report_charts_draw_each_benchmark_in_the_dashboards_colour(snapshot):
+    from dashboard.charts import benchmark_colour
+    from pipelines.reports.charts import coverage_chart
+
+    positions = {b.id: b.position for b in default_framework().benchmarks}
+    traces = coverage_chart(gather(snapshot, "prefecture:23")).data
+    drawn = {trace.name.split()[0]: trace.marker.color for trace in traces}
+    assert set(drawn) == {"B5", "B6", "B7", "B8"}
+    assert drawn == {b: benchmark_colour(positions[b]) for b in drawn}

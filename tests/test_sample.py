@@ -18,11 +18,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from pipelines.cli import build_cli
 from pipelines.codes import normalise_municipality_code, school_code_check_ok
 from pipelines.reference import activity_types, school_types
 from pipelines.sample import generate_sample
 from pipelines.settings import default_framework
+from shirube.cli import build_cli
 
 BOM = b"\xef\xbb\xbf"
 KINDS = {
@@ -157,7 +157,7 @@ def read_kind(root: Path, kind: str) -> pl.DataFrame:
 
 @cache
 def effective_returns(root: Path) -> pl.DataFrame:
-    """Per school and year: highest term, latest submission, newest file (data-contract.md)."""
+    """Per school and year: highest term, latest submission, newest file (docs/data-contract.md)."""
     rows = []
     for i, r in enumerate(read_kind(root, "returns").iter_rows(named=True)):
         rows.append(
@@ -266,7 +266,7 @@ def test_hubs_of_20_to_60_schools_cover_most_but_not_all_schools_within_one_regi
         .agg(pl.len().alias("schools"), pl.col("region").n_unique().alias("regions"))
     )
     assert hubs["regions"].max() == 1
-    # Hubs look after 20-60 schools (domain.md); a region's pooled remainder may be smaller.
+    # Hubs look after 20-60 schools (docs/domain.md); a region's pooled remainder may be smaller.
     assert hubs.filter(pl.col("schools") >= 20).height >= hubs.height * 0.7
     assert hubs["schools"].max() <= 60
 

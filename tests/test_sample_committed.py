@@ -31,7 +31,7 @@ def test_committed_sample_is_exactly_what_the_generator_makes_with_the_documente
 def ingested(tmp_path_factory):
     db = tmp_path_factory.mktemp("demo") / "shirube.duckdb"
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "ingest", "--json", "--db", str(db), str(SAMPLE)],
+        [sys.executable, "-m", "shirube.cli", "ingest", "--json", "--db", str(db), str(SAMPLE)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -58,7 +58,7 @@ def test_sample_builds_and_a_report_matches_the_national_mart(ingested, tmp_path
 
     _result, db = ingested
     build = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "build", "--db", str(db), "--lang", "en"],
+        [sys.executable, "-m", "shirube.cli", "build", "--db", str(db), "--lang", "en"],
         capture_output=True,
         text=True,
         timeout=600,
@@ -75,7 +75,7 @@ def test_sample_builds_and_a_report_matches_the_national_mart(ingested, tmp_path
         [
             sys.executable,
             "-m",
-            "pipelines.cli",
+            "shirube.cli",
             "report",
             "--db",
             str(db),

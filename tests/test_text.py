@@ -6,6 +6,7 @@ import re
 
 from dashboard.text import md, one_line, plot
 
+WORD_JOINER = "\u2060"  # invisible; md() puts it where Markdown would start an autolink
 HOSTILE_NAMES = (
     "**bold** school",
     ":red[red] school",
@@ -19,7 +20,8 @@ HOSTILE_NAMES = (
 
 
 def _unescape(escaped: str) -> str:
-    return re.sub(r"\\(.)", r"\1", escaped)
+    """What the reader sees: escapes read, the invisible word joiners (see below) left out."""
+    return re.sub(r"\\(.)", r"\1", escaped).replace(WORD_JOINER, "")
 
 
 def test_markdown_escape_keeps_every_character_of_a_name():
@@ -49,3 +51,25 @@ def test_plotly_text_escapes_html():
         == '&lt;a href="http://evil.example"&gt;x&lt;/a&gt;'
     )
     assert plot(None) == ""
+
+
+AUTOLINKED = re.compile(
+    r"(?i)(?:https?|ftp|mailto|xmpp)\\?:|www\\?\.|[-.+\w]\\?@[-\w]"
+)  # what GitHub-flavoured Markdown would still link once escapes are read
+
+
+def test_urls_and_emails_in_a_name_are_not_autolinked():
+    for name in (
+        "[click](http://evil.example/x)",
+        "see HTTPS://evil.example",
+        "www.evil.example",
+        "info@evil.example",
+        "mailto:info@evil.example",
+    ):
+        escaped = md(name)
+        assert AUTOLINKED.search(escaped.replace("\\", "")) is None, (name, escaped)
+        assert _unescape(escaped) == name
+
+
+def test_the_signed_in_persons_own_email_may_stay_a_link():
+    assert md("coord@example.org", links=True) == "coord\\@example\\.org"

@@ -10,6 +10,7 @@ import polars as pl
 
 from dashboard.queries.common import DEFAULT_VERSION, frame, school_selection
 from dashboard.scope import Scope, school_filter
+from pipelines.vocabulary import SEVERITY_RANKS
 
 _SCHOOL_COLUMNS = """s.school_code, s.school_name, s.school_type, s.school_type_ja,
     s.school_type_en, s.establishment_ja, s.establishment_en, s.prefecture_code,
@@ -157,8 +158,11 @@ def school_coverage(
     )
 
 
-_SEVERITY_RANK = "case f.severity when 'high' then 3 when 'medium' then 2 else 1 end"
-_SEVERITY_RANKS = {"high": 3, "medium": 2, "low": 1}
+_SEVERITY_RANK = (
+    "case f.severity "
+    + " ".join(f"when '{name}' then {rank}" for name, rank in SEVERITY_RANKS.items())
+    + " end"
+)
 
 
 def school_flags(
@@ -188,7 +192,7 @@ def flagged_schools(
     dashboard.selection) whose most severe concern is one of `severities`, most severe first,
     then by the number of kinds of concern (from the build's marts.school_flag_summary)."""
     selected, params = school_selection(scope, choices)
-    ranks = [_SEVERITY_RANKS[severity] for severity in severities]
+    ranks = [SEVERITY_RANKS[severity] for severity in severities]
     return frame(
         cursor,
         f"""

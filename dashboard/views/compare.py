@@ -7,7 +7,6 @@ from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import url_selectbox
 from dashboard.queries import areas as q_areas
-from dashboard.text import plot
 from pipelines.settings import settings
 
 LEVELS = ("prefecture", "region", "municipality", "hub")
@@ -57,7 +56,7 @@ def render() -> None:
         )
         st.plotly_chart(
             charts.area_heatmap(
-                ui.plot_names(by_benchmark),
+                by_benchmark,
                 benchmarks,
                 lang,
                 value_column=measure,
@@ -74,7 +73,7 @@ def render() -> None:
         with left:
             st.plotly_chart(
                 charts.ranked_bars(
-                    ui.plot_names(ranked),
+                    ranked,
                     label_column=name,
                     value_column="avg_benchmarks_achieved",
                     value_text=[
@@ -110,7 +109,7 @@ def _distribution(f, scope, lang: str, benchmarks: pl.DataFrame) -> None:
             spread,
             benchmarks.height,
             lang,
-            ui.m("distribution_title", selection=plot(ui.selection_label(f))),
+            ui.m("distribution_title", selection=ui.selection_label(f)),
         ),
         key="distribution",
     )

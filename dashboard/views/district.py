@@ -43,7 +43,7 @@ def render() -> None:
         ],
         how="vertical_relaxed",
     )
-    headline = ui.plot_names(trends.filter(benchmark_id="ALL"))
+    headline = trends.filter(benchmark_id="ALL")
     if own.filter(benchmark_id="ALL").is_empty():
         ui.no_schools()
         return

@@ -6,7 +6,7 @@ from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import url_selectbox
 from dashboard.queries import areas as q_areas
-from dashboard.text import md, plot
+from dashboard.text import md
 from pipelines.i18n import t
 
 SUMMARY_MEASURES = ("pct_all_achieved", "avg_benchmarks_achieved", "response_rate")
@@ -80,7 +80,7 @@ def render() -> None:
                 benchmarks,
                 lang,
                 nation_label=ui.m("level_national"),
-                area_label=plot(label) if shown.is_filtered else None,
+                area_label=label if shown.is_filtered else None,
                 title=ui.m("bars_title"),
             ),
             key="benchmark_bars",

@@ -154,9 +154,8 @@ def _upload(lang: str) -> None:
                 access.record("upload", u.name, f"refused: {problem}")
             else:
                 accepted.append((u.name, content))
+        # ingest_uploads audits each file before ingesting it.
         outcome = ingest_uploads(accepted, lang, viewer.audit_name, allowed) if accepted else None
-        for name, content in accepted:
-            access.record("upload", name, f"{len(content)} bytes")
         if outcome and outcome.error:
             st.error(outcome.error)
         elif outcome:

@@ -7,16 +7,12 @@ from dashboard.filters import url_selectbox
 from dashboard.queries import options as q_options
 from dashboard.text import md
 from pipelines.i18n import LANGS, t
+from pipelines.vocabulary import AREA_LEVELS as LEVELS
+from pipelines.vocabulary import MEDIA_TYPES as FORMATS
 
-LEVELS = ("national", "region", "prefecture", "municipality", "hub")
 # Levels whose reports a scoped viewer may open for any area holding their schools: the report
 # shows them only suppressed public aggregates. Smaller areas must lie wholly inside the scope.
 PUBLIC_LEVELS = ("national", "region", "prefecture")
-FORMATS = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html",
-}
 
 
 def render() -> None:

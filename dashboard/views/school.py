@@ -3,11 +3,16 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, data, ui
+from dashboard import access, charts, concerns, data, ui
 from dashboard import format as fmt
 from dashboard.filters import ANY, url_selectbox
 from dashboard.queries import criteria as q_criteria
 from dashboard.queries import schools as q_schools
+from dashboard.text import md, one_line
+from pipelines.codes import school_code_format_ok
+
+# How much of an invalid ?school= value the audit log keeps (the page never repeats it).
+AUDITED_CHARS = 40
 
 
 def render() -> None:
@@ -19,20 +24,20 @@ def render() -> None:
         return
     info = data.query(q_schools.school_info, scope, school=school)
     if info.is_empty():
-        st.warning(ui.m("school_not_found", code=school))
+        st.warning(ui.m_md("school_not_found", code=school))
         return
     s = info.row(0, named=True)
     access.record_once("view_school", school)
-    st.subheader(s["school_name"])
+    st.subheader(md(s["school_name"]))
     st.caption(
-        ui.m(
+        ui.m_md(
             "school_caption",
             code=s["school_code"],
             type=s[f"school_type_{lang}"],
             establishment=s[f"establishment_{lang}"],
             prefecture=s[f"prefecture_{lang}"],
             municipality=s["municipality_name"] or s["municipality_code"],
-            hub=s["hub_name"] or ui.m("no_hub"),
+            hub=s["hub_name"] or s["hub_code"] or ui.m("no_hub"),
         )
     )
     benchmarks = ui.benchmarks()
@@ -111,8 +116,8 @@ def _next_steps(scope, school: str, year: int, lang: str) -> None:
     if steps.is_empty():
         return
     texts = data.query(q_criteria.criteria, scope).select("criterion_id", f"text_{lang}")
-    st.markdown(f"#### {ui.m('next_steps_title')}")
-    st.caption(ui.m("next_steps_help"))
+    st.markdown(f"#### {ui.m('criteria_next_steps_title')}")
+    st.caption(ui.m("criteria_next_steps_help"))
 
     def peers(met: str, answering: str) -> pl.Expr:
         counted = pl.format("{} / {}", pl.col(met), pl.col(answering))
@@ -140,8 +145,8 @@ def _flags(scope, school: str, year: int | None, lang: str) -> None:
     st.markdown(f"#### {ui.m('school_flags')}")
     if flags.is_empty():
         st.success(ui.m("school_no_flags"))
-    for flag in flags.iter_rows(named=True):
-        st.markdown(f"- **{ui.m('severity_' + flag['severity'])}** {flag['detail_' + lang]}")
+    else:
+        concerns.show(flags, lang)
 
 
 def _pick_school(scope, lang: str) -> str:
@@ -154,6 +159,12 @@ def _pick_school(scope, lang: str) -> str:
     )
     own = scope.codes[0] if scope.is_school else ANY  # a school's login opens on itself
     linked = st.query_params.get("school") or st.session_state.get("_kept_school") or own
+    if linked and not school_code_format_ok(linked):
+        # Not a school code at all (a mistyped or crafted link): said without repeating it.
+        st.warning(ui.m("school_link_invalid"))
+        access.record_once("denied", f"school={one_line(linked)[:AUDITED_CHARS]}")
+        st.session_state.pop("_kept_school", None)
+        linked = ANY
     found = data.query(q_schools.find_schools, scope, text=text.strip()) if text.strip() else None
     names: dict[str, str] = {}
     if linked:
@@ -163,7 +174,7 @@ def _pick_school(scope, lang: str) -> str:
         else:
             # Outside the viewer's scope, or no such school: the same words for both, so a
             # guessed code tells nothing; only the code the viewer typed is repeated.
-            st.warning(ui.m("school_out_of_scope", code=linked))
+            st.warning(ui.m_md("school_out_of_scope", code=linked))
             access.record_once("denied", f"school={linked}")
             st.session_state.pop("_kept_school", None)
     if found is not None:

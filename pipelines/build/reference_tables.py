@@ -14,6 +14,7 @@ import duckdb
 from pipelines import reference, schooling
 from pipelines.i18n import catalogue
 from pipelines.settings import frameworks, settings
+from pipelines.vocabulary import SEVERITY_RANKS
 
 # Message keys the SQL models fill in (support-flag sentences, suppression notes).
 SQL_MESSAGE_PREFIXES = ("build.flag_", "build.suppression_")
@@ -42,6 +43,7 @@ _TABLES: dict[str, str] = {
     "benchmark_activity_types": "framework_version varchar, benchmark_id varchar, "
     "activity_type varchar",
     "messages": "key varchar primary key, ja varchar, en varchar",
+    "severities": "severity varchar primary key, severity_rank integer",
     "build_params": "version varchar, build_date date, built_at timestamp, "
     "default_framework_version varchar, "
     "min_schools integer, min_students integer, below_hub_mean_benchmarks double, "
@@ -114,6 +116,7 @@ def _rows(version: str, build_date: date, built_at: datetime) -> dict[str, list[
             for b in fw.benchmarks
             for activity in b.activity_types
         ],
+        "severities": list(SEVERITY_RANKS.items()),
         "messages": [
             (key.removeprefix("build."), texts["ja"], texts["en"])
             for key, texts in catalogue().items()

@@ -24,6 +24,7 @@ from pipelines.build.audits import (
     format_bad_rows,
     run_audits,
 )
+from pipelines.build.keys import KeyHeaderError, model_keys
 from pipelines.build.models import (
     MODEL_SCHEMAS,
     SQL_DIR,
@@ -40,6 +41,7 @@ from pipelines.warehouse import (
     connect_writer,
     open_snapshot,
     publish_snapshot,
+    remove_build_leftovers,
     snapshot_dir,
     writer_lock,
 )
@@ -127,14 +129,17 @@ def build_in_transaction(
     """
     try:
         models = order_models(discover_models(sql_dir))
+        keys = model_keys(models)
     except ModelGraphError as exc:
         raise BuildError("models_unorderable", error=str(exc)) from exc
+    except KeyHeaderError as exc:
+        raise BuildError("model_key_unreadable", error=str(exc)) from exc
     con.execute("begin transaction")
     try:
         load_reference_tables(con, build_date=build_date, version=version)
         timings = run_models(con, models)
         audit_started = time.perf_counter()
-        results = run_audits(con, sql_dir)
+        results = run_audits(con, sql_dir, keys)
         audit_seconds = time.perf_counter() - audit_started
         _fail_on_audits(results, lang)
     except BaseException:
@@ -167,6 +172,8 @@ def build_warehouse(
         click.echo(t("build.waiting_for_writer", lang), err=True)
 
     with writer_lock(db_path, on_wait=on_wait or say_waiting):
+        # Under the lock no other build runs: a .partial snapshot is a killed build's.
+        remove_build_leftovers(db_path)
         con = connect_writer(db_path)
         # No model relies on row order; dropping it lets DuckDB write tables in parallel.
         con.execute("set preserve_insertion_order = false")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from pipelines.ingest.load import (
     STEPS,
     FileResult,
@@ -18,9 +20,11 @@ from pipelines.ingest.load import (
     Progress,
     ProgressEvent,
     ingest_one,
+    rollback_quietly,
 )
+from pipelines.ingest.names import readable_name
 from pipelines.ingest.staging import SchoolRegistry, framework_table
-from pipelines.warehouse import connect_writer, writer_lock
+from pipelines.warehouse import connect_writer, remove_ingest_leftovers, writer_lock
 
 FOLDER_EXTENSIONS = (".csv", ".xlsx", ".xlsm", ".xls")
 EXPLICIT_EXTENSIONS = FOLDER_EXTENSIONS + (".txt", ".tsv")
@@ -68,8 +72,14 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 def _as_source(item: IngestSource | Path) -> IngestSource:
     if isinstance(item, IngestSource):
-        return item
-    return IngestSource(name=item.name, data=item.read_bytes(), source_path=str(item))
+        return IngestSource(
+            name=readable_name(item.name),
+            data=item.data,
+            source_path=readable_name(item.source_path) if item.source_path else None,
+        )
+    return IngestSource(
+        name=readable_name(item.name), data=item.read_bytes(), source_path=readable_name(str(item))
+    )
 
 
 def _size(item: IngestSource | Path) -> int:
@@ -100,12 +110,14 @@ def ingest_files(
     del lang
     results: list[FileResult] = []
     with writer_lock(db_path, on_wait=on_wait):
+        # Under the lock no other ingest or build runs: any .partial file is a killed run's.
+        remove_ingest_leftovers(db_path)
         con = connect_writer(db_path)
         try:
             registry = SchoolRegistry(con)
             framework_table(con)
             for index, item in enumerate(sources):
-                name = item.name
+                name = readable_name(item.name)
                 size = _size(item)
 
                 def step(
@@ -121,11 +133,11 @@ def ingest_files(
                 try:
                     source = _as_source(item)
                 except OSError:
-                    source = IngestSource(name=name, data=b"", source_path=str(item))
+                    source = IngestSource(name=name, data=b"", source_path=readable_name(str(item)))
                     results.append(_unreadable(con, source, user))
                     continue
-                results.append(
-                    ingest_one(
+                try:
+                    result = ingest_one(
                         con,
                         db_path,
                         source,
@@ -135,10 +147,67 @@ def ingest_files(
                         registry=registry,
                         step=step,
                     )
-                )
+                except Exception as exc:  # noqa: BLE001 - one file's failure never stops a batch
+                    con, result = _failed(con, db_path, source, kind, user, exc)
+                    registry = SchoolRegistry(con)
+                    try:
+                        framework_table(con)
+                    except duckdb.Error:
+                        pass  # the next file fails and is rejected the same way
+                results.append(result)
         finally:
             con.close()
     return results
+
+
+RECONNECT_TRIES = 5  # a failed commit (memory, disk) may take a moment to clear
+
+
+def _failed(
+    con: duckdb.DuckDBPyConnection,
+    db_path: Path,
+    source: IngestSource,
+    kind: str | None,
+    user: str,
+    exc: Exception,
+) -> tuple[duckdb.DuckDBPyConnection, FileResult]:
+    """Reject a file whose processing failed unexpectedly, logged once the database takes a
+    row again. After a failed commit DuckDB may refuse the connection: it is opened again, a
+    few times with a pause, before the file is reported without a log row."""
+    import hashlib
+    import time
+    from datetime import datetime
+
+    from pipelines.i18n import both
+    from pipelines.ingest.load import _log_alone
+
+    rollback_quietly(con)
+    ja, en = both("ingest.reject_file_failed", detail=type(exc).__name__)
+    result = FileResult(
+        source.source_path or source.name, kind, "rejected", reason_ja=ja, reason_en=en
+    )
+    log_args = {
+        "sha": hashlib.sha256(source.data).hexdigest(),
+        "source": source,
+        "archive_path": None,
+        "started": datetime.now(),
+        "user": user,
+    }
+    for attempt in range(RECONNECT_TRIES):
+        try:
+            return con, _log_alone(con, result, **log_args)
+        except duckdb.Error:
+            pass
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
+        time.sleep(0.5 * attempt)
+        try:
+            con = connect_writer(db_path)
+        except duckdb.Error:
+            continue
+    return con, result
 
 
 def _unreadable(con, source: IngestSource, user: str) -> FileResult:

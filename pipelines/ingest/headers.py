@@ -14,6 +14,17 @@ from dataclasses import dataclass, field
 from pipelines.settings import frameworks
 
 KINDS = ("schools", "returns", "activities", "roster", "criteria")
+HEADER_SEARCH_ROWS = 30  # title, notes and blank rows allowed above the header
+
+
+class FileRejected(Exception):
+    """The whole file cannot be used; `key` names the message in ingest.toml."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
 
 # field -> accepted headers (Japanese and English). The first of each is the contract's spelling.
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
@@ -181,3 +192,66 @@ def header_label(field_name: str, lang: str) -> str:
         return "B1…" if lang == "en" else "B1…(ベンチマーク)"
     ja, en = FIELD_HEADERS[field_name][:2]
     return en if lang == "en" else ja
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def duplicate_columns(cells: list[object]) -> list[str]:
+    """Header cells naming a field or benchmark that an earlier cell already names, each as
+    `header (column letters)`: which of two columns holds the truth cannot be guessed."""
+    by_key = _field_by_key()
+    by_name = _benchmark_position_by_name()
+    seen: dict[object, list[int]] = {}
+    for index, cell in enumerate(cells):
+        key = header_key(cell)
+        if not key:
+            continue
+        m = _BENCHMARK_HEADER.match(key)
+        target: object = by_key.get(key) or (
+            ("benchmark", int(m.group(1)) if m else by_name.get(key))
+        )
+        if target in (None, ("benchmark", None)):
+            continue
+        seen.setdefault(target, []).append(index)
+    return [
+        "/".join(str(cells[i]).strip() for i in indexes)
+        + " ("
+        + ", ".join(_column_letter(i) for i in indexes)
+        + ")"
+        for indexes in seen.values()
+        if len(indexes) > 1
+    ]
+
+
+def find_header(rows: list[list[object]], forced_kind: str | None) -> tuple[int, HeaderMatch]:
+    """Index of the header row among the first rows, or a rejection that says what is missing
+    or which columns are named twice."""
+    closest: tuple[int, HeaderMatch] | None = None
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        match = recognise(cells, forced_kind)
+        if match.complete:
+            duplicates = duplicate_columns(cells)
+            if duplicates:
+                raise FileRejected("duplicate_columns", row=index + 1, duplicates=duplicates)
+            return index, match
+        if match.cells_recognised >= 2 and (
+            closest is None or match.cells_recognised > closest[1].cells_recognised
+        ):
+            closest = (index, match)
+    if closest is not None:
+        raise FileRejected(
+            "header_missing_columns",
+            kind=closest[1].kind,
+            missing=closest[1].missing,
+            row=closest[0] + 1,
+        )
+    if forced_kind:
+        raise FileRejected("no_header_for_kind", kind=forced_kind)
+    raise FileRejected("no_header")

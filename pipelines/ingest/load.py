@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,9 +106,11 @@ def _rejection_reason(exc: FileRejected) -> tuple[str, str]:
         values = dict(exc.values)
         if "kind" in values:
             values["kind"] = t(f"ingest.kind_{values['kind']}", lang)
+        joiner = ", " if lang == "en" else "、"
         if "missing" in values:
-            joiner = ", " if lang == "en" else "、"
             values["missing"] = joiner.join(header_label(f, lang) for f in values["missing"])
+        if "duplicates" in values:
+            values["duplicates"] = joiner.join(str(c) for c in values["duplicates"])
         return t(f"ingest.reject_{exc.key}", lang, **values)
 
     return text("ja"), text("en")
@@ -145,6 +148,16 @@ def _log(
     )
 
 
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open. A failed commit (out of memory, disk full) has
+    already ended it, and rolling back again would raise "no transaction is active" over the
+    first error."""
+    try:
+        con.rollback()
+    except duckdb.Error:
+        pass
+
+
 def _log_alone(con: duckdb.DuckDBPyConnection, result: FileResult, **kwargs) -> FileResult:
     """Record a rejected or duplicate file in its own small transaction."""
     con.begin()
@@ -153,14 +166,16 @@ def _log_alone(con: duckdb.DuckDBPyConnection, result: FileResult, **kwargs) -> 
         _log(con, result, **kwargs)
         con.commit()
     except Exception:
-        con.rollback()
+        rollback_quietly(con)
         raise
     return result
 
 
 def write_archive(folder: Path, sha: str, name: str, data: bytes) -> str:
     """Store the bytes under their SHA-256 (atomic rename); return the path relative to folder."""
-    suffix = Path(name).suffix.lower()[:8]
+    # Only letters and digits of the extension: a name is the sender's, the path is ours.
+    letters = re.sub(r"[^a-z0-9]", "", Path(name).suffix.lower())[:7]
+    suffix = f".{letters}" if letters else ""
     relative = f"{sha[:2]}/{sha}{suffix}"
     target = folder / relative
     if target.exists() and target.stat().st_size == len(data):
@@ -351,7 +366,7 @@ def ingest_one(
             registry.changed()
         return result
     except Exception as exc:
-        con.rollback()
+        rollback_quietly(con)
         ja, en = both("ingest.reject_load_failed", detail=f"{type(exc).__name__}: {exc}"[:300])
         result = FileResult(
             shown_path,

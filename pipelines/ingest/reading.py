@@ -2,37 +2,30 @@
 
 CSV: the encoding is detected (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else CP932); the text is
 parsed by polars (all columns as strings) and each recognised column is NFKC-normalised there,
-after parsing, so a full-width comma inside a value never becomes a separator. Excel: calamine
-reads the values; openpyxl is asked only for the number formats of benchmark columns, because a
-percent-formatted 0.85 means 85. Any file that cannot be read raises `FileRejected` with a message
-key; nothing is written before a file has been read.
+after parsing, so a full-width comma inside a value never becomes a separator. Excel (.xlsx,
+.xlsm): read in a child process with limits (`excel`, `isolated`, `workbook_limits`). Legacy
+BIFF .xls is refused: its readers give a percent-formatted 0.85 as 0.85 where .xlsx gives 85, so
+it would load silently different numbers; the sender is asked for .xlsx or CSV. Any file that
+cannot be read raises `FileRejected` with a message key; nothing is written before a file has
+been read.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.ingest.headers import HeaderMatch, recognise
+from pipelines.ingest.headers import HEADER_SEARCH_ROWS, FileRejected, HeaderMatch, find_header
+from pipelines.settings import settings
 
-HEADER_SEARCH_ROWS = 30  # title, notes and blank rows allowed above the header
-TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
+__all__ = ["FileRejected", "ParsedFile", "parse_file"]
+
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
-
-
-class FileRejected(Exception):
-    """The whole file cannot be used; `key` names the message in ingest.toml."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 @dataclass
@@ -44,6 +37,10 @@ class ParsedFile:
     headers_as_written: dict[str, str]  # column name in `frame` -> header text in the file
     frame: pl.DataFrame
     encoding: str
+    # Columns holding a control character, and each column's longest value in characters:
+    # measured once here so that only files that need the text rules pay for them.
+    control_columns: frozenset[str] = frozenset()
+    longest: dict[str, int] | None = None
 
     @property
     def rows_read(self) -> int:
@@ -53,8 +50,10 @@ class ParsedFile:
 def parse_file(name: str, data: bytes, forced_kind: str | None = None) -> ParsedFile:
     if not data.strip():
         raise FileRejected("file_empty")
-    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        return _parse_excel(name, data, forced_kind)
+    if data.startswith(_OLE_MAGIC):  # legacy .xls, or a password-protected workbook
+        raise FileRejected("legacy_xls")
+    if data.startswith(_ZIP_MAGIC):
+        return _parse_excel(data, forced_kind)
     if name.lower().endswith(EXCEL_EXTENSIONS):
         raise FileRejected("not_a_spreadsheet")
     return _parse_text(data, forced_kind)
@@ -63,14 +62,37 @@ def parse_file(name: str, data: bytes, forced_kind: str | None = None) -> Parsed
 # --- text files ----------------------------------------------------------------------------------
 
 
+def _first_bad_utf8_line(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return 0
+
+
+def _meant_as_utf8(data: bytes) -> bool:
+    """Mostly valid UTF-8 with a few broken bytes: a damaged UTF-8 file, not CP932. Decoding
+    it as CP932 would load every name as mojibake, so it is refused instead. CP932 text forms
+    some valid UTF-8 sequences by chance, so only a clear majority counts."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    # Counted with C-level string operations: a CP932 file can be tens of megabytes.
+    valid_non_ascii = len(text) - len(text.encode("ascii", "ignore")) - broken
+    return valid_non_ascii >= 10 * max(broken, 1)
+
+
+# Bytes CP932 decodes without error but that are no characters in it (Python maps 0x80, 0xA0
+# and 0xFD-0xFF to U+0080 and private-use code points): a file with them is not CP932.
+_NOT_CP932 = str.maketrans("", "", "\x80\uf8f0\uf8f1\uf8f2\uf8f3")
+
+
 def _decode(data: bytes) -> tuple[bytes, str]:
     """UTF-8 bytes for polars, and the encoding found."""
     if data.startswith(b"\xef\xbb\xbf"):
         body = data[3:]
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FileRejected("unreadable_encoding") from exc
+        line = _first_bad_utf8_line(body)
+        if line:
+            raise FileRejected("broken_utf8", line=line)
         return body, "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -79,47 +101,30 @@ def _decode(data: bytes) -> tuple[bytes, str]:
             raise FileRejected("unreadable_encoding") from exc
     if b"\x00" in data[:65536]:
         raise FileRejected("not_text")
-    try:
-        data.decode("utf-8")
+    line = _first_bad_utf8_line(data)
+    if not line:
         return data, "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if _meant_as_utf8(data):
+        raise FileRejected("broken_utf8", line=line)
     try:
-        return data.decode("cp932").encode("utf-8"), "cp932"
+        text = data.decode("cp932")
     except UnicodeDecodeError as exc:
         raise FileRejected("unreadable_encoding") from exc
-
-
-def _find_header(rows: list[list[object]], forced_kind: str | None) -> tuple[int, HeaderMatch]:
-    """Index of the header row among the first rows, or a rejection that says what is missing."""
-    closest: tuple[int, HeaderMatch] | None = None
-    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        match = recognise(cells, forced_kind)
-        if match.complete:
-            return index, match
-        if match.cells_recognised >= 2 and (
-            closest is None or match.cells_recognised > closest[1].cells_recognised
-        ):
-            closest = (index, match)
-    if closest is not None:
-        raise FileRejected(
-            "header_missing_columns",
-            kind=closest[1].kind,
-            missing=closest[1].missing,
-            row=closest[0] + 1,
-        )
-    if forced_kind:
-        raise FileRejected("no_header_for_kind", kind=forced_kind)
-    raise FileRejected("no_header")
+    if len(text.translate(_NOT_CP932)) != len(text):
+        raise FileRejected("unreadable_encoding")
+    return text.encode("utf-8"), "cp932"
 
 
 def _parse_text(data: bytes, forced_kind: str | None) -> ParsedFile:
     utf8, encoding = _decode(data)
+    if b"\r" in utf8 and b"\n" not in utf8:
+        # Old Mac line endings (CR only): neither the csv module nor polars splits on them.
+        utf8 = utf8.replace(b"\r", b"\n")
     head = utf8[:65536].decode("utf-8", errors="ignore")
     first_line = head.split("\n", 1)[0]
     separator = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    rows = list(csv.reader(io.StringIO(head), delimiter=separator))[:HEADER_SEARCH_ROWS]
-    header_index, match = _find_header(rows, forced_kind)
+    rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=separator))
+    header_index, match = find_header(rows[:HEADER_SEARCH_ROWS], forced_kind)
     width = len(rows[header_index])
     frame = pl.read_csv(
         utf8,
@@ -128,6 +133,8 @@ def _parse_text(data: bytes, forced_kind: str | None) -> ParsedFile:
         separator=separator,
         schema={f"c{i}": pl.String for i in range(width)},
         truncate_ragged_lines=True,
+        # Excel leaves trailing empty cells out of a row: short rows are blank at the end.
+        missing_columns="insert",
         raise_if_empty=False,
     )
     # Excel's row number: the header is on line header_index + 1, data starts on the next line.
@@ -137,92 +144,17 @@ def _parse_text(data: bytes, forced_kind: str | None) -> ParsedFile:
 # --- Excel ---------------------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+def _parse_excel(data: bytes, forced_kind: str | None) -> ParsedFile:
+    from pipelines.ingest.isolated import read_workbook
 
-
-def _percent_cells(
-    data: bytes,
-    sheet_name: str,
-    columns: list[int],
-    first_row: int,
-) -> set[tuple[int, int]]:
-    """(0-based row, column) of cells with a percent number format in the given columns."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # legacy .xls or damaged styles: no formats, values are taken as written
-        return set()
-    try:
-        sheet = book[sheet_name]
-        found = set()
-        for column in columns:
-            for offset, (cell,) in enumerate(
-                sheet.iter_rows(min_row=first_row + 1, min_col=column + 1, max_col=column + 1)
-            ):
-                if "%" in str(getattr(cell, "number_format", "") or ""):
-                    found.add((first_row + offset, column))
-        return found
-    finally:
-        book.close()
-
-
-def _parse_excel(name: str, data: bytes, forced_kind: str | None) -> ParsedFile:
-    import python_calamine
-
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # a zip that is not a workbook, a damaged or encrypted file
-        raise FileRejected("not_a_spreadsheet") from exc
-    missing: FileRejected | None = None
-    for sheet_name in book.sheet_names:
-        try:
-            sheet = book.get_sheet_by_name(sheet_name)
-            rows = sheet.to_python(skip_empty_area=False)
-            top = sheet.start[0] if sheet.start else 0
-        except Exception:  # chart sheets and the like: try the next sheet
-            continue
-        try:
-            header_index, match = _find_header(rows, forced_kind)
-        except FileRejected as exc:
-            missing = missing if missing and missing.key == "header_missing_columns" else exc
-            continue
-        data_rows = rows[header_index + 1 :]
-        width = len(rows[header_index])
-        columns = [
-            [_cell_text(r[i]) if i < len(r) else None for r in data_rows] for i in range(width)
-        ]
-        # Scores and criteria answers may be Excel percentages (0.85 shown as 85%).
-        scored = list(match.benchmarks.values()) + (
-            [match.columns["answer"]] if "answer" in match.columns else []
-        )
-        percent = (
-            _percent_cells(data, sheet_name, scored, top + header_index + 1) if scored else set()
-        )
-        for row, column in percent:
-            index = row - (top + header_index + 1)
-            value = data_rows[index][column] if 0 <= index < len(data_rows) else None
-            if isinstance(value, float | int) and not isinstance(value, bool):
-                columns[column][index] = _cell_text(round(float(value) * 100, 9))
-        frame = pl.DataFrame(
-            {f"c{i}": pl.Series(columns[i], dtype=pl.String) for i in range(width)},
-            height=len(data_rows),
-        )
-        return _finish(
-            frame, rows[header_index], match, first_row=top + header_index + 2, encoding="xlsx"
-        )
-    raise missing or FileRejected("no_header")
+    sheet = read_workbook(data, forced_kind, settings()["ingest"]["spreadsheet"])
+    frame = pl.DataFrame(
+        {f"c{i}": pl.Series(column, dtype=pl.String) for i, column in enumerate(sheet.columns)},
+        height=sheet.height,
+    )
+    return _finish(
+        frame, sheet.header_cells, sheet.match, first_row=sheet.first_row, encoding="xlsx"
+    )
 
 
 # --- common --------------------------------------------------------------------------------------
@@ -278,4 +210,20 @@ def _finish(
         raise FileRejected("no_data_rows")
     written = {name: str(header_cells[i]).strip() for name, i in named.items()}
     assert match.kind is not None
-    return ParsedFile(match.kind, match, written, staged, encoding)
+    control, longest = _text_stats(staged, list(named))
+    return ParsedFile(match.kind, match, written, staged, encoding, control, longest)
+
+
+# C0 and C1 control characters and DEL (NUL, ESC, BEL, a stray line break in a name ...).
+CONTROL_PATTERN = r"[\x00-\x1F\x7F-\x9F]"
+
+
+def _text_stats(staged: pl.DataFrame, names: list[str]) -> tuple[frozenset[str], dict[str, int]]:
+    if not names:
+        return frozenset(), {}
+    stats = staged.select(
+        *(pl.col(n).str.contains(CONTROL_PATTERN).any().alias(f"control_{n}") for n in names),
+        *(pl.col(n).str.len_chars().max().alias(f"longest_{n}") for n in names),
+    ).row(0, named=True)
+    control = frozenset(n for n in names if stats[f"control_{n}"])
+    return control, {n: int(stats[f"longest_{n}"] or 0) for n in names}

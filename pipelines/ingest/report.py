@@ -1,4 +1,8 @@
-"""What `shirube ingest` prints: a readable summary (Japanese by default) or one JSON document."""
+"""What `shirube ingest` prints: a readable summary (Japanese by default) or one JSON document.
+
+Everything printed passes through `printable` / `json_safe`: file names and values come from
+senders, and an ESC or BEL in them must not drive the terminal of whoever runs the ingest.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import click
 from pipelines.i18n import t
 from pipelines.ingest.api import UsageError, expand_paths, ingest_files
 from pipelines.ingest.load import FileResult, ProgressEvent
+from pipelines.ingest.names import json_safe, printable, readable_name
 from pipelines.warehouse import resolve_db_path
 
 TOP_REASONS = 5
@@ -112,7 +117,7 @@ class _ProgressBar:
             label = t(
                 "ingest.progress_label",
                 self.lang,
-                name=event.name,
+                name=printable(event.name),
                 index=event.file_index + 1,
                 count=event.file_count,
             )
@@ -136,7 +141,8 @@ def run_ingest_command(
     try:
         files = expand_paths(paths)
     except UsageError as exc:
-        click.echo(t(f"ingest.{exc.key}", lang, path=exc.path), err=True)
+        message = t(f"ingest.{exc.key}", lang, path=readable_name(str(exc.path)))
+        click.echo(printable(message), err=True)
         return 2
     if not files:
         click.echo(t("ingest.usage_no_files", lang), err=True)
@@ -152,7 +158,7 @@ def run_ingest_command(
     finally:
         bar.close()
     if as_json:
-        click.echo(json.dumps(results_json(results, lang), ensure_ascii=False))
+        click.echo(json_safe(json.dumps(results_json(results, lang), ensure_ascii=False)))
     else:
-        click.echo("\n".join(summary_lines(results, lang)))
+        click.echo("\n".join(printable(line) for line in summary_lines(results, lang)))
     return 1 if any(r.status == "rejected" for r in results) else 0

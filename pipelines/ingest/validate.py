@@ -108,9 +108,42 @@ _CODE_PREFECTURE = ("code_prefecture", "prefecture_ja", "prefecture_en")
 _CODE_TYPE = ("code_type", "type_ja", "type_en")
 
 
+# The same character class as the reader's CONTROL_PATTERN, in RE2 (DuckDB) syntax.
+_CONTROL_SQL = sql_str("[\\x00-\\x1F\\x7F-\\x9F]")
+
+
+def _text_rules(parsed: ParsedFile) -> list[Rule]:
+    """Too long a value, or a control character, in any column; added only for columns the
+    reader saw break them, so a clean file's check stays as small as before."""
+    limits = settings()["ingest"]["max_chars"]
+    rules = []
+    for column, longest in sorted((parsed.longest or {}).items()):
+        limit = limits.get(column.removeprefix("f_"))
+        if limit is not None and longest > int(limit):
+            rules.append(
+                Rule(
+                    "text_too_long",
+                    column,
+                    f"length({column}) > {int(limit)}",
+                    (("length", f"length({column})"), ("limit", str(int(limit)))),
+                )
+            )
+    for column in sorted(parsed.control_columns):
+        rules.append(
+            Rule(
+                "control_character",
+                column,
+                f"regexp_matches({column}, {_CONTROL_SQL})",
+                (("char", f"printf('U+%04X', unicode(regexp_extract({column}, {_CONTROL_SQL})))"),),
+            )
+        )
+    return rules
+
+
 def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule]:
     present = set(parsed.frame.columns)
     rules = _required(["f_school_code"], present) + _school_code_rules(parsed.kind, allowed)
+    rules += _text_rules(parsed)
     if parsed.kind == "schools":
         rules += _required(["f_school_name", "f_municipality_code"], present)
         rules += [
@@ -267,10 +300,29 @@ def _criteria_rules(present: set[str]) -> list[Rule]:
     ]
 
 
+def shown_value_sql(column: str | None, lang: str | None = None) -> str:
+    """SQL for a value as shown in a reason or the quarantine: control characters replaced by
+    U+FFFD (never stored, never echoed to a terminal) and, past [ingest] shown_value_chars,
+    cut with an ellipsis and the value's length, so a 10 MB value is never repeated."""
+    if not column:
+        return "null"
+    limit = int(settings()["ingest"]["shown_value_chars"])
+    clean = f"regexp_replace({column}, {_CONTROL_SQL}, '\ufffd', 'g')"
+    if lang is None:
+        tail = f"'… (' || length({column}) || ' 文字/chars)'"
+    else:
+        template = catalogue()["ingest.value_truncated"][lang]
+        tail = f"replace({sql_str(template)}, '{{length}}', cast(length({column}) as varchar))"
+    return (
+        f"case when length({column}) > {limit} "
+        f"then left({clean}, {limit}) || {tail} else {clean} end"
+    )
+
+
 def _reason_sql(template: str, rule: Rule, column_label: str | None, lang: str) -> str:
     values = {p[0]: (p[1] if len(p) == 2 or lang == "ja" else p[2]) for p in rule.params}
     values["column"] = sql_str(column_label or "")
-    values["value"] = rule.column or "''"
+    values["value"] = f"shown_{lang}" if rule.column else "''"  # see quarantine_sql
     expr = sql_str(template)
     for name, sql in values.items():
         if "{" + name + "}" in template:
@@ -320,15 +372,25 @@ def quarantine_sql(rules: list[Rule], headers_as_written: dict[str, str]) -> str
         return expr
 
     warn = [str(i) for i, r in enumerate(rules) if r.warn] or ["-1"]
+    # The offending value is picked once per (row, rule), then cleaned and cut once per
+    # language, rather than inside every rule's branch of every reason.
+    broken = (
+        "select *, unnest(list_concat(errors, warnings)) as rule_index from norm "
+        "where len(errors) + len(warnings) > 0"
+    )
+    picked = f"select *, {by_rule(lambda r: r.column or 'null')} as raw_value from ({broken})"
+    shown = (
+        f"select *, {shown_value_sql('raw_value')} as shown, "
+        f"{shown_value_sql('raw_value', 'ja')} as shown_ja, "
+        f"{shown_value_sql('raw_value', 'en')} as shown_en from ({picked})"
+    )
     return (
         "select row_number, "
         f"{by_rule(lambda r: sql_str(label(r)) if label(r) else 'null')} as column_name, "
-        f"{by_rule(lambda r: r.column or 'null')} as value, "
+        "shown as value, "
         f"{by_rule(lambda r: sql_str(r.name))} as rule, "
         f"{by_rule(reason('ja'))} as reason_ja, "
         f"{by_rule(reason('en'))} as reason_en, "
         f"rule_index in ({', '.join(warn)}) as warn, "
-        "len(errors) > 0 as row_rejected "
-        "from (select *, unnest(list_concat(errors, warnings)) as rule_index from norm "
-        "where len(errors) + len(warnings) > 0)"
+        f"len(errors) > 0 as row_rejected from ({shown})"
     )

@@ -17,14 +17,10 @@ import duckdb
 from pipelines.i18n import both, normalise_lang, t
 from pipelines.reports.content import gather_report, parse_area
 from pipelines.reports.model import ReportContent, ReportError
+from pipelines.vocabulary import MEDIA_TYPES
 from pipelines.warehouse import current_snapshot, open_snapshot, resolve_db_path
 
 FORMATS = {".pdf": "pdf", ".xlsx": "xlsx", ".html": "html"}
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
 
 __all__ = [
     "FORMATS",

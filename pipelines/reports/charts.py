@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from pipelines.i18n import t
+from pipelines.palette import benchmark_colour
 from pipelines.reports.display import schooling_label, show
 from pipelines.reports.model import ReportContent, Stat
 
@@ -21,7 +22,6 @@ FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo,
 AREA_COLOUR = "#1f5f99"
 NATION_COLOUR = "#a6a6a6"
 COMPARISON_COLOURS = ("#7fa7cc", "#c9a227")  # the area's prefecture (or region), then others
-SERIES_COLOURS = ("#1f5f99", "#e07b39", "#3a9a5b", "#8a5fb0", "#c9a227", "#5b8fa8")
 TILE_SCALE = "Blues"
 SUPPRESSED_FILL = "#bdbdbd"
 WIDTH = 760
@@ -226,7 +226,9 @@ def coverage_chart(content: ReportContent) -> go.Figure:
     lang = content.lang
     fig = go.Figure()
     ids = list(dict.fromkeys(r.benchmark_id for r in content.coverage))
-    for index, benchmark_id in enumerate(ids):
+    # The dashboard's colour for each benchmark: its position in the framework.
+    positions = {b.benchmark_id: i for i, b in enumerate(content.benchmarks, start=1)}
+    for benchmark_id in ids:
         rows = [
             r
             for r in content.coverage
@@ -246,7 +248,7 @@ def coverage_chart(content: ReportContent) -> go.Figure:
                 ],
                 textposition="outside",
                 cliponaxis=False,
-                marker_color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                marker_color=benchmark_colour(positions.get(benchmark_id, 1)),
             )
         )
     fig.update_yaxes(range=[0, 110], ticksuffix="%", showgrid=True, gridcolor="#e5e5e5")

@@ -29,8 +29,16 @@ from pipelines.reports.model import (
 )
 from pipelines.reports.regional import comparison_rows
 from pipelines.settings import frameworks, settings
+from pipelines.vocabulary import AREA_LEVELS
 
-LEVELS = ("national", "region", "prefecture", "municipality", "hub")
+LEVELS = AREA_LEVELS
+
+
+def _suppression_of(build: dict) -> dict:
+    """The thresholds the snapshot was built with (marts.build_info); the current settings only
+    for a snapshot built before build_info carried them."""
+    current = settings()["suppression"]
+    return {key: build.get(key, current[key]) for key in ("min_schools", "min_students")}
 
 
 def parse_area(area: str) -> tuple[str, str]:
@@ -256,7 +264,7 @@ def gather_report(
     benchmarks = _benchmarks(con, level, code, year, version, lang, comparisons)
     snapshot = _rows(con, "select version from meta.snapshot", [])
     region_rows, prefecture_rows = comparison_rows(con, year, version, level, code, lang)
-    suppression = settings()["suppression"]
+    suppression = _suppression_of(build)
     built_at = build.get("built_at")
     return ReportContent(
         lang=lang,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_KINDS = ("schools", "returns", "activities", "roster", "criteria")
-
 
 class SampleError(ValueError):
     """A sample that cannot be written as asked (the message is for people, in both languages)."""

@@ -5,11 +5,13 @@ with flags as (
     select * from marts.support_flags
 ),
 
+-- Ranks from ref.severities (pipelines/vocabulary.py), the same the dashboard filters by.
 ranked as (
     select
-        *,
-        case severity when 'high' then 3 when 'medium' then 2 else 1 end as severity_rank,
+        flags.*,
+        severities.severity_rank,
     from flags
+    left join ref.severities as severities on flags.severity = severities.severity
 ),
 
 final as (

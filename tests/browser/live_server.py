@@ -48,7 +48,7 @@ def start_server(
     port = port or free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("SHIRUBE_NO_AUTH", None)  # only an explicit --no-auth runs open
-    command = [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(db)]
+    command = [sys.executable, "-m", "shirube.cli", "serve", "--db", str(db)]
     process = subprocess.Popen(
         [*command, "--port", str(port), *options],
         cwd=cwd,

@@ -11,17 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-import sys
 from pathlib import Path
 
+import live_server
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-import live_server  # noqa: E402
-from access_warehouse import (  # noqa: E402
+from access_warehouse import (
     NAMES,
     SCHOOL_A,
     SCHOOL_B,
@@ -31,16 +25,18 @@ from access_warehouse import (  # noqa: E402
     SCHOOLS,
     make_real_warehouse,
 )
-from live_server import free_port, log_in, settle, write_auth_secrets  # noqa: E402
-from oidc_provider_mock import User, run_server_in_thread  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
+from live_server import free_port, log_in, settle, write_auth_secrets
+from oidc_provider_mock import User, run_server_in_thread
+from playwright.sync_api import Page, expect
 
-from dashboard.queries.audit import audit_log  # noqa: E402
-from dashboard.scope import Scope  # noqa: E402
-from pipelines.build import build_warehouse  # noqa: E402
-from pipelines.i18n import t  # noqa: E402
-from pipelines.sample_mark import mark_if_sample, marker_path  # noqa: E402
-from pipelines.warehouse import current_snapshot, open_snapshot  # noqa: E402
+from dashboard.queries.audit import audit_log
+from dashboard.scope import Scope
+from pipelines.build import build_warehouse
+from pipelines.i18n import t
+from pipelines.sample_mark import mark_if_sample, marker_path
+from pipelines.warehouse import current_snapshot, open_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
 pytestmark = pytest.mark.browser

@@ -3,22 +3,18 @@ visited and photographed, a filter changed through the sidebar and followed in t
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from dashboard_fixture import SCHOOLS, make_fixture_warehouse, school_code
+from live_server import settle, start_server, stop_server
+from playwright.sync_api import Page, expect
+
+from dashboard.ui import PAGES
+from pipelines.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))  # the shared fixture lives beside the other tests
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from dashboard_fixture import SCHOOLS, make_fixture_warehouse, school_code  # noqa: E402
-from live_server import settle, start_server, stop_server  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
-
-from dashboard.ui import PAGES  # noqa: E402
-from pipelines.i18n import t  # noqa: E402
 
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
 pytestmark = pytest.mark.browser

@@ -4,22 +4,17 @@ the preview is drawn (not a blank frame) and audited, and no table offers its ow
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from live_server import settle, start_server, stop_server
+from playwright.sync_api import expect
+from report_warehouse import build_sample_warehouse
+
+from pipelines.audit import spool_dir
+from pipelines.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from live_server import settle, start_server, stop_server  # noqa: E402
-from playwright.sync_api import expect  # noqa: E402
-from report_warehouse import build_sample_warehouse  # noqa: E402
-
-from pipelines.audit import spool_dir  # noqa: E402
-from pipelines.i18n import t  # noqa: E402
-
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
 pytestmark = pytest.mark.browser
 

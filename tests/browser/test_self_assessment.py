@@ -130,12 +130,12 @@ def test_a_school_fills_its_self_assessment_and_finds_its_new_percentages(server
     metrics = page.locator('[data-testid="stMetric"]')
     expect(metrics.first).to_contain_text("1 / 8")  # B1 fully achieved
     expect(metrics.nth(1)).to_contain_text("97.5")  # mean of B1 100 and B2 95
-    expect(page.get_by_text(m("next_steps_title", "en"))).to_be_visible()
-    page.get_by_text(m("next_steps_title", "en")).scroll_into_view_if_needed()
+    expect(page.get_by_text(m("criteria_next_steps_title", "en"))).to_be_visible()
+    page.get_by_text(m("criteria_next_steps_title", "en")).scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS / "next_steps_en.png", full_page=True)
     page.goto(f"{server}/school?school={SCHOOL_A}&lang=ja")
     settle(page)
-    expect(page.get_by_text(m("next_steps_title"))).to_be_visible()
+    expect(page.get_by_text(m("criteria_next_steps_title"))).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "next_steps_ja.png", full_page=True)
 
 

@@ -1,7 +1,8 @@
 """The `shirube` command line: one way in for each job.
 
 Each command only parses its options and calls the function that does the work; those live with
-their layer (pipelines.sample, .ingest, .build, .reports; dashboard.serve).
+their layer (pipelines.sample, .ingest, .build, .reports; dashboard.serve). This package sits above
+both pipelines/ and dashboard/, so neither ever needs to import the other's way in.
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ def build_cli(lang: str) -> click.Group:
         help=m("lang_help"),
     )
 
-    @click.group(help=m("group_help"), context_settings={"help_option_names": ["-h", "--help"]})
+    # click's own "Show this message and exit." is English only; every command gets this one.
+    help_option = click.help_option("-h", "--help", help=m("help_option_help"))
+
+    @click.group(help=m("group_help"))
+    @help_option
     @lang_option
     def cli(lang: str) -> None:  # noqa: ARG001 - read early by _lang_from_argv
         pass
@@ -66,7 +71,7 @@ def build_cli(lang: str) -> click.Group:
     )
     @click.option("--seed", type=int, default=7, show_default=True, help=m("sample_seed_help"))
     @click.option("--with-errors", is_flag=True, help=m("sample_errors_help"))
-    @db_option
+    @help_option
     @lang_option
     def sample(
         out_dir: str,
@@ -74,9 +79,8 @@ def build_cli(lang: str) -> click.Group:
         years: int,
         seed: int,
         with_errors: bool,
-        db: str | None,
         lang: str,
-    ) -> None:  # noqa: ARG001 - --db accepted everywhere
+    ) -> None:
         from pipelines.sample import run_sample_command
 
         sys.exit(
@@ -94,12 +98,13 @@ def build_cli(lang: str) -> click.Group:
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
     @click.option(
         "--kind",
-        type=click.Choice(list(KINDS)),
+        type=click.Choice(KINDS),
         default=None,
         help=m("ingest_kind_help"),
     )
     @click.option("--json", "as_json", is_flag=True, help=m("ingest_json_help"))
     @db_option
+    @help_option
     @lang_option
     def ingest(
         paths: tuple[str, ...], kind: str | None, as_json: bool, db: str | None, lang: str
@@ -121,6 +126,7 @@ def build_cli(lang: str) -> click.Group:
         help=m("build_parquet_dir_help"),
     )
     @db_option
+    @help_option
     @lang_option
     def build(parquet_dir: str | None, db: str | None, lang: str) -> None:
         from pipelines.build import run_build_command
@@ -157,6 +163,7 @@ def build_cli(lang: str) -> click.Group:
         help=m("serve_audit_dir_help"),
     )
     @db_option
+    @help_option
     @lang_option
     def serve(
         port: int,
@@ -190,9 +197,10 @@ def build_cli(lang: str) -> click.Group:
         help=m("serve_port_help"),
     )
     @db_option
+    @help_option
     @lang_option
     def demo(port: int, db: str | None, lang: str) -> None:
-        from pipelines.demo import run_demo_command
+        from shirube.demo import run_demo_command
 
         sys.exit(run_demo_command(db=db, port=port, lang=lang))
 
@@ -203,6 +211,7 @@ def build_cli(lang: str) -> click.Group:
         "--out", "out", type=click.Path(dir_okay=False), required=True, help=m("report_out_help")
     )
     @db_option
+    @help_option
     @lang_option
     def report(year: int, area: str, out: str, db: str | None, lang: str) -> None:
         from pipelines.reports import run_report_command
