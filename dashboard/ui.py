@@ -50,6 +50,7 @@ SELF_ASSESSMENT = PageSpec(
 )
 
 
+CRITERIA = PageSpec("views/criteria.py", "criteria", "page_criteria", ":material/rule:")
 # Streamlit serves the default page at "/" only, so a school's profile is not its default: a
 # hidden landing page opens it, and /school?school=CODE keeps working for a school's login.
 SCHOOL_HOME = PageSpec("views/school_home.py", "home", "page_school", ":material/school:", True)
@@ -59,7 +60,9 @@ def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
     if viewer.scope.is_school:
         every = {p.url_path: p for p in (*PAGES, SELF_ASSESSMENT)}
         return (SCHOOL_HOME, *(every[path] for path in SCHOOL_PAGES))
-    pages = PAGES[:3] + (SELF_ASSESSMENT,) + PAGES[3:] if viewer.may_act_for_school else PAGES
+    pages = PAGES[:5] + (CRITERIA,) + PAGES[5:]
+    if viewer.may_act_for_school:
+        pages = pages[:3] + (SELF_ASSESSMENT,) + pages[3:]
     return pages + ASKNET_PAGES if viewer.is_asknet else pages
 
 

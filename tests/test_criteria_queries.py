@@ -92,3 +92,17 @@ def test_area_gaps_outside_the_viewers_scope_are_suppressed_below_min_schools(cu
         cursor, Scope.areas("hub", ("BIG",)), level="hub", code="SMALL", year=2025
     )
     assert gaps["pct_met"].null_count() == gaps.height and gaps["suppressed"].all()
+
+
+def test_gap_chart_draws_the_areas_shares_against_the_nation(cursor):
+    from dashboard.charts_criteria import criteria_gaps
+
+    gaps = q.area_criteria_gaps(
+        cursor, Scope.areas("hub", ("BIG",)), level="hub", code="BIG", year=2025
+    )
+    fig = criteria_gaps(gaps, "大<b>ハブ</b>", "ja", "観点", {"B1": 1, "B5": 5})
+    bars, nation = fig.data
+    assert list(bars.y) == gaps["criterion_id"].to_list()
+    assert list(bars.x) == gaps["pct_met"].to_list()
+    assert list(nation.x) == gaps["national_pct_met"].to_list()
+    assert bars.name == "大&lt;b&gt;ハブ&lt;/b&gt;"  # names are data, never markup
