@@ -106,3 +106,17 @@ def test_gap_chart_draws_the_areas_shares_against_the_nation(cursor):
     assert list(bars.x) == gaps["pct_met"].to_list()
     assert list(nation.x) == gaps["national_pct_met"].to_list()
     assert bars.name == "大&lt;b&gt;ハブ&lt;/b&gt;"  # names are data, never markup
+
+
+def test_funder_report_lists_the_criteria_furthest_from_being_met_nationally(cursor):
+    from pipelines.reports.content import gather_report
+    from pipelines.reports.document import build_document
+
+    content = gather_report(cursor, year=2025, area="national", lang="en")
+    # Eight schools answered B1: B1-4 met by 1, B1-3 by 4, B1-1 and B1-2 by all; B5 by seven,
+    # all met. Ties keep the framework's order.
+    assert [c.criterion_id for c in content.criteria] == ["B1-4", "B1-3", "B1-1", "B1-2", "B5-1"]
+    assert content.criteria[0].pct_met.value == pytest.approx(100 / 8)
+    html = build_document(content, {})
+    assert "Criteria furthest from being met nationally" in html
+    assert html.index("B1-4") < html.index("B1-3")

@@ -13,6 +13,7 @@ import duckdb
 
 from pipelines.codes import normalise_municipality_code
 from pipelines.i18n import t
+from pipelines.reports.criteria import furthest_criteria
 from pipelines.reports.marts import rows as _rows
 from pipelines.reports.marts import stat as _stat
 from pipelines.reports.model import (
@@ -294,4 +295,5 @@ def gather_report(
         coverage=_coverage(
             con, level, code, year, [b.benchmark_id for b in benchmarks if b.coverage_benchmark]
         ),
+        criteria=furthest_criteria(con, year=year, version=version, lang=lang),
     )

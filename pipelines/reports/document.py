@@ -11,6 +11,7 @@ from html import escape
 from importlib import resources
 
 from pipelines.i18n import t
+from pipelines.reports.criteria import criteria_section
 from pipelines.reports.display import (
     area_title,
     data_version,
@@ -141,6 +142,7 @@ def build_document(content: ReportContent, charts: dict[str, str], *, head_extra
             title_block(content),
             headline_section(content),
             benchmarks_section(content, charts.get("benchmarks", "")),
+            criteria_section(content),
             distribution_section(content, charts.get("distribution", "")),
             regional_section(content, charts.get("regional", "")),
             coverage_section(content, charts.get("coverage", "")),

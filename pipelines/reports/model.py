@@ -135,6 +135,17 @@ class CoverageRow:
 
 
 @dataclass(frozen=True)
+class CriterionRow:
+    """A criterion among those furthest from being met nationally (funder report)."""
+
+    criterion_id: str
+    benchmark_id: str
+    text: str
+    schools_answering: Stat
+    pct_met: Stat  # share of the nation's answering schools meeting it
+
+
+@dataclass(frozen=True)
 class ReportContent:
     lang: str
     year: int
@@ -160,6 +171,8 @@ class ReportContent:
     regions: list[ComparisonRow] = field(default_factory=list)
     prefectures: list[ComparisonRow] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
+    # The criteria furthest from being met nationally (none when no return answered criteria).
+    criteria: list[CriterionRow] = field(default_factory=list)
 
     @property
     def is_national(self) -> bool:
