@@ -20,9 +20,12 @@ from test_ingest_support import (
 )
 
 from pipelines.codes import make_school_code
+from pipelines.ingest.validate import today_in_japan
 from pipelines.warehouse import archive_dir
 
 UNREGISTERED = make_school_code("C1", "13", "2", 9999)
+WRONG_CHECK = JUNIOR_HIGH[:12] + str((int(JUNIOR_HIGH[12]) + 1) % 10)
+TOMORROW = (today_in_japan() + dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -133,6 +136,10 @@ BAD_ROWS = [
     ("学期", "4", "term_invalid", ["前期"], ["1 to 3"]),
     ("提出日", "2025-02-30", "date_invalid", ["存在しない"], ["does not exist"]),
     ("提出日", "2024-12-01", "submitted_before_year", ["2025年度"], ["2025-04-01"]),
+    ("提出日", TOMORROW, "date_in_future", ["未来"], ["future"]),
+    ("年度", "1990", "academic_year_out_of_range", ["2000"], ["outside"]),
+    ("学校コード", "X123", "school_code_format", ["X123", "13桁"], ["13-character"]),
+    ("学校コード", WRONG_CHECK, "school_code_check_digit", ["13桁目"], ["should be"]),
 ]
 
 
