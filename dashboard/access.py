@@ -21,6 +21,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.queries import options as q_options
+from dashboard.queries import schools as q_schools
 from dashboard.roles import (
     AREA_LEVELS,
     Role,
@@ -230,6 +231,8 @@ def unknown_role_areas() -> list[UnknownArea]:
         level: set(data.query(q_options.areas, Scope.everything(), level=level)["area_code"])
         for level in AREA_LEVELS
     }
+    everyone = Scope.everything()
+    known["school"] = set(data.query(q_schools.school_codes, everyone)["school_code"])
     found = unknown_areas(roles, known)
     for problem in found:
         if problem not in _LOGGED_UNKNOWN:

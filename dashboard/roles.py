@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from dashboard.scope import Scope
+from dashboard.scope import SCHOOL_LEVEL, Scope
 from pipelines.codes import parse_school_code
 from pipelines.i18n import both, t
 
@@ -216,5 +216,5 @@ def unknown_areas(
     return [
         UnknownArea(role.email, role.level, role.code)
         for role in roles.values()
-        if role.level in AREA_LEVELS and role.code not in known.get(role.level, ())
+        if role.level in (*AREA_LEVELS, SCHOOL_LEVEL) and role.code not in known.get(role.level, ())
     ]

@@ -104,6 +104,7 @@ def roles_area_warnings(roles: str | None, db: str | None, snapshot_dir: str | N
     if not roles:
         return ""
     from dashboard.queries.options import areas
+    from dashboard.queries.schools import school_codes
     from dashboard.roles import AREA_LEVELS, load_roles, unknown_areas
     from dashboard.scope import Scope
     from pipelines.i18n import t
@@ -124,6 +125,7 @@ def roles_area_warnings(roles: str | None, db: str | None, snapshot_dir: str | N
             level: set(areas(cursor, Scope.everything(), level=level)["area_code"])
             for level in AREA_LEVELS
         }
+        known["school"] = set(school_codes(cursor, Scope.everything())["school_code"])
     finally:
         con.close()
     problems = unknown_areas(load_roles(Path(roles)), known)

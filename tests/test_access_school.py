@@ -129,3 +129,16 @@ def test_a_school_user_gets_only_its_own_pages():
         access.SIGNED_IN, "c@x.jp", Role("c@x.jp", "hub_coordinator", "hub", "H01")
     )
     assert "self_assessment" not in [p.url_path for p in ui.pages_for(coordinator)]
+
+
+def test_a_school_role_whose_school_is_not_in_the_data_is_named():
+    from dashboard.roles import unknown_areas
+
+    missing = "C113200099990"
+    roles = parse_roles(
+        f'[[user]]\nemail = "a@x.jp"\nrole = "school"\nschool = "{SCHOOL_A}"\n'
+        f'[[user]]\nemail = "b@x.jp"\nrole = "school"\nschool = "{missing}"\n'
+    )
+    (problem,) = unknown_areas(roles, {"school": {SCHOOL_A}})
+    assert (problem.email, problem.code) == ("b@x.jp", missing)
+    assert "School" in problem.message("en") and "学校" in problem.message("ja")
