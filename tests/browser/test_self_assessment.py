@@ -29,11 +29,16 @@ from pipelines.i18n import t  # noqa: E402
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
 pytestmark = pytest.mark.browser
 LEAD = "careers-lead@school-a.example.jp"
+STAFF = "staff@asknet.example.org"
 ROLES = f"""
 [[user]]
 email = "{LEAD}"
 role = "school"
 school = "{SCHOOL_A}"
+
+[[user]]
+email = "{STAFF}"
+role = "asknet"
 """
 
 
@@ -48,7 +53,7 @@ def server(tmp_path_factory):
     make_real_warehouse(db, folder / "sample")
     cwd = folder / "cwd"
     cwd.mkdir()
-    users = [User(sub=LEAD, claims={"email": LEAD})]
+    users = [User(sub=e, claims={"email": e}) for e in (LEAD, STAFF)]
     with run_server_in_thread(user_claims=users) as provider:
         port = free_port()
         provider_url = f"http://localhost:{provider.server_port}"
@@ -151,3 +156,23 @@ def test_a_school_user_cannot_open_another_school(server, page):
         settle(page)
         text = body_text(page)
         assert NAMES[SCHOOL_B] not in text and SCHOOL_B not in text
+
+
+def test_asknet_staff_answer_for_a_chosen_school(server, page):
+    log_in(page, server, STAFF)
+    page.goto(f"{server}/self_assessment")
+    settle(page)
+    expect(page.get_by_text(m("sa_pick_school"))).to_be_visible()
+    page.get_by_label(m("sa_search")).fill(SCHOOL_B)
+    page.get_by_label(m("sa_search")).press("Enter")
+    settle(page)
+    expect(page.get_by_text(NAMES[SCHOOL_B]).first).to_be_visible()
+    answer(page, "B1-1", "はい")
+    # The draft is the school's, kept in the warehouse: a new session finds it.
+    page.reload()
+    settle(page)
+    page.get_by_label(m("sa_search")).fill(SCHOOL_B)
+    page.get_by_label(m("sa_search")).press("Enter")
+    settle(page)
+    group = page.locator('[data-testid="stRadio"]').filter(has_text="B1-1")
+    expect(group.get_by_role("radio", name="はい")).to_be_checked()
