@@ -211,3 +211,13 @@ def selection_label(f: Filters) -> str:
     if shown.establishment:
         parts.append(names.get(("establishment", shown.establishment), shown.establishment))
     return " / ".join(parts) if parts else m("level_national")
+
+
+# Plotly's toolbar offers "Download plot as png": a way for data to leave that no one records.
+# Charts keep zoom and hover; images of figures leave only through the audited reports.
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
+
+
+def chart(figure: object, key: str) -> None:
+    """Show a Plotly figure the way every page does: full width, without the image download."""
+    st.plotly_chart(figure, key=key, config=CHART_CONFIG)

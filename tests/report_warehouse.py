@@ -31,7 +31,7 @@ def build_sample_warehouse(folder: Path, *, schools: int = 300, years: int = 3) 
     db = folder / "shirube.duckdb"
     sample = folder / "sample"
     sizes = ["--schools", str(schools), "--years", str(years)]
-    shirube("sample", str(sample), *sizes, "--db", str(db))
+    shirube("sample", str(sample), *sizes)
     shirube("ingest", str(sample), "--db", str(db))
     shirube("build", "--db", str(db))
     return current_snapshot(db)[1]

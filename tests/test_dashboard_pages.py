@@ -3,9 +3,8 @@ change the numbers, empty states show, and the language switch holds across page
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from app_pages import open_page, page_app
 from build_rows import RawRows, build_snapshot, code
 from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
 from streamlit.testing.v1 import AppTest
@@ -13,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 from dashboard.ui import PAGES
 from pipelines.i18n import t
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGE_FILES = [spec.file for spec in PAGES]
 
 
@@ -26,20 +24,7 @@ def fixture_db(tmp_path_factory):
 
 @pytest.fixture
 def app(fixture_db, monkeypatch):
-    monkeypatch.setenv("SHIRUBE_DB", str(fixture_db))
-    # The fixture is not the demo sample: these page tests run as `shirube serve --no-auth`.
-    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-def _open(app: AppTest, page: str, **query: str) -> AppTest:
-    """First run (registers the pages), then open `page` with `query` as the URL's parameters."""
-    app.query_params.update(query)
-    app.run()
-    app.query_params.clear()
-    app.query_params.update(query)
-    app.switch_page(page).run()
-    return app
+    return page_app(fixture_db, monkeypatch)
 
 
 def _follow_link(app: AppTest, **query: str) -> AppTest:
@@ -73,13 +58,13 @@ def _problems(app: AppTest) -> list[str]:
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_every_page_renders_its_japanese_title_without_an_error(app, page):
     spec = next(s for s in PAGES if s.file == page)
-    _open(app, page)
+    open_page(app, page)
     assert _problems(app) == []
     assert app.title[0].value == t(f"dashboard.{spec.title_key}", "ja")
 
 
 def test_overview_headline_counts_follow_the_prefecture_filter(app):
-    _open(app, "views/overview.py")
+    open_page(app, "views/overview.py")
     assert _metric(app, "metric_registered") == f"{len(SCHOOLS)}校"
     app.selectbox(key="filter_level").set_value("prefecture").run()
     app.selectbox(key="filter_area").set_value("13").run()
@@ -91,20 +76,20 @@ def test_overview_headline_counts_follow_the_prefecture_filter(app):
 
 
 def test_overview_average_achieved_matches_the_fixture_schools(app):
-    _open(app, "views/overview.py", year=str(YEARS[-1]))
+    open_page(app, "views/overview.py", year=str(YEARS[-1]))
     achieved = [s[8] for s in SCHOOLS if s[8] is not None]
     assert _metric(app, "metric_avg_achieved_short") == f"{sum(achieved) / len(achieved):.1f} / 8"
 
 
 def test_a_link_with_filters_reproduces_the_view(app):
-    _open(app, "views/overview.py", level="municipality", area="14100", type="B1")
+    open_page(app, "views/overview.py", level="municipality", area="14100", type="B1")
     primary = [s for s in SCHOOLS if s[4] == "14100" and s[0] == "B1"]
     assert _metric(app, "metric_registered") == f"{len(primary)}校"
     assert app.selectbox(key="filter_type").value == "B1"
 
 
 def test_a_filter_with_no_schools_says_so(app):
-    _open(app, "views/overview.py")
+    open_page(app, "views/overview.py")
     # 大阪府 has no private school in the fixture
     assert not [s for s in SCHOOLS if s[4].startswith("27") and s[1] == "3"]
     _follow_link(app, level="prefecture", area="27", est="3")
@@ -113,7 +98,7 @@ def test_a_filter_with_no_schools_says_so(app):
 
 
 def test_support_list_shrinks_when_only_high_severity_is_kept(app):
-    _open(app, "views/support.py", year=str(YEARS[-1]))
+    open_page(app, "views/support.py", year=str(YEARS[-1]))
     everyone = _metric(app, "support_count")
     app.multiselect(key="support_severity").set_value(["high"]).run()
     no_return = [s for s in SCHOOLS if s[8] is None]
@@ -123,14 +108,14 @@ def test_support_list_shrinks_when_only_high_severity_is_kept(app):
 
 def test_school_profile_opens_from_the_url_and_shows_the_school(app):
     record = SCHOOLS[0]
-    _open(app, "views/school.py", school=school_code(record), year=str(YEARS[-1]))
+    open_page(app, "views/school.py", school=school_code(record), year=str(YEARS[-1]))
     assert app.subheader[0].value == record[3]
     assert _metric(app, "metric_achieved") == f"{record[8]} / 8"
     assert _problems(app) == []
 
 
 def test_school_search_by_name_offers_matching_schools(app):
-    _open(app, "views/school.py")
+    open_page(app, "views/school.py")
     app.text_input(key="school_search").input("横浜").run()
     offered = app.selectbox(key="filter_school").options
     yokohama = [s[3] for s in SCHOOLS if "横浜" in s[3]]
@@ -139,21 +124,21 @@ def test_school_search_by_name_offers_matching_schools(app):
 
 
 def test_district_page_lists_each_school_of_the_municipality(app):
-    _open(app, "views/district.py", level="municipality", area="14100")
+    open_page(app, "views/district.py", level="municipality", area="14100")
     table = _table_with(app, "col_school")
     names = set(table[t("dashboard.col_school", "ja")])
     assert names == {s[3] for s in SCHOOLS if s[4] == "14100"}
 
 
 def test_district_page_for_all_japan_asks_for_a_district_instead_of_listing_every_school(app):
-    _open(app, "views/district.py")
+    open_page(app, "views/district.py")
     school_column = t("dashboard.col_school", "ja")
     assert not any(school_column in df.value.columns for df in app.dataframe)
     assert t("dashboard.district_schools_pick", "ja") in [c.value for c in app.caption]
 
 
 def test_compare_charts_few_areas_heatmap_bars_and_spread_and_lists_them(app):
-    _open(app, "views/compare.py", compare="municipality")
+    open_page(app, "views/compare.py", compare="municipality")
     assert not _problems(app)
     assert len(app.get("plotly_chart")) == 3  # heatmap, ranked bars, achieved spread
     assert len(_table_with(app, "col_area")) == len({s[4] for s in SCHOOLS})
@@ -165,7 +150,7 @@ def test_compare_with_more_areas_than_charted_asks_for_a_prefecture_and_keeps_th
     settings = tmp_path / "settings.toml"
     settings.write_text("[dashboard]\nmax_charted_areas = 2\n", encoding="utf-8")
     monkeypatch.setenv("SHIRUBE_SETTINGS", str(settings))
-    _open(app, "views/compare.py", compare="municipality")
+    open_page(app, "views/compare.py", compare="municipality")
     municipalities = len({s[4] for s in SCHOOLS})
     level = t("dashboard.level_municipality", "ja")
     expected = t("dashboard.compare_too_many", "ja", count=str(municipalities), level=level)
@@ -175,7 +160,7 @@ def test_compare_with_more_areas_than_charted_asks_for_a_prefecture_and_keeps_th
 
 
 def test_returns_page_counts_who_has_not_returned(app):
-    _open(app, "views/quality.py", year=str(YEARS[-1]))
+    open_page(app, "views/quality.py", year=str(YEARS[-1]))
     missing = [s for s in SCHOOLS if s[8] is None]
     assert _metric(app, "returns_missing") == f"{len(missing)}校"
     quarantine = _table_with(app, "col_row")
@@ -199,7 +184,7 @@ def test_sidebar_holds_the_shared_filters_and_the_language_switch(app):
 
 
 def test_english_switch_holds_when_changing_page(app):
-    _open(app, "views/overview.py", lang="en")
+    open_page(app, "views/overview.py", lang="en")
     assert app.title[0].value == t("dashboard.page_overview", "en")
     assert _metric(app, "metric_registered", "en") == f"{len(SCHOOLS)} schools"
     app.query_params.clear()  # a page switch starts the new page with an empty query string
@@ -211,9 +196,7 @@ def test_english_switch_holds_when_changing_page(app):
 def test_a_rebuild_is_picked_up_on_the_next_rerun_without_a_restart(tmp_path, monkeypatch):
     db = tmp_path / "shirube.duckdb"
     make_fixture_warehouse(db)
-    monkeypatch.setenv("SHIRUBE_DB", str(db))
-    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
-    app = _open(AppTest.from_file(APP, default_timeout=60), "views/overview.py")
+    app = open_page(page_app(db, monkeypatch), "views/overview.py")
     assert _metric(app, "metric_registered") == f"{len(SCHOOLS)}校"
     raw = RawRows(db)  # a schools file naming one more school, then a rebuild
     raw.schools([(code("C1", "13", 99), "新設中学校", "13101", None, None)])
@@ -223,18 +206,16 @@ def test_a_rebuild_is_picked_up_on_the_next_rerun_without_a_restart(tmp_path, mo
 
 
 def test_new_deployment_without_snapshot_explains_how_to_load_files(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHIRUBE_DB", str(tmp_path / "empty.duckdb"))
-    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = page_app(tmp_path / "empty.duckdb", monkeypatch)
     for page in PAGE_FILES:
-        _open(app, page)
+        open_page(app, page)
         assert [i.value for i in app.info][:1] == [t("dashboard.no_snapshot_title", "ja")]
         assert "shirube ingest" in "".join(md.value for md in app.markdown)
         assert _problems(app) == []
 
 
 def test_report_page_previews_and_prepares_an_excel_download(app):
-    _open(app, "views/report.py", year=str(YEARS[-1]))
+    open_page(app, "views/report.py", year=str(YEARS[-1]))
     assert _problems(app) == [] and not _warnings(app)
     assert not app.get("iframe")  # the 5 MB preview is sent only when asked for
     app.toggle(key="report_preview").set_value(True).run()

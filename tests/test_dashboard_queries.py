@@ -144,9 +144,10 @@ def test_low_coverage_in_many_grades_counts_as_one_kind_of_concern(tmp_path):
     school, other = code("C1", "13", 1), code("C1", "13", 2)
     raw.schools([(school, "一中", "13101", None, None), (other, "二中", "13101", None, None)])
     full = {f"B{n}": 100 for n in range(1, 9)}
-    # Its latest return is 198 days older than the newest one in the data (over 120: stale).
+    # Both returned this term (term 1, the latest in the data), but its return is 198 days older
+    # than the newest one (over 120: stale).
     raw.returns(
-        [(school, 2025, 1, date(2025, 5, 1), full), (other, 2025, 2, date(2025, 11, 15), full)]
+        [(school, 2025, 1, date(2025, 5, 1), full), (other, 2025, 1, date(2025, 11, 15), full)]
     )
     # Five students in each of grades 1-3, none reached by any activity: low coverage in every
     # grade of every coverage benchmark.

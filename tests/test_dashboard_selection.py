@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from app_pages import open_page, page_app
 from build_rows import RawRows, build_and_open, code, rows
 from streamlit.testing.v1 import AppTest
 
@@ -31,7 +32,6 @@ from dashboard.scope import Scope
 from dashboard.text import md
 from pipelines.i18n import t
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 EVERYTHING = Scope.everything()
 YEAR = 2025
 A1, A2, A3, A4, A5, A6, A7 = (
@@ -310,17 +310,11 @@ def test_a_hub_coordinator_with_no_filter_sees_their_hub_named_and_counted(curso
 
 @pytest.fixture
 def app(warehouse, monkeypatch):
-    monkeypatch.setenv("SHIRUBE_DB", str(warehouse))
-    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
-    return AppTest.from_file(APP, default_timeout=60)
+    return page_app(warehouse, monkeypatch)
 
 
 def _open(app: AppTest, page: str, **query: str) -> AppTest:
-    app.query_params.update(query)
-    app.run()
-    app.query_params.clear()
-    app.query_params.update(query)
-    app.switch_page(page).run()
+    open_page(app, page, **query)
     assert not app.exception
     return app
 

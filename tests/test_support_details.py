@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from app_pages import open_page, page_app
 from build_rows import RawRows, build_and_open, code
 from streamlit.testing.v1 import AppTest
 
 from pipelines.i18n import t
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 A, B, C = (code("C1", "13", n) for n in (1, 2, 3))
 E = code("D1", "27", 5)
 BUILD_DATE = date(2026, 3, 1)
@@ -70,18 +70,7 @@ def warehouse(tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
 
 @pytest.fixture
 def app(warehouse, monkeypatch):
-    monkeypatch.setenv("SHIRUBE_DB", str(warehouse[0]))
-    monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")  # not the demo sample: run as --no-auth
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-def _open(app: AppTest, page: str, **query: str) -> AppTest:
-    app.query_params.update(query)
-    app.run()
-    app.query_params.clear()
-    app.query_params.update(query)
-    app.switch_page(page).run()
-    return app
+    return page_app(warehouse[0], monkeypatch)
 
 
 def _shown(app: AppTest) -> str:
@@ -105,7 +94,7 @@ def _problems(app: AppTest) -> list[str]:
 
 def test_support_panel_shows_every_reason_of_the_most_severe_school_in_full(app, warehouse):
     _, details = warehouse
-    _open(app, "views/support.py", year="2025", lang="en")
+    open_page(app, "views/support.py", year="2025", lang="en")
     assert _problems(app) == []
     assert app.selectbox(key="support_school").value == A  # most severe, most kinds first
     shown = _unescaped(_shown(app))
@@ -115,7 +104,7 @@ def test_support_panel_shows_every_reason_of_the_most_severe_school_in_full(app,
 
 
 def test_support_panel_gives_one_next_step_per_kind_of_concern(app):
-    _open(app, "views/support.py", year="2025", lang="en")
+    open_page(app, "views/support.py", year="2025", lang="en")
     shown = _unescaped(_shown(app))
     for kind in A_KINDS:
         assert shown.count(t(f"dashboard.next_step_{kind}", "en")) == 1, kind
@@ -124,7 +113,7 @@ def test_support_panel_gives_one_next_step_per_kind_of_concern(app):
 
 def test_choosing_another_school_shows_its_own_reasons(app, warehouse):
     _, details = warehouse
-    _open(app, "views/support.py", year="2025", lang="en")
+    open_page(app, "views/support.py", year="2025", lang="en")
     app.selectbox(key="support_school").set_value(E).run()
     shown = _unescaped(_shown(app))
     assert details[E] and all(sentence in shown for sentence in details[E])
@@ -133,7 +122,7 @@ def test_choosing_another_school_shows_its_own_reasons(app, warehouse):
 
 
 def test_the_profile_link_stays_in_the_app_and_carries_the_language_and_filters(app):
-    _open(app, "views/support.py", year="2025", lang="en", hub="H1")
+    open_page(app, "views/support.py", year="2025", lang="en", hub="H1")
     (link,) = app.get("page_link")
     assert not link.proto.external  # an in-app page: same tab, same session
     assert link.proto.page == "school"  # the school profile's url path
@@ -142,7 +131,7 @@ def test_the_profile_link_stays_in_the_app_and_carries_the_language_and_filters(
 
 
 def test_kinds_of_concern_are_listed_with_commas_in_english(app):
-    _open(app, "views/support.py", year="2025", lang="en")
+    open_page(app, "views/support.py", year="2025", lang="en")
     table = next(df.value for df in app.dataframe)
     kinds = table[t("dashboard.col_flag_kinds", "en")].to_list()
     assert kinds[0] == ", ".join(t(f"dashboard.flag_{kind}", "en") for kind in A_KINDS)
@@ -150,7 +139,7 @@ def test_kinds_of_concern_are_listed_with_commas_in_english(app):
 
 
 def test_school_profile_turns_each_concern_into_a_next_step(app):
-    _open(app, "views/school.py", school=A, year="2025")
+    open_page(app, "views/school.py", school=A, year="2025")
     assert _problems(app) == []
     shown = _unescaped(_shown(app))
     assert t("dashboard.next_steps_title", "ja") in shown
@@ -159,7 +148,7 @@ def test_school_profile_turns_each_concern_into_a_next_step(app):
 
 
 def test_school_search_hint_names_an_example_that_finds_a_school(app):
-    _open(app, "views/school.py")
+    open_page(app, "views/school.py")
     placeholder = app.text_input(key="school_search").placeholder
     assert "千代田" not in placeholder
     app.text_input(key="school_search").input("中学校").run()
@@ -172,7 +161,7 @@ def test_school_search_hint_names_an_example_that_finds_a_school(app):
     ["[click here](http://evil.example/phish)", "C1132<img src=x>", "**C113200000016**"],
 )
 def test_a_school_parameter_that_is_not_a_school_code_is_not_repeated(app, value):
-    _open(app, "views/school.py", school=value)
+    open_page(app, "views/school.py", school=value)
     assert _problems(app) == []
     warnings = [w.value for w in app.warning]
     assert t("dashboard.school_link_invalid", "ja") in warnings
@@ -190,7 +179,7 @@ def test_sidebar_says_when_the_data_was_published_and_keeps_the_id_in_the_toolti
     from pipelines.warehouse import current_snapshot
 
     version, _ = current_snapshot(warehouse[0])
-    _open(app, "views/support.py", lang="en")
+    open_page(app, "views/support.py", lang="en")
     (footer,) = [md for md in app.sidebar.markdown if "Data published" in md.value]
     assert version not in footer.value
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", footer.value.replace("\\", ""))
@@ -198,6 +187,6 @@ def test_sidebar_says_when_the_data_was_published_and_keeps_the_id_in_the_toolti
 
 
 def test_one_flagged_school_is_one_school_in_english(app):
-    _open(app, "views/support.py", year="2025", lang="en", level="prefecture", area="27")
+    open_page(app, "views/support.py", year="2025", lang="en", level="prefecture", area="27")
     label = t("dashboard.support_count", "en")
     assert [m.value for m in app.metric if m.label == label] == ["1 school"]

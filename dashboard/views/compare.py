@@ -54,7 +54,7 @@ def render() -> None:
         by_benchmark = data.query(
             q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
         )
-        st.plotly_chart(
+        ui.chart(
             charts.area_heatmap(
                 by_benchmark,
                 benchmarks,
@@ -71,7 +71,7 @@ def render() -> None:
         )
         left, right = st.columns(2)
         with left:
-            st.plotly_chart(
+            ui.chart(
                 charts.ranked_bars(
                     ranked,
                     label_column=name,
@@ -104,7 +104,7 @@ def _distribution(f, scope, lang: str, benchmarks: pl.DataFrame) -> None:
     """How many schools of the sidebar's selection (a hub, a school type, ...) achieved 0..N
     benchmarks: the same selection the title names (dashboard.selection)."""
     spread = data.query(q_areas.selection_distribution, scope, year=f.year, **f.selection())
-    st.plotly_chart(
+    ui.chart(
         charts.achieved_distribution(
             spread,
             benchmarks.height,

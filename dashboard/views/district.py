@@ -51,7 +51,7 @@ def render() -> None:
     benchmarks = ui.benchmarks()
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(
+        ui.chart(
             charts.area_lines(
                 headline,
                 lang,
@@ -63,7 +63,7 @@ def render() -> None:
             key="district_avg",
         )
     with right:
-        st.plotly_chart(
+        ui.chart(
             charts.area_lines(
                 headline,
                 lang,
@@ -78,7 +78,7 @@ def render() -> None:
     change = _benchmark_change(own)
     if change.height:
         first, last = change.item(0, "first_year"), change.item(0, "last_year")
-        st.plotly_chart(
+        ui.chart(
             charts.benchmark_change(
                 change, benchmarks, lang, ui.m("district_change_title", first=first, last=last)
             ),

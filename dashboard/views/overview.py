@@ -55,7 +55,7 @@ def render() -> None:
             ).filter(benchmark_id=measure)
             column = "pct_fully_achieved"
         percent = column != "avg_benchmarks_achieved"
-        st.plotly_chart(
+        ui.chart(
             charts.tile_map(
                 prefectures,
                 column,
@@ -73,7 +73,7 @@ def render() -> None:
             if shown.is_filtered
             else None
         )
-        st.plotly_chart(
+        ui.chart(
             charts.benchmark_bars(
                 nation,
                 area,

@@ -69,7 +69,7 @@ def render() -> None:
 
     comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
     if not comparison.is_empty():
-        st.plotly_chart(
+        ui.chart(
             charts.school_comparison(
                 comparison, benchmarks, lang, ui.m("school_comparison_title", year=year)
             ),
@@ -81,7 +81,7 @@ def render() -> None:
         if history.is_empty():
             st.info(ui.m("school_no_history"))
         else:
-            st.plotly_chart(
+            ui.chart(
                 charts.history_lines(history, benchmarks, lang, ui.m("school_history_title")),
                 key="history",
             )
@@ -90,7 +90,7 @@ def render() -> None:
         if coverage.is_empty():
             st.info(ui.m("school_no_coverage"))
         else:
-            st.plotly_chart(
+            ui.chart(
                 charts.coverage_by_grade(
                     coverage, benchmarks, lang, ui.m("school_coverage_title", year=year)
                 ),

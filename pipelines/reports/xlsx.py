@@ -278,7 +278,7 @@ def render_xlsx(content: ReportContent) -> bytes:
             "author": "Shirube",
             "company": "Shirube",
             "keywords": f"{content.area_level}:{content.area_code}, {content.framework_version}",
-            "comments": data_version(content),
+            "comments": f"{data_version(content)} {content.build_version}",  # full id: traceable
             "created": datetime.combine(content.made_on, datetime.min.time()),
         }
     )

@@ -85,3 +85,12 @@ def test_no_table_offers_its_own_csv_download(server, page):
     toolbar = page.locator('[data-testid="stElementToolbar"]').first
     expect(toolbar).to_be_visible()  # the toolbar is there (search, full screen)...
     assert toolbar.get_by_role("button", name="Download as CSV").count() == 0  # ...without export
+
+
+def test_no_chart_offers_its_own_image_download(server, page):
+    page.goto(f"{server}/overview")
+    settle(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    # Plotly draws its toolbar with the chart (shown on hover): zoom and the rest are there...
+    expect(chart.locator(".modebar-btn").first).to_be_attached(timeout=30_000)
+    assert chart.locator('.modebar-btn[data-title^="Download plot"]').count() == 0
