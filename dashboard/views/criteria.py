@@ -33,7 +33,7 @@ def render() -> None:
     st.caption(ui.m("criteria_caption", area=md(label), year=f.year))
     if gaps["suppressed"].all():
         st.warning(ui.m("criteria_suppressed"))
-    st.plotly_chart(
+    ui.chart(
         criteria_gaps(
             gaps,
             label,
