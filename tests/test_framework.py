@@ -124,3 +124,9 @@ def test_cli_refuses_to_start_on_a_framework_with_a_bad_criterion(tmp_path, monk
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert "フレームワークファイルを使えません" in err and "unknown kind 'stars'" in err
+
+
+def test_default_criteria_in_english_hold_no_japanese():
+    for criterion in load_framework().criteria:
+        for text in (criterion.text_en, criterion.help_en):
+            assert all(ord(ch) < 0x3000 for ch in text), (criterion.id, text)
