@@ -62,7 +62,7 @@ def _returns(lang: str) -> None:
             .then(pl.lit(ui.m("returns_yes")))
             .otherwise(pl.lit(ui.m("returns_no")))
             .alias(ui.m("col_returned")),
-            pl.col("submitted_on").cast(pl.Date).alias(ui.m("col_submitted_on")),
+            pl.col("submitted_on").dt.strftime("%Y-%m-%d").alias(ui.m("col_submitted_on")),
         ),
         hide_index=True,
         placeholder="—",

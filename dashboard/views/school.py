@@ -58,7 +58,7 @@ def render() -> None:
             fmt.number(row["mean_score"]),
             delta=fmt.change(row["change_mean_score"]),
         )
-        term.metric(ui.m("metric_latest_return"), str(row["submitted_on"]))
+        term.metric(ui.m("metric_latest_return"), fmt.day(row["submitted_on"]))
 
     flags = data.query(q_schools.school_flags, scope, school=school, year=year or 0)
     st.markdown(f"#### {ui.m('school_flags')}")
