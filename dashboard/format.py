@@ -38,3 +38,10 @@ def change(value: float | None, digits: int = 1, suffix: str = "") -> str | None
     if _missing(value):
         return None
     return f"{value:+.{digits}f}{suffix}"
+
+
+def day(value: object) -> str:
+    """2026-03-16 for a date or a timestamp (never 2026-03-16 00:00:00); a dash when unknown."""
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)

@@ -3,6 +3,8 @@ change the numbers, empty states show, and the language switch holds across page
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from app_pages import open_page, page_app
 from build_rows import RawRows, build_snapshot, code
@@ -165,6 +167,18 @@ def test_returns_page_counts_who_has_not_returned(app):
     assert _metric(app, "returns_missing") == f"{len(missing)}校"
     quarantine = _table_with(app, "col_row")
     assert list(quarantine[t("dashboard.col_row", "ja")]) == [7, 15]
+
+
+def test_returns_page_shows_submission_dates_as_dates(app):
+    open_page(app, "views/quality.py", year=str(YEARS[-1]))
+    dates = _table_with(app, "col_submitted_on")[t("dashboard.col_submitted_on", "ja")]
+    shown = [d for d in dates if isinstance(d, str)]  # a school with no return shows a dash
+    assert shown and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in shown), shown
+
+
+def test_school_profile_shows_its_latest_return_as_a_date(app):
+    open_page(app, "views/school.py", school=school_code(SCHOOLS[0]), year=str(YEARS[-1]))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", _metric(app, "metric_latest_return"))
 
 
 def test_sidebar_holds_the_shared_filters_and_the_language_switch(app):

@@ -21,7 +21,7 @@ def render() -> None:
         return
     st.dataframe(
         events.select(
-            pl.col("occurred_at").alias(ui.m("col_when")),
+            pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M").alias(ui.m("col_when")),
             pl.col("user_email").alias(ui.m("col_user")),
             pl.col("action")
             .replace_strict(

@@ -62,7 +62,7 @@ def _returns(lang: str) -> None:
             .then(pl.lit(ui.m("returns_yes")))
             .otherwise(pl.lit(ui.m("returns_no")))
             .alias(ui.m("col_returned")),
-            pl.col("submitted_on").cast(pl.Date).alias(ui.m("col_submitted_on")),
+            pl.col("submitted_on").dt.strftime("%Y-%m-%d").alias(ui.m("col_submitted_on")),
         ),
         hide_index=True,
         placeholder="—",
@@ -73,35 +73,43 @@ def _returns(lang: str) -> None:
 def _log(lang: str) -> None:
     scope = ui.scope()
     st.markdown(f"#### {ui.m('ingest_log_title')}")
+    if not scope.is_everything:
+        # File names and rows are not tied to areas: only nation-wide viewers see the log and
+        # the quarantine (queries.quality), and an empty table would read as "nothing wrong".
+        st.info(ui.m("ingest_log_nationwide_only"))
+        return
     files = data.query(q_quality.ingest_files, scope)
-    st.dataframe(
-        files.select(
-            pl.col("file_id").alias("ID"),
-            pl.col("original_name").alias(ui.m("col_file")),
-            # The catalogue's names of the kinds (学校一覧, ...), never the raw code.
-            pl.col("kind")
-            .replace_strict(
-                {k: t(f"ingest.kind_{k}", lang) for k in KINDS},
-                default=pl.col("kind"),
-                return_dtype=pl.String,
-            )
-            .alias(ui.m("col_kind")),
-            pl.col("status")
-            .replace_strict(
-                {s: ui.m(f"status_{s}") for s in ("loaded", "rejected", "duplicate")},
-                default=pl.col("status"),
-            )
-            .alias(ui.m("col_status")),
-            pl.col("rows_read").alias(ui.m("col_rows_read")),
-            pl.col("rows_loaded").alias(ui.m("col_rows_loaded")),
-            pl.col("rows_quarantined").alias(ui.m("col_rows_quarantined")),
-            pl.col(f"reason_{lang}").alias(ui.m("col_reason")),
-            pl.col("finished_at").dt.strftime("%Y-%m-%d %H:%M").alias(ui.m("col_when")),
-        ),
-        hide_index=True,
-        placeholder="—",
-        key="ingest_files",
-    )
+    if files.is_empty():
+        st.info(ui.m("ingest_log_empty"))
+    else:
+        st.dataframe(
+            files.select(
+                pl.col("file_id").alias("ID"),
+                pl.col("original_name").alias(ui.m("col_file")),
+                # The catalogue's names of the kinds (学校一覧, ...), never the raw code.
+                pl.col("kind")
+                .replace_strict(
+                    {k: t(f"ingest.kind_{k}", lang) for k in KINDS},
+                    default=pl.col("kind"),
+                    return_dtype=pl.String,
+                )
+                .alias(ui.m("col_kind")),
+                pl.col("status")
+                .replace_strict(
+                    {s: ui.m(f"status_{s}") for s in ("loaded", "rejected", "duplicate")},
+                    default=pl.col("status"),
+                )
+                .alias(ui.m("col_status")),
+                pl.col("rows_read").alias(ui.m("col_rows_read")),
+                pl.col("rows_loaded").alias(ui.m("col_rows_loaded")),
+                pl.col("rows_quarantined").alias(ui.m("col_rows_quarantined")),
+                pl.col(f"reason_{lang}").alias(ui.m("col_reason")),
+                pl.col("finished_at").dt.strftime("%Y-%m-%d %H:%M").alias(ui.m("col_when")),
+            ),
+            hide_index=True,
+            placeholder="—",
+            key="ingest_files",
+        )
     st.markdown(f"#### {ui.m('quarantine_title')}")
     quarantine = data.query(q_quality.quarantine, scope)
     if quarantine.is_empty():

@@ -59,7 +59,7 @@ def render() -> None:
             fmt.number(row["mean_score"]),
             delta=fmt.change(row["change_mean_score"]),
         )
-        term.metric(ui.m("metric_latest_return"), str(row["submitted_on"]))
+        term.metric(ui.m("metric_latest_return"), fmt.day(row["submitted_on"]))
 
     if not scope.is_school:  # flags compare with the hub's unsuppressed means: staff only
         _flags(scope, school, year, lang)

@@ -188,6 +188,9 @@ def test_superintendent_sees_only_their_municipality(auth_server, page):
     settle(page)
     expect(page.get_by_text(m("upload_not_allowed_superintendent"))).to_be_visible()
     assert NAMES[SCHOOL_A] not in body_text(page)
+    # The ingest log is nation-wide only: said so, not drawn as an empty table.
+    expect(page.get_by_text(m("ingest_log_nationwide_only"))).to_be_visible()
+    assert page.get_by_text(m("quarantine_empty")).count() == 0
 
 
 def test_a_stranger_is_told_politely_and_sees_no_data(auth_server, page):
