@@ -1,5 +1,4 @@
--- One row per criterion of a school's effective return for an academic year, when that return
--- was answered by criteria.
+-- One row per criterion of a school's effective return for a year (a return answered by criteria).
 -- Key: (school_code, academic_year, criterion_id)
 with effective_returns as (
     select * from intermediate.int_returns_ranked
