@@ -142,3 +142,26 @@ create table if not exists raw.audit_imports (
     file_name varchar primary key,
     imported_bytes bigint not null
 );
+
+-- Essential-skills assessments (kind `skills`): one row per assessment row loaded; the steps are
+-- in raw.skill_steps. The key of one assessment is (school, student, assessed_on, assessor,
+-- skill): a repeat is a resubmission (the newer file, then the later row, wins; see the models).
+create table if not exists raw.skill_assessments (
+    file_id bigint not null,
+    row_number integer not null,
+    school_code varchar not null,
+    student_ref varchar not null,
+    grade integer not null,
+    assessed_on date not null,
+    academic_year integer not null,    -- derived from assessed_on (April to March)
+    assessor varchar not null,         -- teacher | self
+    framework_version varchar not null -- the skills framework version in force at ingest
+);
+
+-- One row per skill assessed in an assessment row (a blank skill has no row).
+create table if not exists raw.skill_steps (
+    file_id bigint not null,
+    row_number integer not null,
+    skill_id varchar not null,         -- an id of the skills framework
+    step integer not null              -- 0 .. the skill's highest step
+);

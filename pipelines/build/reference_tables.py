@@ -14,6 +14,7 @@ import duckdb
 from pipelines import reference, schooling
 from pipelines.i18n import catalogue
 from pipelines.settings import frameworks, settings
+from pipelines.skills_framework import skills_framework
 from pipelines.vocabulary import SEVERITY_RANKS
 
 # Message keys the SQL models fill in (support-flag sentences, suppression notes).
@@ -43,6 +44,12 @@ _TABLES: dict[str, str] = {
     "benchmark_activity_types": "framework_version varchar, benchmark_id varchar, "
     "activity_type varchar",
     "messages": "key varchar primary key, ja varchar, en varchar",
+    # The skills framework in force (pipelines/skills_framework.py) and its step bands.
+    "skills": "framework_version varchar, skill_id varchar primary key, position integer, "
+    "name_ja varchar, name_en varchar, max_step integer, provisional_ja boolean, "
+    "note_ja varchar, note_en varchar",
+    "skill_bands": "skill_id varchar, from_step integer, to_step integer, "
+    "description_ja varchar, description_en varchar, primary key (skill_id, from_step)",
     "severities": "severity varchar primary key, severity_rank integer",
     "build_params": "version varchar, build_date date, built_at timestamp, "
     "default_framework_version varchar, "
@@ -116,6 +123,7 @@ def _rows(version: str, build_date: date, built_at: datetime) -> dict[str, list[
             for b in fw.benchmarks
             for activity in b.activity_types
         ],
+        **_skill_rows(),
         "severities": list(SEVERITY_RANKS.items()),
         "messages": [
             (key.removeprefix("build."), texts["ja"], texts["en"])
@@ -136,6 +144,31 @@ def _rows(version: str, build_date: date, built_at: datetime) -> dict[str, list[
                 float(flags["coverage_below_pct"]),
                 int(flags["stale_after_days"]),
             )
+        ],
+    }
+
+
+def _skill_rows() -> dict[str, list[tuple]]:
+    fw = skills_framework()
+    return {
+        "skills": [
+            (
+                fw.version,
+                s.id,
+                s.position,
+                s.name_ja,
+                s.name_en,
+                s.max_step,
+                fw.provisional_ja,
+                fw.note("ja"),
+                fw.note("en"),
+            )
+            for s in fw.skills
+        ],
+        "skill_bands": [
+            (s.id, b.from_step, b.to_step, b.description_ja, b.description_en)
+            for s in fw.skills
+            for b in s.bands
         ],
     }
 

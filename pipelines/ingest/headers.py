@@ -12,8 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipelines.settings import frameworks
+from pipelines.skills_framework import skills_framework
 
-KINDS = ("schools", "returns", "activities", "roster", "criteria")
+KINDS = ("schools", "returns", "activities", "roster", "criteria", "skills")
 HEADER_SEARCH_ROWS = 30  # title, notes and blank rows allowed above the header
 
 
@@ -56,6 +57,8 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "provider": ("連携先", "provider"),
     "criterion": ("観点", "criterion", "criterion_id", "観点ID", "観点番号"),
     "answer": ("回答", "answer"),
+    "assessed_on": ("評価日", "assessed_on", "assessment_date", "評価年月日"),
+    "assessor": ("評価者", "assessor"),
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -71,6 +74,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "criterion",
         "answer",
     ),
+    "skills": ("school_code", "student_ref", "grade", "assessed_on"),
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "schools": (
@@ -85,6 +89,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "activities": ("hours", "provider"),
     "roster": (),
     "criteria": ("framework",),
+    "skills": ("assessor",),
 }
 
 _BENCHMARK_HEADER = re.compile(r"^(?:b|bm|benchmark|ベンチマーク)(\d{1,2})$")
@@ -122,6 +127,7 @@ class HeaderMatch:
     benchmarks: dict[int, int] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     cells_recognised: int = 0  # header cells recognised as any field, whatever the kind
+    skills: dict[int, int] = field(default_factory=dict)  # skill position -> column index
 
     @property
     def complete(self) -> bool:
@@ -153,10 +159,14 @@ def map_header(cells: list[object]) -> tuple[dict[str, int], dict[int, int]]:
     return columns, benchmarks
 
 
-def _missing(kind: str, columns: dict[str, int], benchmarks: dict[int, int]) -> tuple[str, ...]:
+def _missing(
+    kind: str, columns: dict[str, int], benchmarks: dict[int, int], skills: dict[int, int]
+) -> tuple[str, ...]:
     missing = tuple(f for f in REQUIRED[kind] if f not in columns)
     if kind == "returns" and not benchmarks:
         missing += ("benchmarks",)
+    if kind == "skills" and not skills:
+        missing += ("skills",)
     return missing
 
 
@@ -167,6 +177,7 @@ def recognise(cells: list[object], forced_kind: str | None = None) -> HeaderMatc
     most columns wins; with none complete, the closest kind is returned with what is missing.
     """
     columns, benchmarks = map_header(cells)
+    skills = skill_columns(cells)
     kinds = (forced_kind,) if forced_kind else KINDS
     best: HeaderMatch | None = None
     best_rank: tuple[int, int, int] = (-1, -1, -1)
@@ -174,13 +185,19 @@ def recognise(cells: list[object], forced_kind: str | None = None) -> HeaderMatc
         wanted = set(REQUIRED[kind]) | set(OPTIONAL[kind])
         own = {f: i for f, i in columns.items() if f in wanted}
         own_benchmarks = benchmarks if kind == "returns" else {}
-        missing = _missing(kind, own, own_benchmarks)
-        explained = len(own) + len(own_benchmarks)
+        own_skills = skills if kind == "skills" else {}
+        missing = _missing(kind, own, own_benchmarks, own_skills)
+        explained = len(own) + len(own_benchmarks) + len(own_skills)
         rank = (int(not missing), len(REQUIRED[kind]) - len(missing), explained)
         if rank > best_rank:
             best_rank = rank
             best = HeaderMatch(
-                kind, own, dict(own_benchmarks), missing, len(columns) + len(benchmarks)
+                kind,
+                own,
+                dict(own_benchmarks),
+                missing,
+                len(columns) + len(benchmarks) + len(skills),
+                dict(own_skills),
             )
     assert best is not None
     return best
@@ -190,6 +207,8 @@ def header_label(field_name: str, lang: str) -> str:
     """How to name a missing column to a person: the contract's header in their language."""
     if field_name == "benchmarks":
         return "B1…" if lang == "en" else "B1…(ベンチマーク)"
+    if field_name == "skills":
+        return "listening… (a skill)" if lang == "en" else "聴く力…(スキル)"
     ja, en = FIELD_HEADERS[field_name][:2]
     return en if lang == "en" else ja
 
@@ -218,6 +237,9 @@ def duplicate_columns(cells: list[object]) -> list[str]:
             ("benchmark", int(m.group(1)) if m else by_name.get(key))
         )
         if target in (None, ("benchmark", None)):
+            target = skill_position(key)
+            target = ("skill", target) if target else None
+        if target is None:
             continue
         seen.setdefault(target, []).append(index)
     return [
@@ -228,6 +250,25 @@ def duplicate_columns(cells: list[object]) -> list[str]:
         for indexes in seen.values()
         if len(indexes) > 1
     ]
+
+
+def skill_position(key: str) -> int | None:
+    """The skill a header (in `header_key` form) names: its id, English or Japanese name."""
+    for skill in skills_framework().skills:
+        if key in (header_key(skill.id), header_key(skill.name_en), header_key(skill.name_ja)):
+            return skill.position
+    return None
+
+
+def skill_columns(cells: list[object]) -> dict[int, int]:
+    """Skill position -> column index of the skill columns in a header row (first wins)."""
+    found: dict[int, int] = {}
+    for index, cell in enumerate(cells):
+        key = header_key(cell)
+        position = skill_position(key) if key else None
+        if position:
+            found.setdefault(position, index)
+    return found
 
 
 def find_header(rows: list[list[object]], forced_kind: str | None) -> tuple[int, HeaderMatch]:

@@ -24,6 +24,7 @@ import polars as pl
 from pipelines.i18n import both, t
 from pipelines.ingest.headers import header_label
 from pipelines.ingest.reading import FileRejected, ParsedFile, parse_file
+from pipelines.ingest.skills import insert_sql as skill_insert_sql
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
 from pipelines.ingest.validate import (
     quarantine_sql,
@@ -228,6 +229,8 @@ def _insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
             f"max(row_number) over (partition by {return_key}), criterion_id, f_answer, "
             f"answer_score {good} order by row_number",
         ]
+    if parsed.kind == "skills":
+        return skill_insert_sql(parsed, file_id, good)
     if parsed.kind == "activities":
         return [
             f"insert into raw.activities select {file_id}, row_number, code, f_student_ref, "

@@ -185,6 +185,7 @@ def _finish(
     """Keep the recognised columns, normalised; number the rows as Excel does; drop blank rows."""
     named = {f"f_{f}": i for f, i in match.columns.items()}
     named.update({f"b{p}": i for p, i in match.benchmarks.items()})
+    named.update({f"s{p}": i for p, i in match.skills.items()})
     anything = (
         pl.any_horizontal(
             [pl.col(c).str.strip_chars().str.len_bytes() > 0 for c in frame.columns]

@@ -18,6 +18,7 @@ import polars as pl
 
 from pipelines.framework import normalise_criterion_id
 from pipelines.ingest import normalise as n
+from pipelines.ingest import skills
 from pipelines.ingest.reading import ParsedFile
 from pipelines.reference import prefecture_by_code, school_types
 from pipelines.settings import default_framework, frameworks
@@ -133,6 +134,8 @@ def typed_frame(
     for source, (name, parse, dtype) in _SIMPLE.items():
         if source in frame.columns:
             parts.append(_mapped(frame[source], parse, {name: dtype}))
+    if parsed.kind == "skills":
+        parts += skills.typed_columns(parsed, _mapped)
     if parsed.kind in ("returns", "criteria"):
         default = default_framework().version
         version = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipelines.framework import CRITERION_KINDS
 from pipelines.i18n import catalogue
+from pipelines.ingest import skills
 from pipelines.ingest.normalise import sql_str
 from pipelines.ingest.reading import ParsedFile
 from pipelines.settings import frameworks, settings
@@ -235,6 +236,8 @@ def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule
                 Rule("hours_invalid", "f_hours", "f_hours is not null and hours_n is null"),
                 Rule("hours_negative", "f_hours", "hours_n < 0"),
             ]
+    elif parsed.kind == "skills":
+        rules += skills.rules(parsed, present, today, Rule, _required, _date_rules, _grade_rules)
     elif parsed.kind == "roster":
         rules += _required(["f_academic_year", "f_student_ref", "f_grade"], present)
         rules += _year_rules(present, today)

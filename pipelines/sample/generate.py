@@ -9,6 +9,7 @@ come after the returns they correct):
     4_activities/2025/activities_2025_23_aichi.csv
     5_corrections/returns_2025_corrections.csv resubmitted returns with corrected scores
     6_criteria/2025/criteria_2025_1.csv       a pilot group's returns, criterion by criterion
+    7_skills/2025/skills_2025_23_aichi.csv    essential-skills steps of the rostered students
     9_with_errors/                            only with --with-errors
 """
 
@@ -29,7 +30,9 @@ from pipelines.sample.manifest import SampleError, SampleFile, SampleManifest
 from pipelines.sample.registry import build_registry
 from pipelines.sample.returns import build_returns
 from pipelines.sample.students import build_students
+from pipelines.sample.skills import build_skills, write_skills
 from pipelines.settings import default_framework
+from pipelines.skills_framework import skills_framework
 
 DRESS_MODES = ("mixed", "utf8", "cp932")
 ACTIVITY_SHARE = 0.15  # of secondary schools send student-level records by default
@@ -41,6 +44,7 @@ FOLDERS = {
     "activities": "4_activities",
     "corrections": "5_corrections",
     "criteria": "6_criteria",
+    "skills": "7_skills",
 }
 CRITERIA_FILES = 3  # the pilot group's answers, one file per dress
 # Each part draws from its own stream, so changing one part leaves the others' files unchanged.
@@ -52,6 +56,7 @@ _STREAMS = {
     "dress": 5,
     "errors": 6,
     "criteria": 7,
+    "skills": 8,
 }
 _SCHOOL_NOTES = ["統合予定", "分校あり", "新校舎へ移転", "担当者変更"]
 _RETURN_NOTES = ["管理職交代", "新任担当者が記入", "校内研修後に再評価", "職場体験は次年度実施予定"]
@@ -102,6 +107,8 @@ def generate_sample(
     writer.write_students(activities, "activities")
     criteria = build_criteria_returns(stream("criteria"), returns, framework, latest_year, today)
     writer.write_criteria(criteria, latest_year)
+    skills = build_skills(stream("skills"), roster, skills_framework(), today)
+    write_skills(writer, skills, skills_framework(), FOLDERS["skills"])
     if with_errors:
         writer.manifest.files += write_error_files(
             out_dir, stream("errors"), registry, framework, latest_year, writer.created
