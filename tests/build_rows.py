@@ -146,6 +146,20 @@ class RawRows:
         """A file that could not be read at all."""
         return self._next_file(None, name=name, status="rejected", reason=(reason_ja, reason_en))
 
+    def skills(self, rows: list[tuple], framework: str = "skills-builder-universal-2024") -> int:
+        """rows: (school_code, student_ref, grade, assessed_on, assessor, {skill_id: step})."""
+        file_id = self._next_file("skills")
+        assessments, steps = [], []
+        for number, (school, student, grade, day, assessor, by_skill) in enumerate(rows, 2):
+            assessments.append(
+                (file_id, number, school, student, grade, day, academic_year(day), assessor)
+                + (framework,)
+            )
+            steps += [(file_id, number, k, int(v)) for k, v in by_skill.items()]
+        self._insert("skill_assessments", assessments)
+        self._insert("skill_steps", steps)
+        return file_id
+
     def close(self) -> None:
         self.con.close()
 

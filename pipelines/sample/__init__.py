@@ -53,7 +53,7 @@ def run_sample_command(
             lang,
             **{
                 k: manifest.rows(k)
-                for k in ("schools", "returns", "roster", "activities", "criteria")
+                for k in ("schools", "returns", "roster", "activities", "criteria", "skills")
             },
         )
     )

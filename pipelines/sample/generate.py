@@ -29,8 +29,8 @@ from pipelines.sample.errors import write_error_files
 from pipelines.sample.manifest import SampleError, SampleFile, SampleManifest
 from pipelines.sample.registry import build_registry
 from pipelines.sample.returns import build_returns
-from pipelines.sample.students import build_students
 from pipelines.sample.skills import build_skills, write_skills
+from pipelines.sample.students import build_students
 from pipelines.settings import default_framework
 from pipelines.skills_framework import skills_framework
 
