@@ -116,7 +116,9 @@ def test_public_view_suppresses_below_min_students(con):
 
 
 def test_dim_skill_lists_the_frameworks_eight_skills_with_the_provisional_note(con):
-    skills = rows(con, "select skill_id, max_step, provisional_ja from marts.dim_skill order by position")
+    skills = rows(
+        con, "select skill_id, max_step, provisional_ja from marts.dim_skill order by position"
+    )
     assert [s[0] for s in skills] == [
         "listening",
         "speaking",

@@ -141,9 +141,7 @@ def test_unknown_school_is_quarantined(db, tmp_path):
     assert [r[3] for r in quarantine_of(db, result.file_id)] == ["school_unknown"]
 
 
-def test_a_step_above_a_replaced_framework_highest_step_is_quarantined(
-    db, tmp_path, monkeypatch
-):
+def test_a_step_above_a_replaced_framework_highest_step_is_quarantined(db, tmp_path, monkeypatch):
     """The highest step comes from the skills framework file, not the code."""
     from pipelines import skills_framework as sf
 
