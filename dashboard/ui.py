@@ -44,13 +44,14 @@ ASKNET_PAGES = (PageSpec("views/audit.py", "audit", "page_audit", ":material/pol
 
 # A school's own login: its profile, its self-assessment and its returns; no page that lists
 # other schools is even registered.
-SCHOOL_PAGES = ("school", "self_assessment", "quality")
+SCHOOL_PAGES = ("school", "skills", "self_assessment", "quality")
 SELF_ASSESSMENT = PageSpec(
     "views/self_assessment.py", "self_assessment", "page_self_assessment", ":material/checklist:"
 )
 
 
 CRITERIA = PageSpec("views/criteria.py", "criteria", "page_criteria", ":material/rule:")
+SKILLS = PageSpec("views/skills.py", "skills", "page_skills", ":material/psychology:")
 # Streamlit serves the default page at "/" only, so a school's profile is not its default: a
 # hidden landing page opens it, and /school?school=CODE keeps working for a school's login.
 SCHOOL_HOME = PageSpec("views/school_home.py", "home", "page_school", ":material/school:", True)
@@ -58,9 +59,9 @@ SCHOOL_HOME = PageSpec("views/school_home.py", "home", "page_school", ":material
 
 def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
     if viewer.scope.is_school:
-        every = {p.url_path: p for p in (*PAGES, SELF_ASSESSMENT)}
+        every = {p.url_path: p for p in (*PAGES, SELF_ASSESSMENT, SKILLS)}
         return (SCHOOL_HOME, *(every[path] for path in SCHOOL_PAGES))
-    pages = PAGES[:5] + (CRITERIA,) + PAGES[5:]
+    pages = PAGES[:5] + (CRITERIA, SKILLS) + PAGES[5:]
     if viewer.may_act_for_school:
         pages = pages[:3] + (SELF_ASSESSMENT,) + pages[3:]
     return pages + ASKNET_PAGES if viewer.is_asknet else pages

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, concerns, data, ui
+from dashboard import access, charts, concerns, data, skills_panel, ui
 from dashboard import format as fmt
 from dashboard.filters import ANY, url_selectbox
 from dashboard.queries import criteria as q_criteria
@@ -66,6 +66,7 @@ def render() -> None:
 
     if year:
         _next_steps(scope, school, year, lang)
+        skills_panel.school_section(scope, school, s["school_name"], s["hub_code"], year)
 
     comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
     if not comparison.is_empty():

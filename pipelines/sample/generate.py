@@ -107,7 +107,10 @@ def generate_sample(
     writer.write_students(activities, "activities")
     criteria = build_criteria_returns(stream("criteria"), returns, framework, latest_year, today)
     writer.write_criteria(criteria, latest_year)
-    skills = build_skills(stream("skills"), roster, skills_framework(), today)
+    hubs = dict(
+        registry.filter(pl.col("hub_code").is_not_null()).select("school_code", "hub_code").rows()
+    )
+    skills = build_skills(stream("skills"), roster, skills_framework(), today, hubs)
     write_skills(writer, skills, skills_framework(), FOLDERS["skills"])
     if with_errors:
         writer.manifest.files += write_error_files(

@@ -26,14 +26,22 @@ SELF_SHARE = 0.5  # also assess themselves
 SELF_ABOVE = 0.8  # steps: a self-assessment's lean above the teacher's
 WITHIN_YEAR_GAIN = 0.9  # steps from the first assessment (June) to the second (February)
 # Steps by skill position: harder skills (leadership, aiming high) sit lower.
+HUB_WEAKNESS = -1.5  # steps: the skill a hub lags on
 SKILL_EASE = {1: 0.6, 2: 0.2, 3: -0.3, 4: 0.0, 5: 0.3, 6: -0.6, 7: -1.2, 8: 0.7}
 
 
 def build_skills(
-    rng: np.random.Generator, roster: pl.DataFrame, framework: SkillsFramework, today: date
+    rng: np.random.Generator,
+    roster: pl.DataFrame,
+    framework: SkillsFramework,
+    today: date,
+    hubs: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     """One row per student, date and assessor: school_code, prefecture_code, academic_year,
-    student_ref, grade, assessed_on, assessor, and one column per skill id (a step, or null)."""
+    student_ref, grade, assessed_on, assessor, and one column per skill id (a step, or null).
+
+    `hubs` (school code -> hub code): each hub lags on one skill of its own (HUB_WEAKNESS steps),
+    so a coordinator has a weakest skill to find."""
     years = sorted(roster["academic_year"].unique().to_list())[-SKILL_YEARS:]
     students = roster.filter(pl.col("academic_year").is_in(years))
     n = students.height
@@ -47,6 +55,10 @@ def build_skills(
     school_level = rng.normal(0.0, 0.8, len(unique_schools))[school_index]
     student_level = rng.normal(0.0, 1.2, n)
     base = 0.5 + 0.85 * schooling + school_level + student_level
+    hub_of = hubs or {}
+    hub_names = sorted(set(hub_of.values()))
+    weak_skill = dict(zip(hub_names, rng.integers(1, len(ids) + 1, len(hub_names)), strict=True))
+    student_weak = np.array([weak_skill.get(hub_of.get(c), 0) for c in schools])
     once = rng.random(n) < ONCE_SHARE
     with_self = rng.random(n) < SELF_SHARE
 
@@ -63,7 +75,8 @@ def build_skills(
         steps = {}
         for skill in framework.skills:
             noise = rng.normal(0.0, 1.0, n)
-            value = np.rint(level + SKILL_EASE.get(skill.position, 0.0) + noise)
+            lag = np.where(student_weak == skill.position, HUB_WEAKNESS, 0.0)
+            value = np.rint(level + SKILL_EASE.get(skill.position, 0.0) + lag + noise)
             steps[skill.id] = np.clip(value, 0, skill.max_step).astype(np.int64)
         frame = students.with_columns(
             pl.Series("assessed_on", days, pl.Date),

@@ -1,0 +1,153 @@
+"""エッセンシャルスキル / Essential skills: an area's students' steps against the nation.
+
+For the sidebar's area (a school's own login: its own school) and year: the weakest skill
+against the nation first, then each skill's gap by year of schooling, one skill's growth through
+school and its distribution of steps, progress within the year, and where self-assessment and
+teacher assessment disagree. Areas outside the viewer's scope are suppressed below min_students.
+"""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts_skills, data, ui
+from dashboard.queries import schools as q_schools
+from dashboard.queries import skills as q_skills
+from dashboard.skills_panel import provisional_note, skill_names, weakest_statement
+from dashboard.text import md
+
+AREA_LEVELS_SHOWN = ("hub", "municipality", "prefecture", "region", "national")
+
+
+def _area(scope, f) -> tuple[str, str, str] | None:
+    """(level, code, label) the page shows, or None when the sidebar names no area."""
+    if scope.is_school:
+        school = scope.codes[0]
+        info = data.query(q_schools.school_info, scope, school=school)
+        name = info.item(0, "school_name") if not info.is_empty() else school
+        return "school", school, name
+    shown = ui.selection(f)
+    if shown.area is None or shown.area[0] not in AREA_LEVELS_SHOWN:
+        return None
+    return shown.area[0], shown.area[1], ui.selection_label(f)
+
+
+def render() -> None:
+    lang, scope, f = ui.lang(), ui.scope(), ui.filters()
+    ui.page_title("page_skills")
+    names, skills = skill_names(scope, lang)
+    provisional_note(skills, lang)
+    area = _area(scope, f)
+    if area is None or not f.year:
+        st.info(ui.m("skills_pick_area"))
+        return
+    level, code, label = area
+    year = f.year
+    rows = data.query(q_skills.area_skills, scope, level=level, code=code, year=year)
+    mine = rows.filter(pl.col("which") == "area")
+    if mine.is_empty():
+        st.info(ui.m("skills_none", area=md(label), year=year))
+        return
+    nation = ui.m("level_national")
+    st.caption(ui.m("skills_caption", area=md(label), year=year))
+    if level == "national":
+        st.info(ui.m("skills_national_hint"))
+    else:
+        weakest_statement(rows, names, label, lang)
+        ui.chart(
+            charts_skills.gap_heatmap(
+                rows, names, lang, ui.m("skills_gap_title", area=label, year=year)
+            ),
+            key="skills_gap",
+        )
+        st.caption(ui.m("skills_gap_help"))
+    if mine["suppressed"].any():
+        st.warning(ui.m("skills_suppressed"))
+
+    skill = st.selectbox(
+        ui.m("skills_pick_skill"), list(names), format_func=names.get, key="skills_skill"
+    )
+    max_step = int(skills.filter(pl.col("skill_id") == skill).item(0, "max_step"))
+    left, right = st.columns(2)
+    with left:
+        ui.chart(
+            charts_skills.growth_lines(
+                rows,
+                skill,
+                label,
+                nation,
+                lang,
+                ui.m("skills_growth_title", skill=names[skill], area=label, year=year),
+            ),
+            key="skills_growth",
+        )
+    with right:
+        dist = data.query(q_skills.step_distribution, scope, level=level, code=code, year=year)
+        ui.chart(
+            charts_skills.distribution(
+                dist,
+                skill,
+                max_step,
+                lang,
+                ui.m("skills_distribution_title", skill=names[skill], area=label, year=year),
+            ),
+            key="skills_distribution",
+        )
+        if not scope.is_everything:
+            st.caption(ui.m("skills_distribution_scope"))
+    left, right = st.columns(2)
+    with left:
+        ui.chart(
+            charts_skills.progress_bars(
+                rows,
+                names,
+                label,
+                nation,
+                lang,
+                ui.m("skills_progress_title", area=label, year=year),
+            ),
+            key="skills_progress",
+        )
+    with right:
+        ui.chart(
+            charts_skills.self_teacher_gap(
+                rows, names, lang, ui.m("skills_self_teacher_title", area=label, year=year)
+            ),
+            key="skills_self_teacher",
+        )
+    _table(rows, names, label, year)
+
+
+def _table(rows: pl.DataFrame, names: dict[str, str], label: str, year: int) -> None:
+    def pick(which: str, assessor: str, column: str, alias: str) -> pl.DataFrame:
+        return rows.filter(
+            (pl.col("which") == which)
+            & (pl.col("assessor") == assessor)
+            & pl.col("year_of_schooling").is_null()
+        ).select("skill_id", pl.col(column).alias(alias))
+
+    table = pl.DataFrame({"skill_id": list(names), "name": list(names.values())})
+    for part in (
+        pick("area", "teacher", "students_assessed", "students"),
+        pick("area", "teacher", "mean_step", "teacher"),
+        pick("compare", "teacher", "mean_step", "nation"),
+        pick("area", "self", "mean_step", "self"),
+        pick("area", "teacher", "mean_progress", "progress"),
+    ):
+        table = table.join(part, on="skill_id", how="left", maintain_order="left")
+    st.markdown(f"##### {ui.m_md('skills_table_title', area=label, year=year)}")
+    st.dataframe(
+        table.select(
+            pl.col("name").alias(ui.m("col_skill")),
+            pl.col("students").alias(ui.m("col_students_assessed")),
+            pl.col("teacher").round(1).alias(ui.m("col_mean_step_teacher")),
+            pl.col("nation").round(1).alias(ui.m("col_compare_step")),
+            pl.col("self").round(1).alias(ui.m("col_mean_step_self")),
+            pl.col("progress").round(1).alias(ui.m("col_mean_progress")),
+        ),
+        hide_index=True,
+        placeholder="—",
+        key="skills_table",
+    )
+
+
+ui.run_page(render)
