@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts import COMPARISON_SYMBOLS, FONT_FAMILY, _layout
-from dashboard.skills_insight import gaps
+from dashboard.skills_insight import gaps, matched_gaps
 from dashboard.text import plot
 from pipelines.i18n import t
 from pipelines.schooling import label as year_label
@@ -22,6 +22,16 @@ SELF_COLOUR = "#ff7f0e"
 
 def _m(key: str, lang: str, **values: object) -> str:
     return t(f"dashboard.{key}", lang, **values)
+
+
+def _laid_out(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    """The shared layout with the legend under the plot: skill titles are long."""
+    _layout(fig, title, height)
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0),
+        margin=dict(b=60),
+    )
+    return fig
 
 
 def gap_heatmap(rows: pl.DataFrame, names: dict[str, str], lang: str, title: str) -> go.Figure:
@@ -87,7 +97,8 @@ def growth_lines(
         name = _m(f"skills_series_{assessor}", lang, area=who)
         fig.add_trace(
             go.Scatter(
-                x=[plot(year_label(y, lang)) for y in part["year_of_schooling"]],
+                x=part["year_of_schooling"].to_list(),
+                customdata=[plot(year_label(y, lang)) for y in part["year_of_schooling"]],
                 y=part["mean_step"].to_list(),
                 mode="lines+markers+text",
                 text=[f"{v:.1f}" for v in part["mean_step"]],
@@ -95,11 +106,19 @@ def growth_lines(
                 name=plot(name),
                 line=dict(dash=dash, color=colour),
                 marker=dict(symbol=symbol, size=9),
-                hovertemplate="%{x}: %{y:.1f}<extra>" + plot(name) + "</extra>",
+                hovertemplate="%{customdata}: %{y:.1f}<extra>" + plot(name) + "</extra>",
             )
         )
+    years = sorted(
+        rows.filter(pl.col("year_of_schooling").is_not_null())["year_of_schooling"]
+        .unique()
+        .to_list()
+    )
+    fig.update_xaxes(
+        tickmode="array", tickvals=years, ticktext=[plot(year_label(y, lang)) for y in years]
+    )
     fig.update_yaxes(title=_m("skills_axis_step", lang), rangemode="tozero")
-    return _layout(fig, title)
+    return _laid_out(fig, title)
 
 
 def distribution(
@@ -131,7 +150,7 @@ def distribution(
     fig.update_xaxes(title=_m("skills_axis_step", lang), dtick=1)
     fig.update_yaxes(title=_m("skills_axis_share", lang))
     fig.update_layout(barmode="group")
-    return _layout(fig, title)
+    return _laid_out(fig, title)
 
 
 def _all_years(rows: pl.DataFrame, which: str, assessor: str, column: str) -> dict[str, float]:
@@ -182,7 +201,7 @@ def progress_bars(
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=_m("skills_axis_progress", lang), rangemode="tozero")
-    return _layout(fig, title, height=max(320, 34 * len(skills) + 120))
+    return _laid_out(fig, title, height=max(340, 34 * len(skills) + 160))
 
 
 def self_teacher_gap(rows: pl.DataFrame, names: dict[str, str], lang: str, title: str) -> go.Figure:
@@ -221,16 +240,7 @@ def school_gaps(
     same years of schooling and weighted by the school's students (teacher assessment)."""
 
     def weighted(rows: pl.DataFrame) -> dict[str, float]:
-        found = gaps(rows)
-        if found.is_empty():
-            return {}
-        per = found.group_by("skill_id").agg(
-            (
-                (pl.col("gap") * pl.col("students_assessed")).sum()
-                / pl.col("students_assessed").sum()
-            ).alias("gap")
-        )
-        return dict(per.rows())
+        return dict(matched_gaps(rows).rows())
 
     fig = go.Figure()
     for key, rows, colour in (
@@ -256,4 +266,4 @@ def school_gaps(
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=_m("skills_axis_gap_steps", lang), zeroline=True)
     fig.update_layout(barmode="group")
-    return _layout(fig, title, height=max(340, 44 * len(names) + 120))
+    return _laid_out(fig, title, height=max(360, 44 * len(names) + 160))

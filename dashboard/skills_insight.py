@@ -44,6 +44,17 @@ def gaps(rows: pl.DataFrame, assessor: str = "teacher") -> pl.DataFrame:
     )
 
 
+def matched_gaps(rows: pl.DataFrame, assessor: str = "teacher") -> pl.DataFrame:
+    """Per skill: nation_gap, the gap to the comparison over the years of schooling both show,
+    weighted by the area's students (what the weakest skill is chosen on)."""
+    found = gaps(rows, assessor)
+    return found.group_by("skill_id").agg(
+        (
+            (pl.col("gap") * pl.col("students_assessed")).sum() / pl.col("students_assessed").sum()
+        ).alias("nation_gap"),
+    )
+
+
 def weakest_skill(rows: pl.DataFrame, assessor: str = "teacher") -> Weakest | None:
     """The skill furthest behind the comparison (mean gap over years of schooling, weighted by
     the area's students); None when no year of schooling has figures on both sides."""

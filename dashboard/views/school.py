@@ -66,7 +66,6 @@ def render() -> None:
 
     if year:
         _next_steps(scope, school, year, lang)
-        skills_panel.school_section(scope, school, s["school_name"], s["hub_code"], year)
 
     comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
     if not comparison.is_empty():
@@ -109,6 +108,8 @@ def render() -> None:
             placeholder="—",
             key="school_years",
         )
+    if year:
+        skills_panel.school_section(scope, school, s["school_name"], s["hub_code"], year)
 
 
 def _next_steps(scope, school: str, year: int, lang: str) -> None:

@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import charts_skills, data, ui
 from dashboard.queries import schools as q_schools
 from dashboard.queries import skills as q_skills
+from dashboard.skills_insight import matched_gaps
 from dashboard.skills_panel import provisional_note, skill_names, weakest_statement
 from dashboard.text import md
 
@@ -67,53 +68,48 @@ def render() -> None:
         ui.m("skills_pick_skill"), list(names), format_func=names.get, key="skills_skill"
     )
     max_step = int(skills.filter(pl.col("skill_id") == skill).item(0, "max_step"))
-    left, right = st.columns(2)
-    with left:
-        ui.chart(
-            charts_skills.growth_lines(
-                rows,
-                skill,
-                label,
-                nation,
-                lang,
-                ui.m("skills_growth_title", skill=names[skill], area=label, year=year),
-            ),
-            key="skills_growth",
-        )
-    with right:
-        dist = data.query(q_skills.step_distribution, scope, level=level, code=code, year=year)
-        ui.chart(
-            charts_skills.distribution(
-                dist,
-                skill,
-                max_step,
-                lang,
-                ui.m("skills_distribution_title", skill=names[skill], area=label, year=year),
-            ),
-            key="skills_distribution",
-        )
-        if not scope.is_everything:
-            st.caption(ui.m("skills_distribution_scope"))
-    left, right = st.columns(2)
-    with left:
-        ui.chart(
-            charts_skills.progress_bars(
-                rows,
-                names,
-                label,
-                nation,
-                lang,
-                ui.m("skills_progress_title", area=label, year=year),
-            ),
-            key="skills_progress",
-        )
-    with right:
-        ui.chart(
-            charts_skills.self_teacher_gap(
-                rows, names, lang, ui.m("skills_self_teacher_title", area=label, year=year)
-            ),
-            key="skills_self_teacher",
-        )
+    ui.chart(
+        charts_skills.growth_lines(
+            rows,
+            skill,
+            label,
+            nation,
+            lang,
+            ui.m("skills_growth_title", skill=names[skill], area=label, year=year),
+        ),
+        key="skills_growth",
+    )
+    dist = data.query(q_skills.step_distribution, scope, level=level, code=code, year=year)
+    ui.chart(
+        charts_skills.distribution(
+            dist,
+            skill,
+            max_step,
+            lang,
+            ui.m("skills_distribution_title", skill=names[skill], area=label, year=year),
+        ),
+        key="skills_distribution",
+    )
+    if not scope.is_everything:
+        st.caption(ui.m("skills_distribution_scope"))
+    ui.chart(
+        charts_skills.progress_bars(
+            rows,
+            names,
+            label,
+            nation,
+            lang,
+            ui.m("skills_progress_title", area=label, year=year),
+        ),
+        key="skills_progress",
+    )
+    st.caption(ui.m("skills_progress_help"))
+    ui.chart(
+        charts_skills.self_teacher_gap(
+            rows, names, lang, ui.m("skills_self_teacher_title", area=label, year=year)
+        ),
+        key="skills_self_teacher",
+    )
     _table(rows, names, label, year)
 
 
@@ -129,7 +125,7 @@ def _table(rows: pl.DataFrame, names: dict[str, str], label: str, year: int) -> 
     for part in (
         pick("area", "teacher", "students_assessed", "students"),
         pick("area", "teacher", "mean_step", "teacher"),
-        pick("compare", "teacher", "mean_step", "nation"),
+        matched_gaps(rows),
         pick("area", "self", "mean_step", "self"),
         pick("area", "teacher", "mean_progress", "progress"),
     ):
@@ -140,7 +136,7 @@ def _table(rows: pl.DataFrame, names: dict[str, str], label: str, year: int) -> 
             pl.col("name").alias(ui.m("col_skill")),
             pl.col("students").alias(ui.m("col_students_assessed")),
             pl.col("teacher").round(1).alias(ui.m("col_mean_step_teacher")),
-            pl.col("nation").round(1).alias(ui.m("col_compare_step")),
+            pl.col("nation_gap").round(1).alias(ui.m("col_compare_step")),
             pl.col("self").round(1).alias(ui.m("col_mean_step_self")),
             pl.col("progress").round(1).alias(ui.m("col_mean_progress")),
         ),
@@ -148,6 +144,7 @@ def _table(rows: pl.DataFrame, names: dict[str, str], label: str, year: int) -> 
         placeholder="—",
         key="skills_table",
     )
+    st.caption(ui.m("skills_table_help"))
 
 
 ui.run_page(render)
