@@ -29,6 +29,7 @@ from pipelines.reports.model import (
     Stat,
 )
 from pipelines.reports.regional import comparison_rows
+from pipelines.reports.skills import report_skills
 from pipelines.settings import frameworks, settings
 from pipelines.vocabulary import AREA_LEVELS
 
@@ -296,4 +297,10 @@ def gather_report(
             con, level, code, year, [b.benchmark_id for b in benchmarks if b.coverage_benchmark]
         ),
         criteria=furthest_criteria(con, year=year, version=version, lang=lang),
+        **_skills(con, level, code, year, lang),
     )
+
+
+def _skills(con, level: str, code: str, year: int, lang: str) -> dict:
+    skills, note = report_skills(con, level=level, code=code, year=year, lang=lang)
+    return {"skills": skills, "skills_note": note}

@@ -29,6 +29,7 @@ from pipelines.reports.sections import (
     headline_section,
     regional_section,
 )
+from pipelines.reports.skills import skills_section
 
 
 def stylesheet() -> str:
@@ -143,6 +144,7 @@ def build_document(content: ReportContent, charts: dict[str, str], *, head_extra
             headline_section(content),
             benchmarks_section(content, charts.get("benchmarks", "")),
             criteria_section(content),
+            skills_section(content),
             distribution_section(content, charts.get("distribution", "")),
             regional_section(content, charts.get("regional", "")),
             coverage_section(content, charts.get("coverage", "")),

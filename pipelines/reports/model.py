@@ -146,6 +146,19 @@ class CriterionRow:
 
 
 @dataclass(frozen=True)
+class SkillRow:
+    """One essential skill in the report's area (funder report, public figures, all years)."""
+
+    skill_id: str
+    name: str
+    students_assessed: Stat
+    mean_step: Stat  # teacher assessment, latest step of the year
+    gap_to_nation: Stat  # steps, same years of schooling, weighted by the area's students
+    mean_step_self: Stat
+    mean_progress: Stat  # teacher, students assessed on two or more dates
+
+
+@dataclass(frozen=True)
 class ReportContent:
     lang: str
     year: int
@@ -173,6 +186,10 @@ class ReportContent:
     coverage: list[CoverageRow] = field(default_factory=list)
     # The criteria furthest from being met nationally (none when no return answered criteria).
     criteria: list[CriterionRow] = field(default_factory=list)
+    # Essential skills (none when nothing was assessed that year) and the framework's
+    # provisional-translation note ('' when the names are official).
+    skills: list[SkillRow] = field(default_factory=list)
+    skills_note: str = ""
 
     @property
     def is_national(self) -> bool:

@@ -245,6 +245,40 @@ def _coverage(book, w: _Writer, c: ReportContent) -> None:
     ws.set_column(3, 5, 16)
 
 
+def _skills(book, w: _Writer, c: ReportContent) -> None:
+    """Essential skills of the area (public figures), with the provisional-translation note."""
+    if not c.skills:
+        return
+    ws = book.add_worksheet(t("report.sheet_skills", c.lang))
+    w.headers(
+        ws,
+        0,
+        [
+            t(f"report.{key}", c.lang)
+            for key in (
+                "col_skill",
+                "col_students_assessed",
+                "col_mean_step",
+                "col_gap_to_nation",
+                "col_mean_step_self",
+                "col_mean_progress",
+            )
+        ],
+    )
+    for i, r in enumerate(c.skills, start=1):
+        w.string(ws, i, 0, r.name)
+        w.stat(ws, i, 1, r.students_assessed, "count")
+        w.stat(ws, i, 2, r.mean_step, "score")
+        w.stat(ws, i, 3, r.gap_to_nation, "score")
+        w.stat(ws, i, 4, r.mean_step_self, "score")
+        w.stat(ws, i, 5, r.mean_progress, "score")
+    notes = [t("report.skills_note", c.lang)] + ([f"※ {c.skills_note}"] if c.skills_note else [])
+    for i, note in enumerate(notes, start=len(c.skills) + 2):
+        w.string(ws, i, 0, note, w.plain)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 5, 18)
+
+
 def _methodology(book, w: _Writer, c: ReportContent) -> None:
     ws = book.add_worksheet(t("report.sheet_methodology", c.lang))
     w.headers(
@@ -290,6 +324,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     _distribution(book, writer, content)
     _regional(book, writer, content)
     _coverage(book, writer, content)
+    _skills(book, writer, content)
     _methodology(book, writer, content)
     book.close()
     return buffer.getvalue()
