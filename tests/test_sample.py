@@ -557,6 +557,7 @@ def test_folders_sort_schools_first_corrections_after_returns_and_errors_last(sa
         "4_activities",
         "5_corrections",
         "6_criteria",
+        "7_skills",
         "9_with_errors",
     ]
 
@@ -577,6 +578,20 @@ def test_with_errors_adds_criteria_rows_that_break_the_criteria_rules(sample):
     assert "B9-9" in text and "たぶん" in text
     readme = (sample / "9_with_errors" / "README.txt").read_text("utf-8")
     assert "5_criteria_errors.csv row 2 " in readme
+
+
+def test_with_errors_adds_skills_rows_that_break_the_skills_rules(sample):
+    text = (sample / "9_with_errors" / "6_skills_errors.csv").read_bytes().decode("cp932")
+    assert "聴く力" in text and "保護者" in text and ",16," in text
+    readme = (sample / "9_with_errors" / "README.txt").read_text("utf-8")
+    assert "6_skills_errors.csv row 7 " in readme
+
+
+def test_skills_files_come_in_every_dress_with_skills_named_in_japanese_in_cp932(sample):
+    files = sorted((sample / "7_skills").rglob("*.*"))
+    assert {dress_of(p) for p in files} == {"cp932", "utf8bom", "xlsx"}
+    text = next(p for p in files if dress_of(p) == "cp932").read_bytes().decode("cp932")
+    assert text.startswith("学校コード") and "聴く力" in text
 
 
 def test_with_errors_writes_bad_rows_unreadable_and_empty_files_and_a_readme(sample):

@@ -241,6 +241,8 @@ def write_error_files(
             "criteria",
         )
 
+    _skills_errors(table, registry, known, in_year)
+
     # Bytes no text decoder makes a table of: NULs and invalid UTF-8 and CP932 sequences.
     garbage = b"\x00\xff\xfe\x81\x00" + rng.bytes(2048) + b"\x00" * 16
     (folder / "8_unreadable.csv").write_bytes(garbage)
@@ -252,6 +254,33 @@ def write_error_files(
     (folder / "README.txt").write_text(_readme(bad), encoding="utf-8")
     files.append(SampleFile(Path(FOLDER) / "README.txt", "readme", "", 0, clean=False))
     return files
+
+
+def _skills_errors(table, registry: pl.DataFrame, known: str, day: date) -> None:
+    """Essential-skills rows that break the skills rules (CP932, skills named in Japanese and by
+    id in one header, as a hand-edited file may)."""
+    on = day.isoformat()
+    columns = ["school_code", "student_ref", "grade", "assessed_on", "assessor", "聴く力"]
+    columns += ["teamwork"]
+    unknown = _new_code(registry, "C1", "23", 9_990_401)
+    table(
+        "6_skills_errors.csv",
+        d.CP932_CSV_JA,
+        columns,
+        [
+            ([known, "S990101", "1", on, "教員", "16", "7"], "聴く力", "err_step_range"),
+            ([known, "S990102", "1", on, "教員", "7", "七"], "teamwork", "err_step_text"),
+            ([known, "S990103", "1", on, "保護者", "7", "7"], "assessor", "err_assessor"),
+            ([known, "S990104", "1", on, "本人", "", ""], "聴く力", "err_no_skill"),
+            (
+                [known, "S990105", "1", FUTURE_DAY.isoformat(), "", "7", "7"],
+                "assessed_on",
+                "err_future_date",
+            ),
+            ([unknown, "S990106", "1", on, "", "7", "7"], "school_code", "err_unknown_school"),
+        ],
+        "skills",
+    )
 
 
 def _readme(bad: list[BadRow]) -> str:
