@@ -18,6 +18,8 @@ Steps, each a separate process (so one step's memory never inflates the next), i
            machine with a dashboard server.
 5. stress  the same with 2-5 s pauses: past what one server process can serve, to show where it
            saturates (no target; docs/deployment.md says when to add servers).
+6. skills  bench_skills.py: essential-skills files for every student of the 2,000 student
+           schools, eight skills twice a year: ingest and build time per million rows.
 
 Each step writes benchmarks/out/<step>.md and <step>.json; this script then writes
 docs/performance.md from the JSON files, with the machine and the versions. `--steps` reruns only
@@ -40,7 +42,7 @@ from performance_page import write_performance_page
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 OUT = BENCH / "out"
-STEPS = ("ingest", "build", "pages", "load", "stress")
+STEPS = ("ingest", "build", "pages", "load", "stress", "skills")
 
 
 def warehouse(work: Path) -> Path:
@@ -68,6 +70,8 @@ def step_command(step: str, args: argparse.Namespace) -> list[str]:
             f"--keep-db={db}",
             f"--json={OUT / 'build.json'}",
         ]
+    if step == "skills":  # bench_skills.py: its own warehouse, the bench's student schools
+        return [*py, str(BENCH / "bench_skills.py"), f"--work={args.work / 'skills'}"]
     if step == "pages":
         return [
             *py,

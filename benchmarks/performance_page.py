@@ -238,6 +238,7 @@ def write_performance_page(
         ("pages", "Pages in headless Chromium"),
         ("load", "Load test"),
         ("stress", "Stress: the same load with 2-5 s between views"),
+        ("skills", "Essential skills: ingest and build per million rows"),
     ):
         report = out / f"{name}.md"
         if report.exists():
