@@ -133,6 +133,12 @@ PLANTED = {
         "'asknet-default-2025' as framework_version, 'B1' as benchmark_id, "
         "1 as schools_reporting, 50.0 as mean_score, 120.0 as pct_fully_achieved",
     ),
+    "skill_step_within_framework": (
+        "skills_student_year",
+        "select 'X' as school_code, 2025 as academic_year, 'S1' as student_ref, "
+        "'listening' as skill_id, 'teacher' as assessor, 1 as assessments, 16 as first_step, "
+        "16 as latest_step",
+    ),
 }
 
 

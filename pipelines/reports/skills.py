@@ -42,7 +42,8 @@ def report_skills(
         )
         select d.skill_id, d.{name} as name, d.position,
                t.students_assessed, t.mean_step, t.mean_progress, t.suppressed,
-               t.progress_suppressed,
+               t.students_with_progress < (select min_students from marts.build_info)
+                   as progress_suppressed,
                s.mean_step as mean_step_self, s.suppressed as self_suppressed,
                matched.gap
         from marts.dim_skill d

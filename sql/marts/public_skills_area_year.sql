@@ -2,8 +2,8 @@
 -- One row per row of skills_area_year, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, year_of_schooling, skill_id, assessor)
 -- mean_step (and the progress figures) are null, and suppressed true, when fewer than
--- min_students students were assessed; mean_progress alone is null when fewer than min_students
--- have a progress value (progress_suppressed).
+-- min_students students were assessed; mean_progress alone is null (with the note) when fewer
+-- than min_students have a progress value.
 with params as (
     select * from ref.build_params
 ),
@@ -24,7 +24,7 @@ source as (
 
 final as (
     select
-        source.* exclude (min_students) replace (
+        source.* exclude (min_students, progress_suppressed) replace (
             case when suppressed then null else mean_step end as mean_step,
             case when suppressed then null else students_with_progress end
                 as students_with_progress,
