@@ -170,3 +170,12 @@ def test_same_bytes_twice_change_nothing(db, tmp_path):
     (again,) = load(db, path)
     assert again.status == "duplicate"
     assert len(steps_of(db)) == 2
+
+
+def test_a_skill_named_twice_rejects_the_file_naming_both_columns(db, tmp_path):
+    header = HEADER_EN + ["listening", "聴く力"]
+    rows = [header, [JUNIOR_HIGH, "S1", "2", "2025-06-15", "", "7", "8"]]
+    (result,) = load(db, write_csv(tmp_path / "d.csv", rows))
+    assert result.status == "rejected"
+    assert "listening" in result.reason_en and "聴く力" in result.reason_en
+    assert steps_of(db) == []
