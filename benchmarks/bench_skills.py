@@ -74,7 +74,7 @@ def prepare(db: Path, files: Path, schools: int) -> int:
         steps = ", ".join(
             f"least(15, greatest(0, (grade + case when school_code like 'C1%' then 6 else 9 end)"
             f" - 1 + (hash(school_code, student_ref, '{s}') % 5)::integer - 2 + a.half)) "
-            f"as \"{HEADER_JA[s]}\""
+            f'as "{HEADER_JA[s]}"'
             for s in HEADER_JA
         )
         con.execute(f"""
