@@ -142,3 +142,22 @@ create table if not exists raw.audit_imports (
     file_name varchar primary key,
     imported_bytes bigint not null
 );
+
+-- activities: whether the student was prepared for the activity (事前学習) and reflected on it
+-- afterwards (振り返り); null = unknown (blank, or a file without the column). Added columns, so
+-- a warehouse made before them gains them in place.
+alter table raw.activities add column if not exists prepared boolean;
+alter table raw.activities add column if not exists reflected boolean;
+
+-- student links (生徒の引継ぎ): one row per link loaded, in ingest order (file, then row). A link
+-- replaces every earlier link with the same from- or to-student (resolved by
+-- intermediate.int_student_links); a link that would close a loop is quarantined at ingest.
+create table if not exists raw.student_links (
+    file_id bigint not null,
+    row_number integer not null,
+    from_school_code varchar not null,
+    from_student_ref varchar not null,
+    to_school_code varchar not null,
+    to_student_ref varchar not null,
+    linked_on date not null
+);

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pipelines.settings import frameworks
 
-KINDS = ("schools", "returns", "activities", "roster", "criteria")
+KINDS = ("schools", "returns", "activities", "roster", "criteria", "links")
 HEADER_SEARCH_ROWS = 30  # title, notes and blank rows allowed above the header
 
 
@@ -56,6 +56,13 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "provider": ("連携先", "provider"),
     "criterion": ("観点", "criterion", "criterion_id", "観点ID", "観点番号"),
     "answer": ("回答", "answer"),
+    "prepared": ("事前学習", "prepared", "事前指導"),
+    "reflected": ("振り返り", "reflected", "ふりかえり", "事後学習"),
+    "from_school_code": ("引継ぎ元学校コード", "from_school_code", "引継元学校コード"),
+    "from_student_ref": ("引継ぎ元生徒番号", "from_student_ref", "引継元生徒番号"),
+    "to_school_code": ("引継ぎ先学校コード", "to_school_code", "引継先学校コード"),
+    "to_student_ref": ("引継ぎ先生徒番号", "to_student_ref", "引継先生徒番号"),
+    "linked_on": ("引継ぎ日", "linked_on", "引継日"),
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -71,6 +78,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "criterion",
         "answer",
     ),
+    "links": (
+        "from_school_code",
+        "from_student_ref",
+        "to_school_code",
+        "to_student_ref",
+        "linked_on",
+    ),
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "schools": (
@@ -82,9 +96,10 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
         "school_type",
     ),
     "returns": ("framework",),
-    "activities": ("hours", "provider"),
+    "activities": ("hours", "provider", "prepared", "reflected"),
     "roster": (),
     "criteria": ("framework",),
+    "links": (),
 }
 
 _BENCHMARK_HEADER = re.compile(r"^(?:b|bm|benchmark|ベンチマーク)(\d{1,2})$")

@@ -142,6 +142,10 @@ def _text_rules(parsed: ParsedFile) -> list[Rule]:
 
 def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule]:
     present = set(parsed.frame.columns)
+    if parsed.kind == "links":
+        from pipelines.ingest.links import link_rules
+
+        return link_rules(present, allowed=allowed, today=today) + _text_rules(parsed)
     rules = _required(["f_school_code"], present) + _school_code_rules(parsed.kind, allowed)
     rules += _text_rules(parsed)
     if parsed.kind == "schools":
@@ -235,6 +239,15 @@ def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule
                 Rule("hours_invalid", "f_hours", "f_hours is not null and hours_n is null"),
                 Rule("hours_negative", "f_hours", "hours_n < 0"),
             ]
+        for column in ("prepared", "reflected"):
+            if f"f_{column}" in present:
+                rules.append(
+                    Rule(
+                        "yes_no_invalid",
+                        f"f_{column}",
+                        f"f_{column} is not null and {column}_b is null",
+                    )
+                )
     elif parsed.kind == "roster":
         rules += _required(["f_academic_year", "f_student_ref", "f_grade"], present)
         rules += _year_rules(present, today)
