@@ -80,6 +80,13 @@ def test_cumulative_coverage_counts_earlier_schools_and_years_never_later_ones(t
         "order by 1"
     )
     assert rows(snap, query, [HS]) == [(2025, 4, 2, 50.0), (2026, 4, 3, 75.0)]
+    before = rows(
+        snap,
+        "select academic_year, students_reached_before from marts.cumulative_coverage "
+        "where school_code = ? and benchmark_id = 'B6' order by 1",
+        [HS],
+    )
+    assert before == [(2025, 2), (2026, 2)]  # h4 was reached here, not before arriving
     this_year = rows(
         snap,
         "select students_reached from marts.coverage where school_code = ? "

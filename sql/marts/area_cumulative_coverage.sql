@@ -22,6 +22,7 @@ by_year as (
         count(distinct cumulative.school_code) as schools,
         sum(cumulative.students_on_roll) as students_on_roll,
         sum(cumulative.students_reached_ever) as students_reached_ever,
+        sum(cumulative.students_reached_before) as students_reached_before,
     from cumulative
     inner join school_areas on cumulative.school_code = school_areas.school_code
     where cumulative.year_of_schooling is not null
@@ -32,6 +33,7 @@ final as (
     select
         *,
         100.0 * students_reached_ever / students_on_roll as coverage_ever_pct,
+        100.0 * students_reached_before / students_on_roll as coverage_before_pct,
     from by_year
 )
 

@@ -3,7 +3,8 @@
 -- Over the school's rostered students of that year and grade: students_reached_ever = those with
 -- at least one activity counting toward the benchmark in that academic year or any earlier one,
 -- at this school or at any school earlier in their journey (intermediate.int_journeys). Never a
--- later year, never a later school. year_of_schooling as in marts.coverage.
+-- later year, never a later school. students_reached_before: those reached at an earlier school
+-- of their journey only (before they arrived here). year_of_schooling as in marts.coverage.
 with roster as (
     select * from intermediate.int_roster
 ),
@@ -63,6 +64,9 @@ reached_ever as (
         roster_journeys.grade,
         first_years.benchmark_id,
         count(distinct roster_journeys.student_ref) as students_reached_ever,
+        count(distinct roster_journeys.student_ref) filter (
+            where first_years.journey_step < roster_journeys.journey_step
+        ) as students_reached_before,
     from roster_journeys
     inner join first_years
         on roster_journeys.journey_id = first_years.journey_id
@@ -84,6 +88,9 @@ final as (
         coalesce(reached_ever.students_reached_ever, 0) as students_reached_ever,
         100.0 * coalesce(reached_ever.students_reached_ever, 0)
             / coverage.students_on_roll as coverage_ever_pct,
+        coalesce(reached_ever.students_reached_before, 0) as students_reached_before,
+        100.0 * coalesce(reached_ever.students_reached_before, 0)
+            / coverage.students_on_roll as coverage_before_pct,
     from coverage
     left join reached_ever
         on coverage.school_code = reached_ever.school_code

@@ -28,6 +28,9 @@ final as (
             case when suppressed then null else students_reached_ever end
                 as students_reached_ever,
             case when suppressed then null else coverage_ever_pct end as coverage_ever_pct,
+            case when suppressed then null else students_reached_before end
+                as students_reached_before,
+            case when suppressed then null else coverage_before_pct end as coverage_before_pct,
         ),
         case
             when suppressed then replace(replace(notes.ja,
