@@ -131,7 +131,7 @@ create table if not exists raw.row_warnings (
 create table if not exists raw.audit_log (
     occurred_at timestamp not null,    -- when it happened, UTC
     user_email varchar not null,
-    action varchar not null,           -- login | view_school | export | upload | denied
+    action varchar not null,           -- login | view_school | export | upload | denied | view_student
     target varchar,                    -- a school code, an export's file name, an upload's name
     detail varchar,
     spool_file varchar not null        -- the spool file it came from
