@@ -90,7 +90,10 @@ def _table(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
         )
 
     return rows.select(
-        pl.col("activity_date").alias(ui.m("record_col_date")),
+        pl.col("activity_date")
+        .cast(pl.Date)
+        .dt.strftime("%Y-%m-%d")
+        .alias(ui.m("record_col_date")),
         pl.col("academic_year").alias(ui.m("col_year")),
         pl.format("{} ({})", pl.col("school_name").fill_null(""), pl.col("school_code")).alias(
             ui.m("record_col_school")

@@ -109,7 +109,7 @@ def columns(handover: Handover) -> list[str]:
 
 def activity_cells(handover: Handover, a: HandoverActivity) -> list[object]:
     return [
-        a.activity_date.isoformat(),
+        a.activity_date.isoformat()[:10],
         a.academic_year,
         f"{a.school_name} ({a.school_code})",
         a.grade,
