@@ -149,9 +149,7 @@ def test_a_school_user_opens_a_first_years_record_with_their_junior_high(warehou
     pdf = SCREENSHOTS / "handover_en.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert any(
-        e[0] == LEAD and e[1] == "export" and e[2].endswith(".pdf") for e in audited(db)
-    )
+    assert any(e[0] == LEAD and e[1] == "export" and e[2].endswith(".pdf") for e in audited(db))
 
 
 @pytest.mark.parametrize("email", [COORDINATOR, BOARD, STAFF])
