@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from app_pages import open_page, page_app
 from test_sample import nfkc, parse_date, parse_year
 
 from pipelines.build import build_warehouse
@@ -106,7 +107,9 @@ def test_clean_sample_links_load_without_quarantine_and_form_journeys(sample):
     assert members == 2 * len(links)  # one link per journey of two schools in three years
 
 
-def test_first_years_workplace_experience_before_arriving_matches_an_independent_count(sample):
+def test_first_years_workplace_experience_before_arriving_matches_an_independent_count(
+    sample, monkeypatch
+):
     out, db = sample
     labels = {t.name_ja: code for code, t in activity_types().items()}
     workplace = {
@@ -156,3 +159,11 @@ def test_first_years_workplace_experience_before_arriving_matches_an_independent
             ).fetchall()
         )
     assert got == expected
+    # The school profile shows the same figure, labelled with the school, year and group.
+    school = max(expected, key=expected.get)
+    app = open_page(page_app(db, monkeypatch), "views/school.py", school=school, year=str(latest))
+    assert not app.exception
+    on_roll = len(set(first_years[school]))
+    shown = [m for m in app.metric if m.value == f"{expected[school]} / {on_roll}"]
+    assert len(shown) == 1
+    assert str(latest) in shown[0].label and "高1" in shown[0].label
