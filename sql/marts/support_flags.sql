@@ -12,7 +12,8 @@
 --   low_coverage        high when under half the threshold share of the grade was reached.
 --   no_workplace_so_far students in the last year of a school stage (year of schooling 6, 9
 --                       or 12) without any workplace experience so far, at any school of their
---                       journey (marts.cumulative_coverage): high when under half were reached.
+--                       journey (marts.cumulative_coverage): medium (a plan for the coming
+--                       months, not an emergency like a missing return).
 --   stale_data          medium when older than twice the threshold, else low; age is counted
 --                       to the newest return received (capped at the build date).
 --   Otherwise medium.
@@ -213,10 +214,7 @@ no_workplace_so_far as (
         cumulative.school_code,
         cumulative.academic_year,
         'no_workplace_so_far' as flag,
-        case
-            when 2 * cumulative.students_reached_ever < cumulative.students_on_roll then 'high'
-            else 'medium'
-        end as severity,
+        'medium' as severity,
         replace(replace(replace(messages.ja,
             '{grade}', cumulative.grade::varchar),
             '{missing}', (cumulative.students_on_roll - cumulative.students_reached_ever)::varchar),
