@@ -23,6 +23,7 @@ HANDOVER_CSS = """
 section.student { break-after: page; }
 section.student:last-child { break-after: auto; }
 td.mark { text-align: center; }
+table.handover th { white-space: nowrap; }
 .placeholder { color: #777; font-size: 8.5pt; }
 """
 
@@ -138,8 +139,9 @@ def _student_html(handover: Handover, student: HandoverStudent) -> str:
             css = "num" if i in (1, 3, 5) else "mark" if i >= 6 else "text"
             tds.append(f'<td class="{css}">{escape(text)}</td>')
         body.append(f"<tr>{''.join(tds)}</tr>")
+    rows_html = "".join(body)
     table = (
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<table class="handover"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>'
         if body
         else f'<p class="note">{escape(m(handover, "no_activities"))}</p>'
     )
