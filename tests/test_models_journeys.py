@@ -155,3 +155,29 @@ def test_final_year_students_without_a_workplace_experience_so_far_are_flagged(t
     )
     assert len(got) == 1 and got[0][:2] == (3, "B6")
     assert "1 of 2 students" in got[0][2]
+
+
+def test_area_cumulative_coverage_is_suppressed_when_it_leaves_the_building(tmp_path):
+    """min_students = 10 by default: a municipality's 4 first-years are never published."""
+    raw = RawRows(tmp_path / "w.duckdb")
+    schools(raw)
+    raw.links([(JHS, "j1", HS, "h1", date(2025, 4, 1))])
+    raw.roster([(HS, 2025, s, 1) for s in ("h1", "h2", "h3", "h4")])
+    raw.activities([(JHS, "j1", 2, "workplace_experience", date(2024, 11, 5))])
+    snap = build_and_open(raw)
+    query = (
+        "select students_reached_ever, coverage_ever_pct, suppressed from marts.{table} "
+        "where area_level = 'municipality' and area_code = '13101' and academic_year = 2025 "
+        "and year_of_schooling = 10 and benchmark_id = 'B6'"
+    )
+    assert rows(
+        snap, query.format(table="area_cumulative_coverage").replace(", suppressed", "")
+    ) == [(1, 25.0)]
+    assert rows(snap, query.format(table="public_area_cumulative_coverage")) == [(None, None, True)]
+    public = rows(
+        snap,
+        "select meaningful_reached, meaningful_coverage_pct, prep_unknown_pct, suppressed "
+        "from marts.public_area_coverage where area_level = 'municipality' "
+        "and academic_year = 2025 and year_of_schooling = 10 and benchmark_id = 'B6'",
+    )
+    assert public == [(None, None, None, True)]

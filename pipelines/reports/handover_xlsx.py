@@ -57,10 +57,12 @@ def render_handover_xlsx(handover: Handover) -> bytes:
                 cells.write_value(sheet, row, col, value, text)
             row += 1
         row += 1
-    sheet.set_column(0, 1, 12)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed one page wide, as many long as the students need
+    sheet.set_column(0, 1, 14)
     sheet.set_column(2, 2, 36)
     sheet.set_column(3, 3, 6)
-    sheet.set_column(4, 4, 30)
+    sheet.set_column(4, 4, 44)
     sheet.set_column(5, 7, 10)
     book.close()
     return out.getvalue()

@@ -163,3 +163,9 @@ def test_area_staff_cannot_open_a_students_record(warehouse, server, page, email
     text = body_text(page)
     assert m("record_title", ref=student) not in text
     assert m("page_student_record") not in text
+    if email == COORDINATOR:  # the hub's page shows coverage so far, for the hub
+        hub = warehouse[4]
+        page.goto(f"{server}/district?level=hub&area={hub}&year=2025&lang=en")
+        settle(page)
+        expect(page.get_by_text(m("so_far_title", "en"))).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / "hub_so_far_en.png", full_page=True)
