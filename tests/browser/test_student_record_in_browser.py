@@ -150,6 +150,14 @@ def test_a_school_user_opens_a_first_years_record_with_their_junior_high(warehou
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
     assert any(e[0] == LEAD and e[1] == "export" and e[2].endswith(".pdf") for e in audited(db))
+    # The school profile: this year's coverage beside meaningful and so-far coverage.
+    for lang in ("ja", "en"):
+        page.goto(f"{server}/school?lang={lang}&year=2025")
+        settle(page)
+        title = page.get_by_text(m("so_far_title", lang))
+        expect(title).to_be_visible()
+        title.scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / f"school_so_far_{lang}.png", full_page=True)
 
 
 @pytest.mark.parametrize("email", [COORDINATOR, BOARD, STAFF])
