@@ -175,5 +175,7 @@ def test_area_staff_cannot_open_a_students_record(warehouse, server, page, email
         hub = warehouse[4]
         page.goto(f"{server}/district?level=hub&area={hub}&year=2025&lang=en")
         settle(page)
-        expect(page.get_by_text(m("so_far_title", "en"))).to_be_visible()
+        title = page.get_by_text(m("so_far_title", "en"))
+        expect(title).to_be_visible()
+        title.scroll_into_view_if_needed()
         page.screenshot(path=SCREENSHOTS / "hub_so_far_en.png", full_page=True)
