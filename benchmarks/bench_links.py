@@ -1,9 +1,10 @@
 """Build time with student links and cumulative coverage at the national (`make bench`) scale.
 
 The raw rows of benchmarks/bench_build_data.py (34,709 schools, roster and activities for 2,000
-junior and senior high schools over five years) plus student links: each junior high's third-years
-of a year linked to the first-years of a high school in the same prefecture the next April (the
-n-th leaver to the n-th newcomer, as far as both go). Builds twice and reports the whole build and
+junior highs over five years) plus the rolls of 1,000 high schools (~100 students a grade) and
+student links: each junior high's third-years of a year linked to the first-years of the high
+schools of the same prefecture the next April (the n-th leaver to the n-th newcomer, as far as
+both go). Builds twice and reports the whole build and
 the models that journeys and cumulative coverage add.
 
 Run: .venv/bin/python benchmarks/bench_links.py [--db PATH]
@@ -36,9 +37,21 @@ NEW_MODELS = (
 
 def add_links(con) -> int:
     con.execute("""
+        insert into raw.roster
+        select 800 + y.academic_year,
+               (row_number() over (partition by y.academic_year
+                                   order by s.school_code, g.grade, n.n))::integer + 1,
+               s.school_code, y.academic_year::integer, 'H' || (y.academic_year - g.grade)
+               || '-' || n.n, g.grade::integer
+        from (select school_code from raw.schools where left(school_code, 2) = 'D1'
+              order by school_code limit 1000) s
+        cross join range(2021, 2026) y(academic_year)
+        cross join range(1, 4) g(grade)
+        cross join range(0, 100) n(n)
+    """)
+    con.execute("""
         create or replace temp table leavers as
         select school_code, academic_year + 1 as arrival_year, student_ref,
-               left(school_code, 4) as pref_key,
                row_number() over (partition by substr(school_code, 2 + 1, 2), academic_year
                                   order by school_code, student_ref) as n
         from raw.roster where left(school_code, 2) = 'C1' and grade = 3
@@ -60,6 +73,13 @@ def add_links(con) -> int:
         from arrivals a
         join leavers l on l.arrival_year = a.academic_year and l.n = a.n
              and substr(l.school_code, 3, 2) = substr(a.school_code, 3, 2)
+    """)
+    con.execute("""
+        insert into raw.ingest_log
+        select distinct file_id, 'bench' || file_id, 'bench_' || file_id || '.csv', null, null,
+            'bench', 'loaded', 0, 0, 0, null, null, now()::timestamp, now()::timestamp, 'benchmark'
+        from (select file_id from raw.student_links union select file_id from raw.roster
+              where file_id between 2800 and 2899)
     """)
     return con.execute("select count(*) from raw.student_links").fetchall()[0][0]
 
