@@ -166,7 +166,12 @@ def load_raw(con: duckdb.DuckDBPyConnection, schools: pd.DataFrame) -> dict[str,
             ],
             make_date(r.academic_year, 4, 1)
                 + to_days((hash(r.idx, r.student_ref, k.k, 'day') % 360)::integer),
-            r.academic_year, 1.0 + hash(r.student_ref, k.k) % 4, null
+            r.academic_year, 1.0 + hash(r.student_ref, k.k) % 4, null,
+            -- prepared / reflected: yes for most, unknown for some (issue 16)
+            case hash(r.student_ref, k.k, 'prep') % 10 when 0 then null when 1 then false
+                else true end,
+            case hash(r.student_ref, k.k, 'refl') % 10 when 0 then null when 1 then false
+                else true end
         from bench_roster r
         cross join range(0, 3) k(k)
         where hash(r.idx, r.student_ref, k.k, 'happens') % 100 < 37

@@ -20,6 +20,7 @@ FLAGS = (
     "fall_in_achieved",
     "fall_in_mean_score",
     "low_coverage",
+    "no_workplace_so_far",
     "stale_data",
 )
 

@@ -44,9 +44,13 @@ ASKNET_PAGES = (PageSpec("views/audit.py", "audit", "page_audit", ":material/pol
 
 # A school's own login: its profile, its self-assessment and its returns; no page that lists
 # other schools is even registered.
-SCHOOL_PAGES = ("school", "skills", "self_assessment", "quality")
+SCHOOL_PAGES = ("school", "skills", "self_assessment", "student_record", "quality")
 SELF_ASSESSMENT = PageSpec(
     "views/self_assessment.py", "self_assessment", "page_self_assessment", ":material/checklist:"
+)
+# The student's record: a school's own login only (the query layer refuses anyone else too).
+STUDENT_RECORD = PageSpec(
+    "views/student_record.py", "student_record", "page_student_record", ":material/badge:"
 )
 
 
@@ -59,7 +63,7 @@ SCHOOL_HOME = PageSpec("views/school_home.py", "home", "page_school", ":material
 
 def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
     if viewer.scope.is_school:
-        every = {p.url_path: p for p in (*PAGES, SELF_ASSESSMENT, SKILLS)}
+        every = {p.url_path: p for p in (*PAGES, SELF_ASSESSMENT, SKILLS, STUDENT_RECORD)}
         return (SCHOOL_HOME, *(every[path] for path in SCHOOL_PAGES))
     pages = PAGES[:5] + (CRITERIA, SKILLS) + PAGES[5:]
     if viewer.may_act_for_school:

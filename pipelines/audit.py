@@ -26,7 +26,7 @@ import duckdb
 
 log = logging.getLogger("shirube.audit")
 
-ACTIONS = ("login", "view_school", "export", "upload", "denied")
+ACTIONS = ("login", "view_school", "export", "upload", "denied", "view_student")
 AUDIT_DIR_ENV = "SHIRUBE_AUDIT_DIR"
 
 

@@ -131,7 +131,7 @@ create table if not exists raw.row_warnings (
 create table if not exists raw.audit_log (
     occurred_at timestamp not null,    -- when it happened, UTC
     user_email varchar not null,
-    action varchar not null,           -- login | view_school | export | upload | denied
+    action varchar not null,           -- login | view_school | export | upload | denied | view_student
     target varchar,                    -- a school code, an export's file name, an upload's name
     detail varchar,
     spool_file varchar not null        -- the spool file it came from
@@ -164,4 +164,21 @@ create table if not exists raw.skill_steps (
     row_number integer not null,
     skill_id varchar not null,         -- an id of the skills framework
     step integer not null              -- 0 .. the skill's highest step
+-- activities: whether the student was prepared for the activity (事前学習) and reflected on it
+-- afterwards (振り返り); null = unknown (blank, or a file without the column). Added columns, so
+-- a warehouse made before them gains them in place.
+alter table raw.activities add column if not exists prepared boolean;
+alter table raw.activities add column if not exists reflected boolean;
+
+-- student links (生徒の引継ぎ): one row per link loaded, in ingest order (file, then row). A link
+-- replaces every earlier link with the same from- or to-student (resolved by
+-- intermediate.int_student_links); a link that would close a loop is quarantined at ingest.
+create table if not exists raw.student_links (
+    file_id bigint not null,
+    row_number integer not null,
+    from_school_code varchar not null,
+    from_student_ref varchar not null,
+    to_school_code varchar not null,
+    to_student_ref varchar not null,
+    linked_on date not null
 );

@@ -111,26 +111,26 @@ class RawRows:
         return file_id
 
     def activities(self, rows: list[tuple]) -> int:
-        """rows: (school_code, student_ref, grade, activity_type, activity_date[, hours])."""
+        """rows: (school_code, student_ref, grade, activity_type, activity_date[, hours
+        [, prepared, reflected]]); prepared/reflected True, False or None (unknown)."""
         file_id = self._next_file("activities")
-        self._insert(
-            "activities",
-            [
-                (
-                    file_id,
-                    n,
-                    school,
-                    student,
-                    grade,
-                    kind,
-                    day,
-                    academic_year(day),
-                    float(hours[0]) if hours else None,
-                    None,
-                )
-                for n, (school, student, grade, kind, day, *hours) in enumerate(rows, start=2)
-            ],
-        )
+        records = []
+        for n, (school, student, grade, kind, day, *rest) in enumerate(rows, start=2):
+            hours = float(rest[0]) if rest and rest[0] is not None else None
+            prepared = rest[1] if len(rest) > 1 else None
+            reflected = rest[2] if len(rest) > 2 else None
+            records.append(
+                (file_id, n, school, student, grade, kind, day, academic_year(day), hours, None)
+                + (prepared, reflected)
+            )
+        self._insert("activities", records)
+        return file_id
+
+    def links(self, rows: list[tuple]) -> int:
+        """rows: (from_school_code, from_student_ref, to_school_code, to_student_ref, linked_on).
+        Written as loaded: the loop check is ingest's (test it through real ingest)."""
+        file_id = self._next_file("links")
+        self._insert("student_links", [(file_id, n, *row) for n, row in enumerate(rows, start=2)])
         return file_id
 
     def quarantined(self, name: str, kind: str, rows_read: int, bad_rows: list[tuple]) -> int:

@@ -122,13 +122,15 @@ def test_a_school_user_compares_with_suppressed_area_figures_only(cursor):
 def test_a_school_user_gets_only_its_own_pages():
     viewer = access.Viewer(access.SIGNED_IN, "a@x.jp", Role("a@x.jp", "school", "school", SCHOOL_A))
     paths = [p.url_path for p in ui.pages_for(viewer)]
-    assert paths == ["home", "school", "skills", "self_assessment", "quality"]
+    assert paths == ["home", "school", "skills", "self_assessment", "student_record", "quality"]
     staff = access.Viewer(access.SIGNED_IN, "s@x.jp", Role("s@x.jp", "asknet"))
     assert "self_assessment" in [p.url_path for p in ui.pages_for(staff)]
+    assert "student_record" not in [p.url_path for p in ui.pages_for(staff)]
     coordinator = access.Viewer(
         access.SIGNED_IN, "c@x.jp", Role("c@x.jp", "hub_coordinator", "hub", "H01")
     )
     assert "self_assessment" not in [p.url_path for p in ui.pages_for(coordinator)]
+    assert "student_record" not in [p.url_path for p in ui.pages_for(coordinator)]
 
 
 def test_a_school_role_whose_school_is_not_in_the_data_is_named():

@@ -130,9 +130,10 @@ def test_needs_support_list_follows_the_fixture_rows(cursor):
         _named("横浜中学校"): ["below_hub_mean", "fall_in_achieved", "fall_in_mean_score"],
         _named("千代田小学校"): ["below_hub_mean"],  # 2 against H01's 4
         _named("大阪小学校"): ["below_hub_mean"],  # 1 against H02's (4 + 1 + 7) / 3 = 4
-        # workplace experience reached 3 of 10 students in grades 1 and 3 (under 50 %)
-        _named("千代田中学校"): ["low_coverage"],
-        _named("=東京私立高等学校"): ["low_coverage"],
+        # workplace experience reached 3 of 10 students in grades 1 and 3 (under 50 %); grade 3
+        # is the last of the school stage, so its students without one so far are flagged too
+        _named("千代田中学校"): ["low_coverage", "no_workplace_so_far"],
+        _named("=東京私立高等学校"): ["low_coverage", "no_workplace_so_far"],
     }
     severity = dict(zip(flagged["school_code"], flagged["severity_rank"], strict=True))
     assert severity[_named("横浜小学校")] == 3  # no return in the latest year is high
@@ -155,5 +156,7 @@ def test_low_coverage_in_many_grades_counts_as_one_kind_of_concern(tmp_path):
     with open_snapshot(build_snapshot(raw, date(2026, 3, 1))) as snap:
         flagged = q_schools.flagged_schools(snap.cursor(), EVERYTHING, year=2025)
     row = flagged.filter(school_code=school).row(0, named=True)
-    assert row["flags"] == 2
-    assert row["flag_kinds"] == ["low_coverage", "stale_data"]
+    # Grade 3 ends junior high: its students with no workplace experience so far are a kind of
+    # concern of their own (one row), beside low coverage in every grade (one kind).
+    assert row["flags"] == 3
+    assert row["flag_kinds"] == ["low_coverage", "no_workplace_so_far", "stale_data"]

@@ -341,7 +341,8 @@ def test_plain_dresses_write_every_file_as_utf8_or_cp932_csv(tmp_path):
             path = manifest.out_dir / entry.path
             assert path.suffix == ".csv" and dress_of(path) == dress
             text = path.read_bytes().decode("utf-8" if dress == "utf8" else "cp932")
-            assert text.startswith(first_header)
+            links_header = "from_school_code" if dress == "utf8" else "引継ぎ元学校コード"
+            assert text.startswith(links_header if entry.kind == "links" else first_header)
     returns = read_kind(tmp_path / "u", "returns")
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in returns["submitted_on"])
     assert all(re.fullmatch(r"\d{4}", y) for y in returns["academic_year"])
@@ -434,7 +435,9 @@ def test_grades_are_valid_for_the_school_type(sample):
         frame = read_kind(sample, kind)
         for code, grade in frame.select("school_code", "grade").unique().iter_rows():
             kind_of_school = school_types()[code[:2]]
-            assert kind_of_school.secondary
+            # Secondary schools, and the elementary schools feeding their junior highs
+            # (pipelines/sample/links.py).
+            assert kind_of_school.secondary or code[:2] == "B1"
             assert kind_of_school.min_grade <= int(nfkc(grade)) <= kind_of_school.max_grade
 
 
@@ -533,9 +536,15 @@ def test_coverage_benchmarks_reach_under_half_in_some_schools_and_most_in_others
 
 
 def test_activity_schools_are_the_requested_number_of_secondary_schools(tmp_path):
+    """The requested secondary schools, plus at most one feeder for each high school and junior
+    high among them (a junior high for a high school, an elementary school for a junior high)."""
     generate_sample(tmp_path / "s", schools=120, years=1, activity_schools=5)
     schools = set(read_kind(tmp_path / "s", "roster")["school_code"])
-    assert len(schools) == 5 and all(school_types()[c[:2]].secondary for c in schools)
+    feeders = {c for c in schools if c[:2] == "B1"}
+    assert 5 <= len(schools) <= 5 * 3
+    assert all(school_types()[c[:2]].secondary for c in schools - feeders)
+    high_and_junior = {c for c in schools if c[:2] in ("C1", "D1")}
+    assert len(feeders) <= len(high_and_junior)
 
 
 def test_no_activity_schools_means_no_roster_or_activity_files(tmp_path):
@@ -558,6 +567,7 @@ def test_folders_sort_schools_first_corrections_after_returns_and_errors_last(sa
         "5_corrections",
         "6_criteria",
         "7_skills",
+        "8_links",
         "9_with_errors",
     ]
 

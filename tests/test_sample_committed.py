@@ -47,7 +47,7 @@ def test_project_ingest_loads_every_committed_sample_file_with_zero_quarantined_
     assert {f["status"] for f in files} == {"loaded"}
     assert sum(f["rows_quarantined"] for f in files) == 0
     kinds = {f["kind"] for f in files}
-    assert kinds == {"schools", "returns", "activities", "roster", "criteria", "skills"}
+    assert kinds == {"schools", "returns", "activities", "roster", "criteria", "skills", "links"}
 
 
 def test_sample_builds_and_a_report_matches_the_national_mart(ingested, tmp_path):

@@ -4,8 +4,9 @@ nation, and which benchmarks move and which stall."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, coverage_so_far, data, ui
 from dashboard.queries import areas as q_areas
+from dashboard.queries import journeys as q_journeys
 from dashboard.queries import schools as q_schools
 from dashboard.text import md
 
@@ -94,6 +95,13 @@ def render() -> None:
             st.markdown(f"**{ui.m('district_' + key)}**: {names or ui.m('none')}")
     else:
         st.info(ui.m("district_one_year"))
+
+    if shown.area is not None and f.year:
+        level, code = shown.area
+        so_far = data.query(
+            q_journeys.area_coverage_so_far, scope, level=level, code=code, year=f.year
+        )
+        coverage_so_far.area_section(so_far, label, f.year, lang)
 
     if shown.area_level not in ("prefecture", "municipality") and not shown.hub:
         # A district's list of schools; Japan's 35,000 or a region's thousands are no list to

@@ -3,10 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, concerns, data, skills_panel, ui
+from dashboard import access, charts, concerns, coverage_so_far, data, skills_panel, ui
 from dashboard import format as fmt
 from dashboard.filters import ANY, url_selectbox
 from dashboard.queries import criteria as q_criteria
+from dashboard.queries import journeys as q_journeys
 from dashboard.queries import schools as q_schools
 from dashboard.text import md, one_line
 from pipelines.codes import school_code_format_ok
@@ -96,6 +97,9 @@ def render() -> None:
                 ),
                 key="coverage",
             )
+    if year:
+        so_far = data.query(q_journeys.school_coverage_so_far, scope, school=school, year=year)
+        coverage_so_far.school_section(so_far, s["school_name"], year, lang)
     if not years.is_empty():
         st.dataframe(
             years.select(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pipelines.settings import frameworks
 from pipelines.skills_framework import skills_framework
 
-KINDS = ("schools", "returns", "activities", "roster", "criteria", "skills")
+KINDS = ("schools", "returns", "activities", "roster", "criteria", "skills", "links")
 HEADER_SEARCH_ROWS = 30  # title, notes and blank rows allowed above the header
 
 
@@ -59,6 +59,13 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "answer": ("回答", "answer"),
     "assessed_on": ("評価日", "assessed_on", "assessment_date", "評価年月日"),
     "assessor": ("評価者", "assessor"),
+    "prepared": ("事前学習", "prepared", "事前指導"),
+    "reflected": ("振り返り", "reflected", "ふりかえり", "事後学習"),
+    "from_school_code": ("引継ぎ元学校コード", "from_school_code", "引継元学校コード"),
+    "from_student_ref": ("引継ぎ元生徒番号", "from_student_ref", "引継元生徒番号"),
+    "to_school_code": ("引継ぎ先学校コード", "to_school_code", "引継先学校コード"),
+    "to_student_ref": ("引継ぎ先生徒番号", "to_student_ref", "引継先生徒番号"),
+    "linked_on": ("引継ぎ日", "linked_on", "引継日"),
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -75,6 +82,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "answer",
     ),
     "skills": ("school_code", "student_ref", "grade", "assessed_on"),
+    "links": (
+        "from_school_code",
+        "from_student_ref",
+        "to_school_code",
+        "to_student_ref",
+        "linked_on",
+    ),
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "schools": (
@@ -86,10 +100,11 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
         "school_type",
     ),
     "returns": ("framework",),
-    "activities": ("hours", "provider"),
+    "activities": ("hours", "provider", "prepared", "reflected"),
     "roster": (),
     "criteria": ("framework",),
     "skills": ("assessor",),
+    "links": (),
 }
 
 _BENCHMARK_HEADER = re.compile(r"^(?:b|bm|benchmark|ベンチマーク)(\d{1,2})$")

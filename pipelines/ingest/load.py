@@ -23,6 +23,7 @@ import polars as pl
 
 from pipelines.i18n import both, t
 from pipelines.ingest.headers import header_label
+from pipelines.ingest.links import with_loop_column
 from pipelines.ingest.reading import FileRejected, ParsedFile, parse_file
 from pipelines.ingest.skills import insert_sql as skill_insert_sql
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
@@ -236,7 +237,13 @@ def _insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
             f"insert into raw.activities select {file_id}, row_number, code, f_student_ref, "
             "grade_n, activity_code, activity_day, "
             "year(activity_day) - case when month(activity_day) < 4 then 1 else 0 end, "
-            f"{opt('f_hours', 'hours_n')}, {opt('f_provider')} {good}"
+            f"{opt('f_hours', 'hours_n')}, {opt('f_provider')}, "
+            f"{opt('f_prepared', 'prepared_b')}, {opt('f_reflected', 'reflected_b')} {good}"
+        ]
+    if parsed.kind == "links":
+        return [
+            f"insert into raw.student_links select {file_id}, row_number, from_code, "
+            f"f_from_student_ref, to_code, f_to_student_ref, linked_day {good}"
         ]
     return [
         f"insert into raw.roster select {file_id}, row_number, code, year, f_student_ref, "
@@ -257,6 +264,8 @@ def _load_rows(
     file with broken rows gets the per-rule lists and the reasons' (large) SQL.
     """
     rules = rules_for(parsed, allowed=scoped, today=today_in_japan())
+    if parsed.kind == "links":  # a loop depends on the links already loaded: see links.py
+        typed = with_loop_column(con, typed, rules)
     con.register("typed", typed)
     try:
         any_error = rule_any_sql(rules, warn=False)

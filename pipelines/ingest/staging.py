@@ -103,6 +103,15 @@ def _cached(parse: Callable[[str], object]) -> Callable[[str], object]:
 
 
 _SCORE = _cached(n.score)
+_cached_date = _cached(n.date)
+
+
+def _yes_no(value: str) -> bool | None:
+    """prepared / reflected: yes/no in every spelling a yes_no criterion accepts."""
+    answer = n.criterion_answer("yes_no", value)
+    return None if answer is None else answer == 100.0
+
+
 _SIMPLE: dict[str, tuple[str, Callable[[str], object], pl.DataType]] = {
     "f_municipality_code": ("municipality5", _cached(n.municipality_code), pl.String),
     "f_prefecture": ("prefecture_code", _cached(n.prefecture_code), pl.String),
@@ -115,6 +124,8 @@ _SIMPLE: dict[str, tuple[str, Callable[[str], object], pl.DataType]] = {
     "f_activity_date": ("activity_day", _cached(n.date), pl.Date),
     "f_hours": ("hours_n", _cached(n.number), pl.Float64),
     "f_enrolment": ("enrolment_n", _cached(n.number), pl.Float64),
+    "f_prepared": ("prepared_b", _cached(_yes_no), pl.Boolean),
+    "f_reflected": ("reflected_b", _cached(_yes_no), pl.Boolean),
 }
 
 
@@ -122,6 +133,10 @@ def typed_frame(
     parsed: ParsedFile, *, known_schools: set[str] | None, scope: set[str] | None
 ) -> pl.DataFrame:
     """The reader's text columns plus the typed columns the rules and inserts read."""
+    if parsed.kind == "links":
+        from pipelines.ingest.links import typed_links
+
+        return typed_links(parsed, known_schools=known_schools, scope=scope)
     frame = parsed.frame
     parts = [frame, _mapped(frame["f_school_code"], _school_code_details, _CODE_FIELDS)]
     membership = {

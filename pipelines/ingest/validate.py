@@ -143,6 +143,10 @@ def _text_rules(parsed: ParsedFile) -> list[Rule]:
 
 def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule]:
     present = set(parsed.frame.columns)
+    if parsed.kind == "links":
+        from pipelines.ingest.links import link_rules
+
+        return link_rules(present, allowed=allowed, today=today) + _text_rules(parsed)
     rules = _required(["f_school_code"], present) + _school_code_rules(parsed.kind, allowed)
     rules += _text_rules(parsed)
     if parsed.kind == "schools":
@@ -236,6 +240,15 @@ def rules_for(parsed: ParsedFile, *, allowed: bool, today: dt.date) -> list[Rule
                 Rule("hours_invalid", "f_hours", "f_hours is not null and hours_n is null"),
                 Rule("hours_negative", "f_hours", "hours_n < 0"),
             ]
+        for column in ("prepared", "reflected"):
+            if f"f_{column}" in present:
+                rules.append(
+                    Rule(
+                        "yes_no_invalid",
+                        f"f_{column}",
+                        f"f_{column} is not null and {column}_b is null",
+                    )
+                )
     elif parsed.kind == "skills":
         rules += skills.rules(parsed, present, today, Rule, _required, _date_rules, _grade_rules)
     elif parsed.kind == "roster":

@@ -192,6 +192,15 @@ def _coverage(con, level, code, year, coverage_ids: list[str]) -> list[CoverageR
         "and academic_year = ? order by year_of_schooling nulls last, benchmark_id",
         [level, code, year],
     )
+    ever = {
+        (r["year_of_schooling"], r["benchmark_id"]): r
+        for r in _rows(
+            con,
+            "select * from marts.public_area_cumulative_coverage where area_level = ? "
+            "and area_code = ? and academic_year = ?",
+            [level, code, year],
+        )
+    }
     return [
         CoverageRow(
             year_of_schooling=None
@@ -201,6 +210,12 @@ def _coverage(con, level, code, year, coverage_ids: list[str]) -> list[CoverageR
             students_on_roll=_stat(r, "students_on_roll"),
             students_reached=_stat(r, "students_reached"),
             coverage_pct=_stat(r, "coverage_pct"),
+            meaningful_coverage_pct=_stat(r, "meaningful_coverage_pct"),
+            coverage_ever_pct=_stat(
+                ever.get((r["year_of_schooling"], r["benchmark_id"])), "coverage_ever_pct"
+            )
+            if r["year_of_schooling"] is not None
+            else None,
         )
         for r in found
         if r["benchmark_id"] in coverage_ids

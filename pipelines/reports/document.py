@@ -67,6 +67,8 @@ def coverage_section(content: ReportContent, chart: str) -> str:
             "col_students_on_roll",
             "col_students_reached",
             "col_coverage_pct",
+            "col_meaningful_pct",
+            "col_coverage_ever_pct",
         )
     ]
     rows = [
@@ -76,6 +78,12 @@ def coverage_section(content: ReportContent, chart: str) -> str:
             (show(r.students_on_roll, "count", lang), True),
             (show(r.students_reached, "count", lang), True),
             (show(r.coverage_pct, "pct", lang), True),
+            (show(r.meaningful_coverage_pct, "pct", lang), True)
+            if r.meaningful_coverage_pct
+            else (t("report.no_data_mark", lang), True),
+            (show(r.coverage_ever_pct, "pct", lang), True)
+            if r.coverage_ever_pct
+            else (t("report.no_data_mark", lang), True),
         ]
         for r in content.coverage
         if not r.coverage_pct.suppressed
@@ -98,6 +106,7 @@ def methodology_items(content: ReportContent) -> list[str]:
         t("report.method_fully_achieved", lang),
         t("report.method_averages", lang),
         t("report.method_coverage", lang),
+        t("report.method_coverage_so_far", lang),
         t(
             "report.method_suppression",
             lang,

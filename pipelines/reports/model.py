@@ -132,6 +132,10 @@ class CoverageRow:
     students_on_roll: Stat
     students_reached: Stat
     coverage_pct: Stat
+    # Prepared for and reflected on, this year; and reached so far (this or an earlier year, at
+    # the current or an earlier school of the journey). None: not computed for that row.
+    meaningful_coverage_pct: Stat | None = None
+    coverage_ever_pct: Stat | None = None
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,8 @@ def _coverage(book, w: _Writer, c: ReportContent) -> None:
                 "col_students_on_roll",
                 "col_students_reached",
                 "col_coverage_pct",
+                "col_meaningful_pct",
+                "col_coverage_ever_pct",
             )
         ],
     )
@@ -240,9 +242,12 @@ def _coverage(book, w: _Writer, c: ReportContent) -> None:
         w.stat(ws, i, 3, r.students_on_roll, "count")
         w.stat(ws, i, 4, r.students_reached, "count")
         w.stat(ws, i, 5, r.coverage_pct, "pct")
+        for col, value in ((6, r.meaningful_coverage_pct), (7, r.coverage_ever_pct)):
+            if value is not None:
+                w.stat(ws, i, col, value, "pct")
     ws.set_column(0, 1, 10)
     ws.set_column(2, 2, 36)
-    ws.set_column(3, 5, 16)
+    ws.set_column(3, 7, 16)
 
 
 def _skills(book, w: _Writer, c: ReportContent) -> None:

@@ -51,6 +51,13 @@ JA_HEADERS = {
     "provider": "連携先",
     "criterion": "観点",
     "answer": "回答",
+    "prepared": "事前学習",
+    "reflected": "振り返り",
+    "from_school_code": "引継ぎ元学校コード",
+    "from_student_ref": "引継ぎ元生徒番号",
+    "to_school_code": "引継ぎ先学校コード",
+    "to_student_ref": "引継ぎ先生徒番号",
+    "linked_on": "引継ぎ日",
     "note": "備考",  # not in the contract: an extra column the ingest keeps and ignores
 }
 _HALF = "0123456789%R."

@@ -10,6 +10,7 @@ come after the returns they correct):
     5_corrections/returns_2025_corrections.csv resubmitted returns with corrected scores
     6_criteria/2025/criteria_2025_1.csv       a pilot group's returns, criterion by criterion
     7_skills/2025/skills_2025_23_aichi.csv    essential-skills steps of the rostered students
+    8_links/2025/links_2025_23_aichi.csv      students who moved on: from-school ref to next-school ref
     9_with_errors/                            only with --with-errors
 """
 
@@ -26,6 +27,13 @@ from pipelines.reference import prefecture_by_code, regions
 from pipelines.sample import dress as d
 from pipelines.sample.criteria import build_criteria_returns, spell_answer
 from pipelines.sample.errors import write_error_files
+from pipelines.sample.links import (
+    build_links,
+    spell_yes_no,
+    with_feeders,
+    with_preparation,
+    write_bad_links,
+)
 from pipelines.sample.manifest import SampleError, SampleFile, SampleManifest
 from pipelines.sample.registry import build_registry
 from pipelines.sample.returns import build_returns
@@ -45,6 +53,7 @@ FOLDERS = {
     "corrections": "5_corrections",
     "criteria": "6_criteria",
     "skills": "7_skills",
+    "links": "8_links",
 }
 CRITERIA_FILES = 3  # the pilot group's answers, one file per dress
 # Each part draws from its own stream, so changing one part leaves the others' files unchanged.
@@ -57,6 +66,8 @@ _STREAMS = {
     "errors": 6,
     "criteria": 7,
     "skills": 8,
+    "links": 10,
+    "preparation": 9,
 }
 _SCHOOL_NOTES = ["統合予定", "分校あり", "新校舎へ移転", "担当者変更"]
 _RETURN_NOTES = ["管理職交代", "新任担当者が記入", "校内研修後に再評価", "職場体験は次年度実施予定"]
@@ -97,7 +108,11 @@ def generate_sample(
     registry = build_registry(stream("registry"), schools)
     returns, corrections = build_returns(stream("returns"), registry, year_list, framework, today)
     chosen = _activity_schools(stream("activity_schools"), registry, activity_schools)
+    link_rng = stream("links")
+    chosen = with_feeders(link_rng, registry, chosen)
     roster, activities = build_students(stream("students"), chosen, year_list, framework, today)
+    activities = with_preparation(stream("preparation"), activities)
+    links = build_links(link_rng, chosen, roster, year_list, today)
 
     writer = _SampleWriter(out_dir, dresses, stream("dress"), framework, latest_year)
     writer.write_schools(registry)
@@ -112,9 +127,13 @@ def generate_sample(
     )
     skills = build_skills(stream("skills"), roster, skills_framework(), today, hubs)
     write_skills(writer, skills, skills_framework(), FOLDERS["skills"])
+    writer.write_links(links)
     if with_errors:
         writer.manifest.files += write_error_files(
             out_dir, stream("errors"), registry, framework, latest_year, writer.created
+        )
+        writer.manifest.files += write_bad_links(
+            out_dir, "9_with_errors", registry, links, writer.created
         )
     return writer.manifest
 
@@ -313,7 +332,7 @@ class _SampleWriter:
             groups, self._dresses(len(groups)), strict=True
         ):
             dress, style = self._dress_and_style(
-                kind, dress, part.height, 4 if kind == "roster" else 7
+                kind, dress, part.height, 4 if kind == "roster" else 9
             )
             grade = (
                 d.spell_number(pl.col("grade"), style)
@@ -337,12 +356,34 @@ class _SampleWriter:
                     d.spell_date(pl.col("activity_date"), style).alias("activity_date"),
                     pl.col("hours"),
                     pl.col("provider"),
+                    spell_yes_no(pl.col("prepared"), style).alias("prepared"),
+                    spell_yes_no(pl.col("reflected"), style).alias("reflected"),
                 ]
                 label = "キャリア活動記録"
             pref = prefecture_by_code()[pref_code]
             name = f"{FOLDERS[kind]}/{year}/{kind}_{year}_{pref.code}_{pref.name_en.lower()}"
             title = [f"{_year_label(year)} {label}({pref.name_ja})", "※ 生徒番号は仮名化済み"]
             self._write(part.select(columns), name, kind, dress, style, title)
+
+    def write_links(self, links: pl.DataFrame) -> None:
+        """One student-links file per year and receiving prefecture (sent by the board)."""
+        links = links.with_columns(pl.col("linked_on").dt.year().alias("year"))
+        groups = links.partition_by(["year", "prefecture_code"], as_dict=True, maintain_order=True)
+        for ((year, pref_code), part), dress in zip(
+            groups.items(), self._dresses(len(groups)), strict=True
+        ):
+            dress, style = self._dress_and_style("links", dress, part.height, 5)
+            frame = part.select(
+                "from_school_code",
+                "from_student_ref",
+                "to_school_code",
+                "to_student_ref",
+                d.spell_date(pl.col("linked_on"), style).alias("linked_on"),
+            )
+            pref = prefecture_by_code()[pref_code]
+            name = f"{FOLDERS['links']}/{year}/links_{year}_{pref.code}_{pref.name_en.lower()}"
+            title = [f"{_year_label(year)} 生徒の引継ぎ({pref.name_ja})", "※ 生徒番号は仮名化済み"]
+            self._write(frame, name, "links", dress, style, title)
 
     def write_criteria(self, criteria: pl.DataFrame, year: int) -> None:
         """The pilot group's criteria answers: CP932 with full-width ids, UTF-8-BOM in English,

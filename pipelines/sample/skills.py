@@ -20,7 +20,7 @@ from pipelines.sample import dress as d
 from pipelines.schooling import OFFSETS
 from pipelines.skills_framework import SkillsFramework
 
-SKILL_YEARS = 2
+SKILL_YEARS = 1
 ONCE_SHARE = 0.2  # assessed by the teacher in one term only
 SELF_SHARE = 0.5  # also assess themselves
 SELF_ABOVE = 0.8  # steps: a self-assessment's lean above the teacher's

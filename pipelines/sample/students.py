@@ -19,6 +19,7 @@ from pipelines.reference import activity_types, prefectures, school_types
 
 # Grade -> stage for each secondary school type (C2 runs elementary and junior high years, etc.).
 _STAGES = {
+    "B1": ["elem"] * 6,  # feeder elementary schools (pipelines/sample/links.py)
     "C1": ["jh"] * 3,
     "D1": ["hs"] * 3,
     "C2": ["elem"] * 6 + ["jh"] * 3,

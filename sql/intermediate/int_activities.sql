@@ -20,6 +20,8 @@ final as (
         arg_max(grade, ingest_order) as grade,
         arg_max(hours, ingest_order) as hours,
         arg_max(provider, ingest_order) as provider,
+        arg_max(prepared, ingest_order) as prepared,
+        arg_max(reflected, ingest_order) as reflected,
         max(file_id) as file_id,
         arg_max(row_number, ingest_order) as row_number,
     from activity_rows

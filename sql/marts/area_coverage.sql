@@ -32,6 +32,9 @@ by_year as (
         count(distinct school_code) as schools,
         sum(students_on_roll) as students_on_roll,
         sum(students_reached) as students_reached,
+        sum(meaningful_reached) as meaningful_reached,
+        sum(activities_counted) as activities_counted,
+        sum(activities_prep_unknown) as activities_prep_unknown,
     from school_coverage
     where year_of_schooling is not null
     group by all
@@ -49,6 +52,9 @@ all_years as (
         count(distinct school_code) as schools,
         sum(students_on_roll) as students_on_roll,
         sum(students_reached) as students_reached,
+        sum(meaningful_reached) as meaningful_reached,
+        sum(activities_counted) as activities_counted,
+        sum(activities_prep_unknown) as activities_prep_unknown,
     from school_coverage
     group by all
 ),
@@ -57,6 +63,8 @@ final as (
     select
         *,
         100.0 * students_reached / students_on_roll as coverage_pct,
+        100.0 * meaningful_reached / students_on_roll as meaningful_coverage_pct,
+        100.0 * activities_prep_unknown / nullif(activities_counted, 0) as prep_unknown_pct,
     from (
         select * from by_year
         union all

@@ -27,6 +27,13 @@ final as (
         source.* exclude (min_students, min_schools) replace (
             case when suppressed then null else students_reached end as students_reached,
             case when suppressed then null else coverage_pct end as coverage_pct,
+            case when suppressed then null else meaningful_reached end as meaningful_reached,
+            case when suppressed then null else meaningful_coverage_pct end
+                as meaningful_coverage_pct,
+            case when suppressed then null else activities_counted end as activities_counted,
+            case when suppressed then null else activities_prep_unknown end
+                as activities_prep_unknown,
+            case when suppressed then null else prep_unknown_pct end as prep_unknown_pct,
         ),
         case
             when suppressed then replace(replace(notes.ja,

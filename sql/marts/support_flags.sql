@@ -10,6 +10,10 @@
 --   fall_in_achieved    high when the fall is at least twice the threshold.
 --   fall_in_mean_score  high when the fall is at least twice the threshold.
 --   low_coverage        high when under half the threshold share of the grade was reached.
+--   no_workplace_so_far students in the last year of a school stage (year of schooling 6, 9
+--                       or 12) without any workplace experience so far, at any school of their
+--                       journey (marts.cumulative_coverage): medium (a plan for the coming
+--                       months, not an emergency like a missing return).
 --   stale_data          medium when older than twice the threshold, else low; age is counted
 --                       to the newest return received (capped at the build date).
 --   Otherwise medium.
@@ -196,6 +200,39 @@ low_coverage as (
         and coverage.coverage_pct < params.coverage_below_pct
 ),
 
+-- The benchmark workplace experiences count toward (B6 in the default framework).
+workplace_benchmarks as (
+    select distinct benchmark_activity_types.benchmark_id
+    from ref.benchmark_activity_types as benchmark_activity_types
+    inner join params
+        on benchmark_activity_types.framework_version = params.default_framework_version
+    where benchmark_activity_types.activity_type = 'workplace_experience'
+),
+
+no_workplace_so_far as (
+    select
+        cumulative.school_code,
+        cumulative.academic_year,
+        'no_workplace_so_far' as flag,
+        'medium' as severity,
+        replace(replace(replace(messages.ja,
+            '{grade}', cumulative.grade::varchar),
+            '{missing}', (cumulative.students_on_roll - cumulative.students_reached_ever)::varchar),
+            '{on_roll}', cumulative.students_on_roll::varchar) as detail_ja,
+        replace(replace(replace(messages.en,
+            '{grade}', cumulative.grade::varchar),
+            '{missing}', (cumulative.students_on_roll - cumulative.students_reached_ever)::varchar),
+            '{on_roll}', cumulative.students_on_roll::varchar) as detail_en,
+        cumulative.benchmark_id,
+        cumulative.grade,
+    from marts.cumulative_coverage as cumulative
+    inner join workplace_benchmarks
+        on cumulative.benchmark_id = workplace_benchmarks.benchmark_id
+    inner join messages on messages.key = 'flag_no_workplace_so_far'
+    where cumulative.year_of_schooling in (6, 9, 12)
+        and cumulative.students_reached_ever < cumulative.students_on_roll
+),
+
 latest_submission as (
     select
         school_code,
@@ -264,6 +301,8 @@ final as (
         select * from fall_in_mean_score
         union all by name
         select * from low_coverage
+        union all by name
+        select * from no_workplace_so_far
         union all by name
         select * from stale_data
     )

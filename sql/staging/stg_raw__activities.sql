@@ -17,6 +17,8 @@ final as (
         academic_year,
         hours,
         provider,
+        prepared,
+        reflected,
     from source
 )
 

@@ -1,0 +1,83 @@
+"""The coverage-so-far section shared by the school profile and the district page: this year's
+coverage beside meaningful coverage (prepared and reflected) and coverage ever (any year, any
+earlier school of the student's journey), each labelled with its area, year and group."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard import format as fmt
+from dashboard.text import md
+from pipelines import schooling
+
+WORKPLACE = "B6"  # the benchmark workplace experiences count toward (default framework)
+
+
+def _pct(column: str) -> pl.Expr:
+    return pl.col(column).map_elements(lambda v: fmt.pct(v, 0), return_dtype=pl.String)
+
+
+def school_section(rows: pl.DataFrame, school_name: str, year: int, lang: str) -> None:
+    st.markdown(f"#### {md(ui.m('so_far_title'))}")
+    if rows.is_empty():
+        st.info(ui.m("school_no_coverage"))
+        return
+    benchmarks = ui.benchmarks()
+    first = rows.filter(pl.col("benchmark_id") == WORKPLACE).sort("grade").head(1)
+    if first.height and first.item(0, "year_of_schooling") in (7, 10):
+        r = first.row(0, named=True)
+        group = schooling.label(r["year_of_schooling"], lang)
+        st.metric(
+            ui.m("so_far_before_metric", school=school_name, year=year, group=group),
+            fmt.out_of(r["students_reached_before"], r["students_on_roll"], 0),
+            help=ui.m("so_far_before_help"),
+        )
+    st.caption(ui.m("so_far_school_caption", school=md(school_name), year=year))
+    st.dataframe(
+        rows.select(
+            pl.col("grade").alias(ui.m("record_col_grade")),
+            pl.col("benchmark_id")
+            .map_elements(lambda b: charts.benchmark_label(benchmarks, b, lang), pl.String)
+            .alias(ui.m("col_benchmark")),
+            pl.col("students_on_roll").alias(ui.m("so_far_col_on_roll")),
+            _pct("coverage_pct").alias(ui.m("so_far_col_this_year")),
+            _pct("meaningful_coverage_pct").alias(ui.m("so_far_col_meaningful")),
+            _pct("coverage_ever_pct").alias(ui.m("so_far_col_ever")),
+            _pct("coverage_before_pct").alias(ui.m("so_far_col_before")),
+            _pct("prep_unknown_pct").alias(ui.m("so_far_col_unknown")),
+        ),
+        hide_index=True,
+        placeholder="—",
+        key="so_far_school",
+    )
+
+
+def area_section(rows: pl.DataFrame, area: str, year: int, lang: str) -> None:
+    st.markdown(f"#### {md(ui.m('so_far_title'))}")
+    if rows.is_empty():
+        st.info(ui.m("so_far_none", area=md(area), year=year))
+        return
+    benchmarks = ui.benchmarks()
+    st.caption(ui.m("so_far_area_caption", area=md(area), year=year))
+    st.dataframe(
+        rows.select(
+            pl.col("year_of_schooling")
+            .map_elements(lambda y: schooling.label(y, lang), pl.String)
+            .alias(ui.m("so_far_col_group")),
+            pl.col("benchmark_id")
+            .map_elements(lambda b: charts.benchmark_label(benchmarks, b, lang), pl.String)
+            .alias(ui.m("col_benchmark")),
+            pl.col("students_on_roll").alias(ui.m("so_far_col_on_roll")),
+            _pct("coverage_pct").alias(ui.m("so_far_col_this_year")),
+            _pct("meaningful_coverage_pct").alias(ui.m("so_far_col_meaningful")),
+            _pct("coverage_ever_pct").alias(ui.m("so_far_col_ever")),
+            _pct("prep_unknown_pct").alias(ui.m("so_far_col_unknown")),
+        ),
+        hide_index=True,
+        placeholder="—",
+        key="so_far_area",
+    )
+    if rows["suppressed"].any():
+        st.caption(ui.m("so_far_suppressed"))
