@@ -10,7 +10,7 @@ come after the returns they correct):
     5_corrections/returns_2025_corrections.csv resubmitted returns with corrected scores
     6_criteria/2025/criteria_2025_1.csv       a pilot group's returns, criterion by criterion
     7_skills/2025/skills_2025_23_aichi.csv    essential-skills steps of the rostered students
-    8_links/2025/links_2025_23_aichi.csv      students who moved on: from-school ref to next-school ref
+    8_links/2025/links_2025_23_aichi.csv      students who moved on, by receiving prefecture
     9_with_errors/                            only with --with-errors
 """
 
