@@ -75,6 +75,13 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Eight long benchmark names wrap into several legend rows: above a half-width chart they
+    grew over its title, so they go under the plot (short axis labels only)."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    return fig
+
+
 def tile_map(
     areas: pl.DataFrame,
     value_column: str,
@@ -349,7 +356,7 @@ def history_lines(
             )
         )
     fig.update_yaxes(range=[0, 105], title=t("dashboard.axis_score", lang))
-    return _layout(fig, title)
+    return _legend_below(_layout(fig, title, height=520))
 
 
 def coverage_by_grade(
@@ -379,7 +386,7 @@ def coverage_by_grade(
         )
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 110], title=t("dashboard.axis_coverage", lang))
-    return _layout(fig, title)
+    return _legend_below(_layout(fig, title, height=520))
 
 
 def area_lines(

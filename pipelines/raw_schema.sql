@@ -164,6 +164,8 @@ create table if not exists raw.skill_steps (
     row_number integer not null,
     skill_id varchar not null,         -- an id of the skills framework
     step integer not null              -- 0 .. the skill's highest step
+);
+
 -- activities: whether the student was prepared for the activity (事前学習) and reflected on it
 -- afterwards (振り返り); null = unknown (blank, or a file without the column). Added columns, so
 -- a warehouse made before them gains them in place.

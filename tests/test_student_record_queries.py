@@ -3,6 +3,7 @@ roll only, every activity of the journey in time order; the handover sheets buil
 
 import re
 from datetime import date
+from html import escape
 from io import BytesIO
 
 import openpyxl
@@ -13,6 +14,7 @@ from dashboard.queries import students as q
 from dashboard.scope import Scope
 from pipelines.reports.handover import handover_from_rows, handover_html
 from pipelines.reports.handover_xlsx import render_handover_xlsx
+from pipelines.skills_framework import skills_framework
 from pipelines.warehouse import open_snapshot
 
 ES, JHS, HS = code("B1", "13", 1), code("C1", "13", 2), code("D1", "13", 3)
@@ -39,6 +41,15 @@ def snap(tmp_path_factory):
             (JHS, "j2", 2, "workplace_experience", date(2023, 11, 7), 18, True, True),
         ]
     )
+    raw.skills(  # at the junior high as j1 (two dates: the later one is the year's step) ...
+        [
+            (JHS, "j1", 3, date(2024, 6, 10), "teacher", {"listening": 5, "teamwork": 4}),
+            (JHS, "j1", 3, date(2025, 2, 10), "teacher", {"listening": 7}),
+            (JHS, "j1", 3, date(2025, 2, 12), "self", {"listening": 8}),
+            (JHS, "j2", 3, date(2025, 2, 10), "teacher", {"listening": 3}),
+        ]
+    )
+    raw.skills([(HS, "h1", 1, date(2025, 6, 20), "teacher", {"listening": 8})])  # ... then as h1
     with open_snapshot(build_snapshot(raw)) as con:
         yield con
 
@@ -57,6 +68,8 @@ def test_anyone_but_the_schools_own_users_is_refused_before_any_row(snap, scope)
         lambda: q.current_roll(snap, scope, school=HS),
         lambda: q.student_record(snap, scope, school=HS, student="h1"),
         lambda: q.leaving_cohort_records(snap, scope, school=HS),
+        lambda: q.student_skills(snap, scope, school=HS, student="h1"),
+        lambda: q.leaving_cohort_skills(snap, scope, school=HS),
     ):
         with pytest.raises(q.StudentRecordDenied):
             call()
@@ -98,3 +111,38 @@ def test_handover_sheets_carry_the_ref_and_every_activity_of_the_journey(snap):
         assert dates == ["2021-10-01", "2023-11-07", "2025-06-03"]
     cohort = q.leaving_cohort_records(snap, Scope.school(JHS), school=JHS)
     assert sorted(set(cohort["student_ref"])) == ["j1", "j2"]
+
+
+def test_skill_steps_follow_the_student_year_by_year_teacher_and_self_apart(snap):
+    skills = q.student_skills(snap, Scope.school(HS), school=HS, student="h1")
+    assert skills.select(
+        "academic_year", "school_name", "skill_id", "teacher_step", "self_step"
+    ).rows() == [
+        (2024, "みなみ中学校", "listening", 7, 8),
+        (2024, "みなみ中学校", "teamwork", 4, None),
+        (2025, "みなみ高等学校", "listening", 8, None),
+    ]
+    assert set(skills["student_ref"]) == {"h1"}  # shown under the school's own ref
+    assert q.student_skills(snap, Scope.school(HS), school=HS, student="old").is_empty()
+
+
+def test_handover_sheets_carry_the_skill_steps_with_the_provisional_note(snap):
+    rows = q.student_record(snap, Scope.school(HS), school=HS, student="h1")
+    skills = q.student_skills(snap, Scope.school(HS), school=HS, student="h1")
+    for lang, skill in (("ja", "聴く力"), ("en", "Listening")):
+        handover = handover_from_rows(
+            rows,
+            school_code=HS,
+            school_name="みなみ高等学校",
+            lang=lang,
+            made_on=date(2026, 3, 1),
+            skills=skills,
+        )
+        html = handover_html(handover)
+        assert html.count(f'<td class="text">{skill}</td>') == 2
+        note = skills_framework().note_en if lang == "en" else skills_framework().note_ja
+        assert escape(note) in html
+        book = openpyxl.load_workbook(BytesIO(render_handover_xlsx(handover)))
+        grid = [list(r) for r in book.active.iter_rows(values_only=True)]
+        listening = [r[:6] for r in grid if r[3] == skill]
+        assert [(r[0], r[4], r[5]) for r in listening] == [(2024, 7, 8), (2025, 8, None)]

@@ -73,3 +73,45 @@ def leaving_cohort_records(
     """The records of every final-year student on the current roll (the handover cohort)."""
     _own_school(scope, school)
     return frame(cursor, _RECORD.format(which="m.final_year"), [school])
+
+
+_SKILLS = """
+    with students as (
+        select m.student_ref, m.journey_id
+        from marts.journey_members m
+        where m.school_code = ? and m.on_current_roll and ({which})
+    ),
+    members as (
+        select students.student_ref as current_ref, j.school_code, j.student_ref
+        from students
+        join marts.journey_members j on j.journey_id = students.journey_id
+    )
+    select members.current_ref as student_ref, k.academic_year, k.school_code, s.school_name,
+           k.grade, k.skill_id, d.position,
+           max(k.latest_step) filter (where k.assessor = 'teacher') as teacher_step,
+           max(k.latest_step) filter (where k.assessor = 'self') as self_step
+    from members
+    join marts.skills_student_year k
+      on k.school_code = members.school_code and k.student_ref = members.student_ref
+    left join marts.dim_school s on s.school_code = k.school_code
+    left join marts.dim_skill d on d.skill_id = k.skill_id
+    group by all
+    order by student_ref, k.academic_year, k.school_code, d.position
+"""
+
+
+def student_skills(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str, student: str
+) -> pl.DataFrame:
+    """The student's latest step per skill in each academic year of their journey, teacher and
+    self apart, at whichever school assessed them. No rows when not on the current roll."""
+    _own_school(scope, school)
+    return frame(cursor, _SKILLS.format(which="m.student_ref = ?"), [school, student])
+
+
+def leaving_cohort_skills(
+    cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str
+) -> pl.DataFrame:
+    """student_skills for every final-year student on the current roll."""
+    _own_school(scope, school)
+    return frame(cursor, _SKILLS.format(which="m.final_year"), [school])

@@ -72,9 +72,35 @@ def _record(scope, school: str, school_name: str, student: str, lang: str) -> No
         )
         schools.metric(ui.m("record_metric_schools"), rows["school_code"].n_unique())
         st.dataframe(_table(rows, lang), hide_index=True, placeholder="—", key="record_table")
-    # SKILLS STEPS BY YEAR: the essential-skills issue (#15) adds the student's steps here,
-    # and in pipelines/reports/handover.py skills_by_year().
-    _exports(scope, school, school_name, student, rows, lang)
+    skills = data.query(q_students.student_skills, scope, school=school, student=student)
+    _skills(skills, lang)
+    _exports(scope, school, school_name, student, rows, lang, skills)
+
+
+def _skills(skills: pl.DataFrame, lang: str) -> None:
+    """The student's latest step per skill in each year of their journey, teacher and self."""
+    if skills.is_empty():
+        return
+    from pipelines.skills_framework import skills_framework
+
+    framework = skills_framework()
+    names = {s.id: s.name(lang) for s in framework.skills}
+    st.markdown(f"#### {md(ui.m('record_skills_title'))}")
+    table = skills.select(
+        pl.col("academic_year").alias(ui.m("col_year")),
+        pl.format("{} ({})", pl.col("school_name").fill_null(""), pl.col("school_code")).alias(
+            ui.m("record_col_assessed_at")
+        ),
+        pl.col("grade").alias(ui.m("record_col_grade")),
+        pl.col("skill_id")
+        .replace_strict(names, default=pl.col("skill_id"))
+        .alias(ui.m("record_col_skill")),
+        pl.col("teacher_step").alias(ui.m("record_col_teacher_step")),
+        pl.col("self_step").alias(ui.m("record_col_self_step")),
+    )
+    st.dataframe(table, hide_index=True, placeholder="—", key="record_skills")
+    if framework.provisional_ja:
+        st.caption(md(framework.note_en if lang == "en" else framework.note_ja))
 
 
 def _table(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -107,7 +133,9 @@ def _table(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
     )
 
 
-def _exports(scope, school, school_name, student, rows, lang, *, cohort: bool = False) -> None:
+def _exports(
+    scope, school, school_name, student, rows, lang, skills, *, cohort: bool = False
+) -> None:
     from pipelines.reports.handover import handover_filename, handover_from_rows
 
     which = "cohort" if cohort else "one"
@@ -115,7 +143,12 @@ def _exports(scope, school, school_name, student, rows, lang, *, cohort: bool = 
         key = f"handover_{which}_{fmt}"
         if column.button(ui.m(f"record_prepare_{which}_{fmt}"), key=f"prepare_{key}"):
             handover = handover_from_rows(
-                rows, school_code=school, school_name=school_name, lang=lang, made_on=date.today()
+                rows,
+                school_code=school,
+                school_name=school_name,
+                lang=lang,
+                made_on=date.today(),
+                skills=skills,
             )
             name = handover_filename(handover, None if cohort else student, fmt)
             access.record("export", name, f"lang={lang}")
@@ -157,7 +190,8 @@ def _cohort(scope, school: str, school_name: str, roll: pl.DataFrame, lang: str)
             [rows, missing.select("student_ref", pl.col("grade").alias("current_grade"))],
             how="diagonal_relaxed",
         ).sort("student_ref", "activity_date", nulls_last=True)
-    _exports(scope, school, school_name, "", rows, lang, cohort=True)
+    skills = data.query(q_students.leaving_cohort_skills, scope, school=school)
+    _exports(scope, school, school_name, "", rows, lang, skills, cohort=True)
 
 
 ui.run_page(render)

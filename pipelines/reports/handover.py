@@ -42,10 +42,24 @@ class HandoverActivity:
 
 
 @dataclass(frozen=True)
+class HandoverSkill:
+    """The student's latest step on one skill in one academic year, teacher and self apart."""
+
+    academic_year: int
+    school_code: str
+    school_name: str
+    grade: int
+    skill_id: str
+    teacher_step: int | None
+    self_step: int | None
+
+
+@dataclass(frozen=True)
 class HandoverStudent:
     student_ref: str
     grade: int
     activities: list[HandoverActivity] = field(default_factory=list)
+    skills: list[HandoverSkill] = field(default_factory=list)
 
     @property
     def meaningful(self) -> int:
@@ -62,10 +76,17 @@ class Handover:
 
 
 def handover_from_rows(
-    rows: pl.DataFrame, *, school_code: str, school_name: str, lang: str, made_on: date
+    rows: pl.DataFrame,
+    *,
+    school_code: str,
+    school_name: str,
+    lang: str,
+    made_on: date,
+    skills: pl.DataFrame | None = None,
 ) -> Handover:
     """A handover from the query layer's record rows (one row per activity, students without
-    any activity carried by a row with a null date)."""
+    any activity carried by a row with a null date) and, when given, its skill rows (one per
+    student, year, school and skill: dashboard.queries.students.student_skills)."""
     students: dict[str, HandoverStudent] = {}
     for r in rows.iter_rows(named=True):
         student = students.setdefault(
@@ -83,6 +104,20 @@ def handover_from_rows(
                     r["hours"],
                     r["prepared"],
                     r["reflected"],
+                )
+            )
+    for r in (skills if skills is not None else pl.DataFrame()).iter_rows(named=True):
+        student = students.get(r["student_ref"])
+        if student is not None:
+            student.skills.append(
+                HandoverSkill(
+                    r["academic_year"],
+                    r["school_code"],
+                    r["school_name"] or r["school_code"],
+                    r["grade"],
+                    r["skill_id"],
+                    r["teacher_step"],
+                    r["self_step"],
                 )
             )
     return Handover(school_code, school_name, lang, made_on, list(students.values()))
@@ -121,28 +156,61 @@ def activity_cells(handover: Handover, a: HandoverActivity) -> list[object]:
     ]
 
 
+def skills_columns(handover: Handover) -> list[str]:
+    keys = ("col_year", "skills_col_school", "col_grade", "skills_col_skill")
+    return [m(handover, k) for k in (*keys, "skills_col_teacher", "skills_col_self")]
+
+
 def skills_by_year(handover: Handover, student: HandoverStudent) -> list[list[object]]:
-    """SKILLS STEPS BY YEAR: the place for the essential-skills issue (#15) to fill with the
-    student's step per skill and year. Returns no rows until then; both documents show the
-    section only when it has rows."""
-    return []
+    """The student's latest step per skill in each year of their journey (one row per year,
+    school and skill, in framework order); both documents show the section only with rows."""
+    from pipelines.skills_framework import skills_framework
+
+    names = {s.id: s.name(handover.lang) for s in skills_framework().skills}
+    return [
+        [
+            k.academic_year,
+            f"{k.school_name} ({k.school_code})",
+            k.grade,
+            names.get(k.skill_id, k.skill_id),
+            k.teacher_step,
+            k.self_step,
+        ]
+        for k in student.skills
+    ]
 
 
-def _student_html(handover: Handover, student: HandoverStudent) -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns(handover))
+def skills_note(handover: Handover) -> str:
+    """The framework's provisional-translation note, wherever skill names are shown."""
+    from pipelines.skills_framework import skills_framework
+
+    framework = skills_framework()
+    if not framework.provisional_ja:
+        return ""
+    return framework.note_en if handover.lang == "en" else framework.note_ja
+
+
+def _table_html(head: list[str], rows: list[list[object]], numeric: set[int]) -> str:
+    heads = "".join(f"<th>{escape(c)}</th>" for c in head)
     body = []
-    for a in student.activities:
-        cells = activity_cells(handover, a)
+    for cells in rows:
         tds = []
         for i, value in enumerate(cells):
             text = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
-            css = "num" if i in (1, 3, 5) else "mark" if i >= 6 else "text"
+            css = "num" if i in numeric else "mark" if len(head) == 8 and i >= 6 else "text"
             tds.append(f'<td class="{css}">{escape(text)}</td>')
         body.append(f"<tr>{''.join(tds)}</tr>")
-    rows_html = "".join(body)
+    return (
+        f'<table class="handover"><thead><tr>{heads}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _student_html(handover: Handover, student: HandoverStudent) -> str:
+    activities = [activity_cells(handover, a) for a in student.activities]
     table = (
-        f'<table class="handover"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>'
-        if body
+        _table_html(columns(handover), activities, {1, 3, 5})
+        if activities
         else f'<p class="note">{escape(m(handover, "no_activities"))}</p>'
     )
     summary = m(
@@ -153,7 +221,13 @@ def _student_html(handover: Handover, student: HandoverStudent) -> str:
         schools=len({a.school_code for a in student.activities}),
     )
     skills = skills_by_year(handover, student)  # SKILLS: see skills_by_year
-    skills_html = f"<h3>{escape(m(handover, 'skills_title'))}</h3>" if skills else ""
+    skills_html = (
+        f"<h3>{escape(m(handover, 'skills_title'))}</h3>"
+        f"{_table_html(skills_columns(handover), skills, {0, 2, 4, 5})}"
+        f'<p class="note">{escape(skills_note(handover))}</p>'
+        if skills
+        else ""
+    )
     heading = m(handover, "student_title", ref=student.student_ref, grade=student.grade)
     return (
         '<section class="student">'

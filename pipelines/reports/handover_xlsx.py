@@ -13,6 +13,8 @@ from pipelines.reports.handover import (
     columns,
     m,
     skills_by_year,
+    skills_columns,
+    skills_note,
 )
 from pipelines.spreadsheet import WORKBOOK_OPTIONS, TextCells
 
@@ -52,9 +54,19 @@ def render_handover_xlsx(handover: Handover) -> bytes:
             for col, value in enumerate(activity_cells(handover, activity)):
                 cells.write_value(sheet, row, col, value, text)
             row += 1
-        for skills_row in skills_by_year(handover, student):  # SKILLS: see skills_by_year
-            for col, value in enumerate(skills_row):
-                cells.write_value(sheet, row, col, value, text)
+        skills = skills_by_year(handover, student)
+        if skills:
+            row += 1
+            cells.write(sheet, row, 0, m(handover, "skills_title"), student_head)
+            row += 1
+            for col, name in enumerate(skills_columns(handover)):
+                cells.write(sheet, row, col, name, header)
+            row += 1
+            for skills_row in skills:
+                for col, value in enumerate(skills_row):
+                    cells.write_value(sheet, row, col, value, text)
+                row += 1
+            cells.write(sheet, row, 0, skills_note(handover))
             row += 1
         row += 1
     sheet.set_landscape()

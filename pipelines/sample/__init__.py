@@ -53,7 +53,15 @@ def run_sample_command(
             lang,
             **{
                 k: manifest.rows(k)
-                for k in ("schools", "returns", "roster", "activities", "criteria", "skills")
+                for k in (
+                    "schools",
+                    "returns",
+                    "roster",
+                    "activities",
+                    "criteria",
+                    "skills",
+                    "links",
+                )
             },
         )
     )
