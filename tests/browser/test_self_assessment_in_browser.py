@@ -147,7 +147,7 @@ def test_a_school_fills_its_self_assessment_and_finds_its_new_percentages(server
 def test_a_school_user_cannot_open_another_school(server, page):
     log_in(page, server, LEAD)
     links = page.locator('[data-testid="stSidebarNav"] a')
-    assert links.count() == 4  # profile, self-assessment, student's record, returns
+    assert links.count() == 5  # profile, skills, self-assessment, student's record, returns
     page.goto(f"{server}/school?school={SCHOOL_B}")
     settle(page)
     expect(page.get_by_text(m("school_out_of_scope", code=SCHOOL_B))).to_be_visible()
