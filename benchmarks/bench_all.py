@@ -20,6 +20,8 @@ Steps, each a separate process (so one step's memory never inflates the next), i
            saturates (no target; docs/deployment.md says when to add servers).
 6. skills  bench_skills.py: essential-skills files for every student of the 2,000 student
            schools, eight skills twice a year: ingest and build time per million rows.
+7. links   bench_links.py: the build with 1,000 high schools' rolls and student links from the
+           junior highs (journeys, cumulative coverage, the student's record).
 
 Each step writes benchmarks/out/<step>.md and <step>.json; this script then writes
 docs/performance.md from the JSON files, with the machine and the versions. `--steps` reruns only
@@ -42,7 +44,8 @@ from performance_page import write_performance_page
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 OUT = BENCH / "out"
-STEPS = ("ingest", "build", "pages", "load", "stress", "skills")
+STEPS = ("ingest", "build", "pages", "load", "stress", "skills", "links")
+OWN_WAREHOUSE = ("skills", "links")  # steps that build their own warehouse
 
 
 def warehouse(work: Path) -> Path:
@@ -72,6 +75,14 @@ def step_command(step: str, args: argparse.Namespace) -> list[str]:
         ]
     if step == "skills":  # bench_skills.py: its own warehouse, the bench's student schools
         return [*py, str(BENCH / "bench_skills.py"), f"--work={args.work / 'skills'}"]
+    if step == "links":  # bench_links.py: its own warehouse of the national raw rows plus links
+        return [
+            *py,
+            str(BENCH / "bench_links.py"),
+            f"--work={args.work / 'links'}",
+            f"--out={OUT / 'links.md'}",
+            f"--json={OUT / 'links.json'}",
+        ]
     if step == "pages":
         return [
             *py,
@@ -118,7 +129,7 @@ def main() -> None:
     steps = [s for s in STEPS if s in args.steps.split(",")]
     if "ingest" in steps:
         shutil.rmtree(args.work, ignore_errors=True)
-    elif not warehouse(args.work).exists():
+    elif not set(steps) <= set(OWN_WAREHOUSE) and not warehouse(args.work).exists():
         raise SystemExit(f"no warehouse at {warehouse(args.work)}: run the ingest step first")
     OUT.mkdir(parents=True, exist_ok=True)
     args.work.mkdir(parents=True, exist_ok=True)

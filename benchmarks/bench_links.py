@@ -7,12 +7,16 @@ schools of the same prefecture the next April (the n-th leaver to the n-th newco
 both go). Builds twice and reports the whole build and
 the models that journeys and cumulative coverage add.
 
-Run: .venv/bin/python benchmarks/bench_links.py [--db PATH]
+Run: .venv/bin/python benchmarks/bench_links.py [--work DIR (emptied first)]
+        [--out benchmarks/out/links.md]
+        [--json benchmarks/out/links.json]   (`make bench` runs it as its `links` step)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -86,9 +90,14 @@ def add_links(con) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    db = args.db or Path(tempfile.mkdtemp(prefix="bench_links")) / "bench.duckdb"
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench_links"))
+    shutil.rmtree(work, ignore_errors=True)  # a second load of the raw rows would double them
+    work.mkdir(parents=True)
+    db = work / "bench.duckdb"
     con = connect_writer(db)
     started = time.perf_counter()
     counts = load_raw(con, school_frame())
@@ -107,6 +116,44 @@ def main() -> None:
         f"  all models: {sum(timings.values()):.2f} s; audits {best.audit_seconds:.2f} s; "
         f"publish {best.publish_seconds:.2f} s"
     )
+    result = {
+        "raw_rows": counts,
+        "builds_seconds": [round(b.seconds, 2) for b in builds],
+        "best_seconds": round(best.seconds, 2),
+        "models_seconds": round(sum(timings.values()), 2),
+        "audit_seconds": round(best.audit_seconds, 2),
+        "publish_seconds": round(best.publish_seconds, 2),
+        "new_models": {name: round(timings.get(name, float("nan")), 2) for name in NEW_MODELS},
+    }
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    if args.out:
+        args.out.write_text(report(result), encoding="utf-8")
+
+
+def report(result: dict) -> str:
+    """The step's section of docs/performance.md."""
+    rows = result["raw_rows"]
+    lines = [
+        "# Build with student links and cumulative coverage",
+        "",
+        "The national raw rows of `benchmarks/bench_build_data.py` (with `prepared`/`reflected`) "
+        "plus the rolls of 1,000 high schools and student links from each junior high's leavers "
+        "to the first-years of high schools of the same prefecture: "
+        + ", ".join(f"{name} {count:,}" for name, count in rows.items())
+        + " raw rows. Two builds of the same warehouse; the faster one is reported.",
+        "",
+        "| step | seconds |",
+        "|---|---|",
+        f"| whole build (models, audits, publish), best of 2 | {result['best_seconds']:.1f} "
+        f"({', '.join(f'{s:.1f}' for s in result['builds_seconds'])}) |",
+        f"| all models | {result['models_seconds']:.1f} |",
+        f"| audits | {result['audit_seconds']:.1f} |",
+        f"| publish | {result['publish_seconds']:.1f} |",
+        *(f"| `{name}` | {seconds:.2f} |" for name, seconds in result["new_models"].items()),
+        "",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -239,6 +239,7 @@ def write_performance_page(
         ("load", "Load test"),
         ("stress", "Stress: the same load with 2-5 s between views"),
         ("skills", "Essential skills: ingest and build per million rows"),
+        ("links", "Build with student links and cumulative coverage"),
     ):
         report = out / f"{name}.md"
         if report.exists():
