@@ -189,16 +189,17 @@ def progress_bars(
             hovertemplate="%{y}: %{x:.2f}<extra></extra>",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            y=y,
-            x=[other.get(s) for s in skills],
-            mode="markers",
-            name=plot(compare_label),
-            marker=dict(symbol=COMPARISON_SYMBOLS["national_mean"], size=11, color="#333333"),
-            hovertemplate="%{y}: %{x:.2f}<extra>" + plot(compare_label) + "</extra>",
+    if other:  # none when the area is the nation itself
+        fig.add_trace(
+            go.Scatter(
+                y=y,
+                x=[other.get(s) for s in skills],
+                mode="markers",
+                name=plot(compare_label),
+                marker=dict(symbol=COMPARISON_SYMBOLS["national_mean"], size=11, color="#333333"),
+                hovertemplate="%{y}: %{x:.2f}<extra>" + plot(compare_label) + "</extra>",
+            )
         )
-    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=_m("skills_axis_progress", lang), rangemode="tozero")
     return _laid_out(fig, title, height=max(340, 34 * len(skills) + 160))

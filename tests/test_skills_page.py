@@ -4,6 +4,7 @@ role: a coordinator reads the nation suppressed, a school only its own school.""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -104,3 +105,13 @@ def test_the_school_profile_shows_the_school_beside_its_hub_and_the_nation(db, m
 def test_the_page_asks_for_an_area_when_narrowed_by_school_type(db, monkeypatch):
     app = open_page(page_app(db, monkeypatch), "views/skills.py", type="C1", year="2025")
     assert [i.value for i in app.info] == [t("dashboard.skills_pick_area", "ja")]
+
+
+def test_at_the_national_level_the_nation_is_not_drawn_beside_itself(db, monkeypatch):
+    app = open_page(page_app(db, monkeypatch), "views/skills.py", year="2025", lang="en")
+    assert not app.exception
+    figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    series = {f["layout"]["title"]["text"]: [d.get("name") for d in f["data"]] for f in figures}
+    growth = [names for title, names in series.items() if "by year of schooling" in title]
+    assert growth == [["Japan (teacher)", "Japan (self)"]]
+    assert not [title for title in series if "the nation" in title]

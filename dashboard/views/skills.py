@@ -64,18 +64,22 @@ def render() -> None:
     if mine["suppressed"].any():
         st.warning(ui.m("skills_suppressed"))
 
+    # At the national level the area is the nation: no second, identical "nation" series.
+    national = level == "national"
+    shown = rows.filter(pl.col("which") == "area") if national else rows
+    against = "_alone" if national else ""
     skill = st.selectbox(
         ui.m("skills_pick_skill"), list(names), format_func=names.get, key="skills_skill"
     )
     max_step = int(skills.filter(pl.col("skill_id") == skill).item(0, "max_step"))
     ui.chart(
         charts_skills.growth_lines(
-            rows,
+            shown,
             skill,
             label,
             nation,
             lang,
-            ui.m("skills_growth_title", skill=names[skill], area=label, year=year),
+            ui.m(f"skills_growth_title{against}", skill=names[skill], area=label, year=year),
         ),
         key="skills_growth",
     )
@@ -94,12 +98,12 @@ def render() -> None:
         st.caption(ui.m("skills_distribution_scope"))
     ui.chart(
         charts_skills.progress_bars(
-            rows,
+            shown,
             names,
             label,
             nation,
             lang,
-            ui.m("skills_progress_title", area=label, year=year),
+            ui.m(f"skills_progress_title{against}", area=label, year=year),
         ),
         key="skills_progress",
     )
