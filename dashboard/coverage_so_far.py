@@ -38,15 +38,7 @@ def school_section(rows: pl.DataFrame, school_name: str, year: int, lang: str) -
     st.dataframe(
         rows.select(
             pl.col("grade").alias(ui.m("record_col_grade")),
-            pl.col("benchmark_id")
-            .map_elements(lambda b: charts.benchmark_label(benchmarks, b, lang), pl.String)
-            .alias(ui.m("col_benchmark")),
-            pl.col("students_on_roll").alias(ui.m("so_far_col_on_roll")),
-            _pct("coverage_pct").alias(ui.m("so_far_col_this_year")),
-            _pct("meaningful_coverage_pct").alias(ui.m("so_far_col_meaningful")),
-            _pct("coverage_ever_pct").alias(ui.m("so_far_col_ever")),
-            _pct("coverage_before_pct").alias(ui.m("so_far_col_before")),
-            _pct("prep_unknown_pct").alias(ui.m("so_far_col_unknown")),
+            *_figures(benchmarks, lang, before=True),
         ),
         hide_index=True,
         placeholder="—",
@@ -66,14 +58,7 @@ def area_section(rows: pl.DataFrame, area: str, year: int, lang: str) -> None:
             pl.col("year_of_schooling")
             .map_elements(lambda y: schooling.label(y, lang), pl.String)
             .alias(ui.m("so_far_col_group")),
-            pl.col("benchmark_id")
-            .map_elements(lambda b: charts.benchmark_label(benchmarks, b, lang), pl.String)
-            .alias(ui.m("col_benchmark")),
-            pl.col("students_on_roll").alias(ui.m("so_far_col_on_roll")),
-            _pct("coverage_pct").alias(ui.m("so_far_col_this_year")),
-            _pct("meaningful_coverage_pct").alias(ui.m("so_far_col_meaningful")),
-            _pct("coverage_ever_pct").alias(ui.m("so_far_col_ever")),
-            _pct("prep_unknown_pct").alias(ui.m("so_far_col_unknown")),
+            *_figures(benchmarks, lang, before=False),
         ),
         hide_index=True,
         placeholder="—",
@@ -81,3 +66,20 @@ def area_section(rows: pl.DataFrame, area: str, year: int, lang: str) -> None:
     )
     if rows["suppressed"].any():
         st.caption(ui.m("so_far_suppressed"))
+
+
+def _figures(benchmarks: pl.DataFrame, lang: str, *, before: bool) -> list[pl.Expr]:
+    """The benchmark and its coverage columns, shared by the school and the area tables (only
+    the school's table has "before arriving")."""
+    columns = [
+        pl.col("benchmark_id")
+        .map_elements(lambda b: charts.benchmark_label(benchmarks, b, lang), pl.String)
+        .alias(ui.m("col_benchmark")),
+        pl.col("students_on_roll").alias(ui.m("so_far_col_on_roll")),
+        _pct("coverage_pct").alias(ui.m("so_far_col_this_year")),
+        _pct("meaningful_coverage_pct").alias(ui.m("so_far_col_meaningful")),
+        _pct("coverage_ever_pct").alias(ui.m("so_far_col_ever")),
+    ]
+    if before:
+        columns.append(_pct("coverage_before_pct").alias(ui.m("so_far_col_before")))
+    return [*columns, _pct("prep_unknown_pct").alias(ui.m("so_far_col_unknown"))]
