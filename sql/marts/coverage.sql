@@ -1,5 +1,6 @@
 -- One row per school, year, rostered grade and default-framework benchmark activities count toward.
 -- Key: (school_code, academic_year, grade, benchmark_id)
+-- Incremental: academic_year
 -- Only rostered students count: reached = distinct rostered students of the grade with at least
 -- one activity counting toward the benchmark in that year (a student's grade is the roster's).
 -- year_of_schooling (通算学年) = grade + the school type's offset (ref.schooling_offsets): the
@@ -15,8 +16,10 @@ activities as (
 counts_toward as (
     select benchmark_activity_types.*
     from ref.benchmark_activity_types as benchmark_activity_types
-    inner join ref.build_params
-        on benchmark_activity_types.framework_version = build_params.default_framework_version
+    -- The default framework (ref.benchmarks.is_default), not ref.build_params: that table
+    -- changes with every build, so reading it would rebuild this mart in full every time.
+    inner join (select distinct framework_version from ref.benchmarks where is_default) as fw
+        on benchmark_activity_types.framework_version = fw.framework_version
 ),
 
 measured_benchmarks as (
