@@ -10,6 +10,9 @@ Steps, each a separate process (so one step's memory never inflates the next), i
            with a bare DuckDB `read_csv` and with `shirube ingest`; keeps the UTF-8 warehouse.
 2. build   bench_build.py on that warehouse's ingested raw rows: `shirube build` end to end, and
            the SQL area marts against pandas.
+2b. fresh  bench_fresh.py: one school's one-row return file ingested and built (incremental) on
+           generated warehouses of half and all the national schools: freshness, and its growth.
+2c. skills bench_skills.py (issue #15's branch) when present: skills ingest and build cost.
 3. pages   bench_pages.py: every page in headless Chromium, cold and warm, several runs.
 4. load    bench_load.py: concurrent sessions for two minutes while an ingest and a rebuild run,
            each session pausing 5-15 s between views as a person reading the pages would; the
@@ -40,7 +43,9 @@ from performance_page import write_performance_page
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 OUT = BENCH / "out"
-STEPS = ("ingest", "build", "pages", "load", "stress")
+STEPS = ("ingest", "build", "fresh", "skills", "pages", "load", "stress")
+# Steps whose script another branch adds: skipped (with a note) while it is missing.
+OPTIONAL_SCRIPTS = {"skills": "bench_skills.py"}
 
 
 def warehouse(work: Path) -> Path:
@@ -67,6 +72,22 @@ def step_command(step: str, args: argparse.Namespace) -> list[str]:
             str(BENCH / "bench_build.py"),
             f"--keep-db={db}",
             f"--json={OUT / 'build.json'}",
+        ]
+    if step == "fresh":
+        return [
+            *py,
+            str(BENCH / "bench_fresh.py"),
+            "--fractions=0.5,1",
+            f"--work={args.work}",
+            f"--json={OUT / 'fresh.json'}",
+            f"--out={OUT / 'fresh.md'}",
+        ]
+    if step in OPTIONAL_SCRIPTS:
+        return [
+            *py,
+            str(BENCH / OPTIONAL_SCRIPTS[step]),
+            f"--json={OUT / f'{step}.json'}",
+            f"--out={OUT / f'{step}.md'}",
         ]
     if step == "pages":
         return [
@@ -122,6 +143,9 @@ def main() -> None:
         json.loads((OUT / "steps.json").read_text()) if (OUT / "steps.json").exists() else {}
     )
     for step in steps:
+        if step in OPTIONAL_SCRIPTS and not (BENCH / OPTIONAL_SCRIPTS[step]).exists():
+            print(f"\n=== {step}: skipped, benchmarks/{OPTIONAL_SCRIPTS[step]} not here yet")
+            continue
         seconds = run_step(step, args)
         durations[step] = {"seconds": seconds, "finished": time.strftime("%Y-%m-%d %H:%M")}
         (OUT / "steps.json").write_text(json.dumps(durations, indent=1))
