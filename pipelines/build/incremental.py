@@ -12,8 +12,8 @@ next build plans from it:
   table with `academic_year` changed those years; raw.return_scores and raw.criterion_answers
   (rows of the returns of the same file) changed the years of those files' returns; any other
   raw table (ingest_log, quarantine, audit_log, a new kind's table) changed in full, and so
-  did ref.build_params (it holds this build's version); other ref.* tables are in the
-  fingerprint.
+  did ref.build_version (this build's version and time); the other ref.* tables are in the
+  fingerprint, and the build date is compared.
 - Changes flow down the model graph. A model declaring `-- Incremental: academic_year` rebuilds
   only the changed years of its inputs (delete them, insert them again from its SQL);
   `academic_year >= touched` rebuilds every year from the earliest changed one on;
@@ -27,6 +27,7 @@ snapshot is copied and only the changed marts (or their changed years) are writt
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,10 +35,12 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.build.models import Model
+from pipelines.build.keys import ModelKey
+from pipelines.build.models import Model, declared_incremental
 from pipelines.build.reference_tables import reference_fingerprint
 from pipelines.warehouse import raw_schema_sql
 
+_MODEL_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.I)
 STATE_SCHEMA = "build_state"
 STATE_TABLE = f"{STATE_SCHEMA}.last"
 # Raw tables without academic_year whose rows belong to the returns (raw.returns) of their file.
@@ -45,7 +48,7 @@ RETURN_CHILDREN = ("return_scores", "criterion_answers")
 # New rows here change the registry every area mart hangs on: rebuild everything.
 REGISTRY_TABLES = ("raw.schools",)
 # Inputs that differ in every build (this build's version and time): their readers are rebuilt.
-VOLATILE = ("ref.build_params",)
+VOLATILE = ("ref.build_version",)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Plan:
     watermark: int  # newest raw.ingest_log file_id this build covers
     changes: dict[str, Change] = field(default_factory=dict)  # changed models (and raw tables)
     previous_version: str = ""  # the last build's snapshot, which an incremental publish copies
+    partitions: dict[str, str] = field(default_factory=dict)  # model -> declared partition
 
     def change(self, qualified_name: str) -> Change | None:
         return WHOLE if self.full else self.changes.get(qualified_name)
@@ -271,6 +275,7 @@ def plan_build(
         watermark=int(watermark),
         changes=propagate(models, changed),
         previous_version=_version,
+        partitions={m.qualified_name: m.incremental for m in models if m.incremental},
     )
 
 
@@ -330,3 +335,50 @@ def publish_plan(models: list[Model], plan: Plan, schema: str = "marts") -> dict
         else:
             out[model.name] = change.predicate(model.incremental)
     return out
+
+
+def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[tuple[str, str]]:
+    """(name, SQL) of the audits an incremental build must run: a rule in sql/audits/ only when
+    a model it reads changed (and, when it declares `-- Incremental: academic_year`, only over
+    the changed years); a model's key audit only when the model changed, and then only
+    over the changed years or files when its key holds the partition column (a duplicate key
+    cannot span a year it does not name; the unchanged years passed the last build's audit)."""
+    queries = []
+    for path in audits:
+        text = path.read_text(encoding="utf-8")
+        read = {f"{s.lower()}.{n.lower()}" for s, n in _MODEL_REFERENCE.findall(text)}
+        changed = [plan.changes[name] for name in sorted(read) if name in plan.changes]
+        if not changed:
+            continue
+        merged = changed[0]
+        for other in changed[1:]:
+            merged = merged.merge(other)
+        if declared_incremental(text) == "academic_year" and not merged.whole:
+            # Its bad rows of a year come from that year's rows: check the changed years only.
+            body = text.strip().rstrip(";")
+            text = (
+                f"select * from (\n{body}\n) as audited where {merged.predicate('academic_year')}"
+            )
+        queries.append((path.stem, text))
+    for key in keys:
+        change = plan.changes.get(key.model)
+        if change is None or not key.columns:
+            continue
+        sql = key.audit_sql()
+        partition = _partition_of(key.model, plan)
+        if not change.whole and partition and _partition_column(partition) in key.columns:
+            columns = ", ".join(key.columns)
+            sql = (
+                f"select {columns}, count(*) as rows_with_this_key from {key.model} "
+                f"where {change.predicate(partition)} group by {columns} having count(*) > 1"
+            )
+        queries.append((key.audit_name, sql))
+    return queries
+
+
+def _partition_column(partition: str) -> str:
+    return "file_id" if partition == "file_id" else "academic_year"
+
+
+def _partition_of(model: str, plan: Plan) -> str | None:
+    return plan.partitions.get(model)

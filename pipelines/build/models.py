@@ -67,6 +67,12 @@ def _incremental_kind(declared: str) -> str:
     return "academic_year >= touched" if ">=" in declared else declared.lower()
 
 
+def declared_incremental(text: str) -> str | None:
+    """The `-- Incremental:` declaration of a model's or an audit's SQL, or None."""
+    found = _INCREMENTAL.search(text)
+    return _incremental_kind(found.group(1)) if found else None
+
+
 def parse_model(path: Path, schema: str) -> Model:
     text = path.read_text(encoding="utf-8")
     referenced = {f"{s.lower()}.{n.lower()}" for s, n in _REFERENCE.findall(_strip_comments(text))}

@@ -16,10 +16,8 @@ activities as (
 counts_toward as (
     select benchmark_activity_types.*
     from ref.benchmark_activity_types as benchmark_activity_types
-    -- The default framework (ref.benchmarks.is_default), not ref.build_params: that table
-    -- changes with every build, so reading it would rebuild this mart in full every time.
-    inner join (select distinct framework_version from ref.benchmarks where is_default) as fw
-        on benchmark_activity_types.framework_version = fw.framework_version
+    inner join ref.build_params
+        on benchmark_activity_types.framework_version = build_params.default_framework_version
 ),
 
 measured_benchmarks as (
