@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -31,6 +32,12 @@ from pipelines.settings import default_framework
 from pipelines.warehouse import connect_writer, current_snapshot, writer_lock
 
 TARGET_SECONDS = 5.0
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads: steadier than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def one_school_file(folder: Path, db_path: Path) -> tuple[Path, str, int]:
@@ -71,13 +78,15 @@ def measure(fraction: float, work: Path) -> dict[str, object]:
     folder.mkdir(parents=True)
     db_path = folder / "fresh.duckdb"
     counts = prepare(db_path, fraction)
+    cpu0 = cpu_seconds()
     full = build_warehouse(db_path, lang="en")
+    full_cpu = cpu_seconds() - cpu0
     path, school, year = one_school_file(folder, db_path)
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), cpu_seconds()
     results = ingest_files([path], db_path, lang="en")
     ingest_seconds = time.perf_counter() - started
     build = build_warehouse(db_path, lang="en")
-    total = time.perf_counter() - started
+    total, fresh_cpu = time.perf_counter() - started, cpu_seconds() - cpu0
     version, snap = current_snapshot(db_path)
     with duckdb.connect(str(snap), read_only=True) as con:
         shown = con.execute(
@@ -90,6 +99,9 @@ def measure(fraction: float, work: Path) -> dict[str, object]:
         "raw_rows": counts,
         "full_build_seconds": full.seconds,
         "full_publish_seconds": full.publish_seconds,
+        "full_build_cpu_seconds": full_cpu,
+        "fresh_cpu_seconds": fresh_cpu,
+        "load_average": os.getloadavg()[0],
         "file_status": results[0].status if results else "none",
         "ingest_seconds": ingest_seconds,
         "build_seconds": build.seconds,
@@ -125,18 +137,23 @@ def main() -> None:
         "",
         f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} when done.",
         "",
-        "| warehouse | returns rows | full build s | ingest s | build s (models / audits / "
-        "publish) | ingest + build s | kind of build | row shown |",
-        "|---|---:|---:|---:|---|---:|---|---|",
+        "| warehouse | returns rows | full build s (CPU s) | ingest s | build s (models / audits /"
+        " publish) | ingest + build s (CPU s) | kind of build | row shown | load |",
+        "|---|---:|---:|---:|---|---:|---|---|---:|",
         *(
             f"| {f['fraction']:g} x national | {f['raw_rows']['returns']:,} | "
-            f"{f['full_build_seconds']:.2f} | {f['ingest_seconds']:.2f} | "
+            f"{f['full_build_seconds']:.2f} ({f['full_build_cpu_seconds']:.1f}) | "
+            f"{f['ingest_seconds']:.2f} | "
             f"{f['build_seconds']:.2f} ({f['model_seconds']:.2f} / {f['audit_seconds']:.2f} / "
-            f"{f['publish_seconds']:.2f}) | **{f['fresh_seconds']:.2f}** | "
+            f"{f['publish_seconds']:.2f}) | **{f['fresh_seconds']:.2f}** "
+            f"({f['fresh_cpu_seconds']:.1f}) | "
             f"{'full: ' + str(f['build_reason']) if f['build_full'] else 'incremental'} | "
-            f"{'yes' if f['shown'] else 'NO'} |"
+            f"{'yes' if f['shown'] else 'NO'} | {f['load_average']:.1f} |"
             for f in figures
         ),
+        "",
+        "Slowest steps of the incremental build (largest warehouse): "
+        + ", ".join(f"{name} {sec:.2f} s" for name, sec in large["slowest"]),
         "",
         f"Target: under {TARGET_SECONDS:g} s, not growing with the warehouse: largest / smallest "
         f"= {growth:.2f}x for {large['fraction'] / small['fraction']:g}x the data.",

@@ -175,6 +175,14 @@ NOTES = [
     "10x faster than a few seconds of pandas on 2 cores; issue #4 is recorded as blocked on that "
     "one target. What the SQL layer gives is the whole build (every mart, audits, publish) in the "
     "time above, with every figure defined once.",
+    "- **Fresh figures** (issue #17): one school's one-row return file ingested, then "
+    "`shirube build` as it runs by default (incremental: pipelines/build/incremental.py), "
+    "publishing a copy of the previous snapshot with only the changed marts written; measured on "
+    "warehouses of half and all the national schools, so the ratio shows whether the cost grows "
+    "with the warehouse. The support-flag chain (return_status, support_flags, "
+    "school_flag_summary) is rebuilt in full on every build: staleness is counted to the newest "
+    "return received, the latest year's missing returns are high, and a school's calendar is "
+    "inferred from all its years, so a new return can change any school's flags.",
     "- **Pages, no other load**: each page's URL opened in a new browser session on a server that "
     "has just started (cold), then reached through the sidebar (warm), in headless Chromium on the "
     "national warehouse; the audit-log page signed in as ASKNET staff through a real OpenID "
