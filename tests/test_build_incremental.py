@@ -9,6 +9,9 @@ snapshots must hold the same rows (EXCEPT ALL both ways).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -215,3 +218,48 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
             ).fetchone()[0]
             > 0
         )
+
+
+def test_settings_date_and_full_flag_force_a_full_build(tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "w.duckdb"
+    first, second, _third = (s[0] for s in SCHOOLS)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "schools.csv").write_text(schools_csv(SCHOOLS), encoding="utf-8")
+    (inbox / "r1.csv").write_text(
+        returns_csv([(first, 2025, 1, "2025-07-01", 60.0)]), encoding="utf-8"
+    )
+    (inbox / "r2.csv").write_text(
+        returns_csv([(second, 2025, 1, "2025-07-02", 90.0)]), encoding="utf-8"
+    )
+    ingest_files([inbox / "schools.csv", inbox / "r1.csv"], db, lang="en")
+    assert build_warehouse(db, lang="en", build_date=BUILD_DATE).reason == "first build"
+    ingest_files([inbox / "r2.csv"], db, lang="en")
+    assert not build_warehouse(db, lang="en", build_date=BUILD_DATE).full
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[suppression]\nmin_schools = 1\n", encoding="utf-8")
+    monkeypatch.setenv("SHIRUBE_SETTINGS", str(settings))
+    changed = build_warehouse(db, lang="en", build_date=BUILD_DATE)
+    assert (changed.full, changed.reason) == (True, "models, settings or reference data changed")
+    assert not build_warehouse(db, lang="en", build_date=BUILD_DATE).full
+    later = build_warehouse(db, lang="en", build_date=date(2026, 3, 2))
+    assert (later.full, later.reason) == (True, "new build date")
+
+    incremental_snapshot = current_snapshot(db)[1]
+    copy = tmp_path / "incremental.duckdb"
+    copy.write_bytes(incremental_snapshot.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-m", "shirube", "build", "--full", "--db", str(db), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SHIRUBE_SETTINGS": str(settings)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Incremental build" not in done.stdout
+    rebuilt = current_snapshot(db)[1]
+    assert rebuilt != incremental_snapshot
+    # build_info's build date differs (the CLI builds for today); every other mart is equal.
+    differences = mart_differences(copy, rebuilt)
+    assert {t: d for t, d in differences.items() if d != (0, 0) and t != "build_info"} == {}

@@ -146,7 +146,8 @@ def reference_fingerprint() -> str:
     makes the next build a full one: pipelines.build.incremental)."""
     fixed = datetime(2000, 1, 1)
     rows = _rows("", fixed.date(), fixed)
-    return repr(sorted(rows.items()))
+    # Every setting, not only those loaded here: a changed setting always means a full build.
+    return repr(sorted(rows.items())) + repr(sorted(settings().items()))
 
 
 def load_reference_tables(
