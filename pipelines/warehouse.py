@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -155,20 +156,69 @@ def publish_snapshot(
                 con.execute(
                     f'create table snap.{schema}."{name}" as select * from {schema}."{name}"'
                 )
-        con.execute("create schema if not exists snap.meta")
-        con.execute(
-            "create table snap.meta.snapshot as select ?::varchar as version, "
-            "?::varchar as source_db, now()::timestamp as published_at",
-            [version, db_path.name],
-        )
+        _write_meta(con, db_path, version)
     finally:
         con.execute("detach snap")
+    _make_current(db_path, partial, target, version, keep)
+    return version
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, db_path: Path, version: str) -> None:
+    con.execute("create schema if not exists snap.meta")
+    con.execute(
+        "create or replace table snap.meta.snapshot as select ?::varchar as version, "
+        "?::varchar as source_db, now()::timestamp as published_at",
+        [version, db_path.name],
+    )
+
+
+def _make_current(db_path: Path, partial: Path, target: Path, version: str, keep: int) -> None:
     os.replace(partial, target)
     pointer = _pointer(db_path)
     tmp = pointer.with_suffix(".json.tmp")
     tmp.write_text(json.dumps({"version": version, "file": target.name}), encoding="utf-8")
     os.replace(tmp, pointer)  # atomic: readers see the old or the new pointer, never half
-    _clean_old_snapshots(folder, keep)
+    _clean_old_snapshots(target.parent, keep)
+
+
+def publish_snapshot_changes(
+    con: duckdb.DuckDBPyConnection,
+    db_path: Path,
+    base: Path,
+    changes: dict[str, str | None],
+    *,
+    version: str,
+    keep: int = 3,
+    schema: str = "marts",
+) -> str:
+    """Publish a new snapshot as a copy of `base` (the current one) with only `changes` written.
+
+    `changes` maps a relation of `schema` to the predicate of its rows to replace (delete them
+    from the copy, insert them again from the writer's relation), or None to replace it whole.
+    The base file is never opened for writing: readers keep reading it while the copy is made.
+    """
+    folder = snapshot_dir(db_path)
+    target = folder / f"{version}.duckdb"
+    partial = folder / f"{version}.duckdb.partial"
+    shutil.copyfile(base, partial)
+    con.execute(f"attach '{partial}' as snap")
+    try:
+        for name, where in changes.items():
+            if where is None:
+                con.execute(
+                    f'create or replace table snap.{schema}."{name}" as '
+                    f'select * from {schema}."{name}"'
+                )
+            else:
+                con.execute(f'delete from snap.{schema}."{name}" where {where}')
+                con.execute(
+                    f'insert into snap.{schema}."{name}" by name '
+                    f'select * from {schema}."{name}" where {where}'
+                )
+        _write_meta(con, db_path, version)
+    finally:
+        con.execute("detach snap")
+    _make_current(db_path, partial, target, version, keep)
     return version
 
 

@@ -125,13 +125,14 @@ def build_cli(lang: str) -> click.Group:
         default=None,
         help=m("build_parquet_dir_help"),
     )
+    @click.option("--full", "full", is_flag=True, default=False, help=m("build_full_help"))
     @db_option
     @help_option
     @lang_option
-    def build(parquet_dir: str | None, db: str | None, lang: str) -> None:
+    def build(parquet_dir: str | None, full: bool, db: str | None, lang: str) -> None:
         from pipelines.build import run_build_command
 
-        sys.exit(run_build_command(db=db, lang=lang, parquet_dir=parquet_dir))
+        sys.exit(run_build_command(db=db, lang=lang, parquet_dir=parquet_dir, full=full))
 
     @cli.command(help=m("serve_help"))
     @click.option(

@@ -32,7 +32,9 @@ def resolve_parquet_dir(parquet_dir: str | None) -> Path | None:
     return Path(chosen).expanduser().resolve() if chosen else None
 
 
-def run_build_command(*, db: str | None, lang: str, parquet_dir: str | None = None) -> int:
+def run_build_command(
+    *, db: str | None, lang: str, parquet_dir: str | None = None, full: bool = False
+) -> int:
     """`shirube build`: 0 when published (and written to the shared Parquet folder, if any),
     1 when a model, an audit or a publish failed (reason on stderr)."""
     from pipelines.warehouse import resolve_db_path
@@ -41,7 +43,7 @@ def run_build_command(*, db: str | None, lang: str, parquet_dir: str | None = No
     shared = resolve_parquet_dir(parquet_dir)
     click.echo(t("build.started", lang, db=db_path))
     try:
-        result = build_warehouse(db_path, lang=lang, parquet_dir=shared)
+        result = build_warehouse(db_path, lang=lang, parquet_dir=shared, full=full)
     except BuildError as exc:
         click.echo(exc.message(lang), err=True)
         return 1
@@ -58,6 +60,8 @@ def run_build_command(*, db: str | None, lang: str, parquet_dir: str | None = No
             seconds=f"{result.seconds:.1f}",
         )
     )
+    if not result.full:
+        click.echo(t("build.incremental_done", lang))
     if shared is not None:
         click.echo(
             t(

@@ -4,6 +4,12 @@ A model is one `.sql` file: its name is the file stem, its schema the folder it 
 intermediate or marts). A model depends on every `<schema>.<name>` it mentions that is another
 model, plus any listed in a `-- depends: schema.name, ...` header line. `ref.*` and `raw.*` are
 inputs, not models, so they never take part in the ordering.
+
+A model may declare how an incremental build may rebuild it (pipelines/build/incremental.py) with a
+header line `-- Incremental: academic_year` (its rows of a year depend only on its inputs' rows of
+that year), `-- Incremental: academic_year >= touched` (also on earlier years, e.g. a change on
+last year) or `-- Incremental: file_id` (rows of a file depend only on that file's rows). A model
+without the line is rebuilt in full by every build.
 """
 
 from __future__ import annotations
@@ -19,7 +25,12 @@ SQL_DIR = Path(pipelines.__file__).resolve().parent.parent / "sql"
 MODEL_SCHEMAS = ("staging", "intermediate", "marts")
 
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+_INPUT = re.compile(r"\b(raw|ref)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 _DEPENDS = re.compile(r"^\s*--\s*depends:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
+_INCREMENTAL = re.compile(
+    r"^\s*--\s*incremental:\s*(academic_year\s*>=\s*touched|academic_year|file_id)\s*$",
+    re.MULTILINE | re.IGNORECASE,
+)
 _MATERIALIZED = re.compile(r"^\s*--\s*materiali[sz]ed:\s*(table|view)\b", re.MULTILINE)
 
 
@@ -35,6 +46,9 @@ class Model:
     body: str
     materialized: str  # "table" (default) or "view" (`-- materialized: view` header)
     depends_on: frozenset[str]  # qualified names, "schema.name"
+    # "academic_year", "academic_year >= touched", "file_id", or None (always rebuilt in full)
+    incremental: str | None = None
+    inputs: frozenset[str] = frozenset()  # raw.* and ref.* tables it reads
 
     @property
     def qualified_name(self) -> str:
@@ -49,12 +63,24 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
+def _incremental_kind(declared: str) -> str:
+    return "academic_year >= touched" if ">=" in declared else declared.lower()
+
+
+def declared_incremental(text: str) -> str | None:
+    """The `-- Incremental:` declaration of a model's or an audit's SQL, or None."""
+    found = _INCREMENTAL.search(text)
+    return _incremental_kind(found.group(1)) if found else None
+
+
 def parse_model(path: Path, schema: str) -> Model:
     text = path.read_text(encoding="utf-8")
     referenced = {f"{s.lower()}.{n.lower()}" for s, n in _REFERENCE.findall(_strip_comments(text))}
     for line in _DEPENDS.findall(text):
         referenced |= {item.strip().lower() for item in line.split(",") if item.strip()}
     materialized = _MATERIALIZED.search(text)
+    incremental = _INCREMENTAL.search(text)
+    inputs = {f"{s.lower()}.{n.lower()}" for s, n in _INPUT.findall(_strip_comments(text))}
     name = path.stem
     referenced.discard(f"{schema}.{name}")
     return Model(
@@ -64,6 +90,8 @@ def parse_model(path: Path, schema: str) -> Model:
         body=text,
         materialized=materialized.group(1) if materialized else "table",
         depends_on=frozenset(referenced),
+        incremental=_incremental_kind(incremental.group(1)) if incremental else None,
+        inputs=frozenset(inputs),
     )
 
 

@@ -21,8 +21,20 @@ from pipelines.build.audits import (
     SAMPLE_ROWS,
     AuditResult,
     audit_description,
+    discover_audits,
     format_bad_rows,
     run_audits,
+    run_query_audit,
+)
+from pipelines.build.incremental import (
+    ModelFailed,
+    Plan,
+    audit_queries,
+    fingerprint,
+    plan_build,
+    publish_plan,
+    run_plan,
+    write_state,
 )
 from pipelines.build.keys import KeyHeaderError, model_keys
 from pipelines.build.models import (
@@ -39,8 +51,10 @@ from pipelines.publish_parquet import REPLICA_AUDIT_DIR, publish_parquet
 from pipelines.settings import settings
 from pipelines.warehouse import (
     connect_writer,
+    current_snapshot,
     open_snapshot,
     publish_snapshot,
+    publish_snapshot_changes,
     remove_build_leftovers,
     snapshot_dir,
     writer_lock,
@@ -70,6 +84,9 @@ class BuildResult:
     audit_seconds: float = 0.0
     publish_seconds: float = 0.0
     parquet_seconds: float = 0.0  # writing the shared Parquet copy; 0 when not asked for
+    full: bool = True  # False: only what new files touched (pipelines.build.incremental)
+    reason: str = ""  # why full, or "incremental"
+    published_whole: bool = True  # False: the previous snapshot copied, changed marts written
 
 
 def new_version() -> str:
@@ -122,10 +139,13 @@ def build_in_transaction(
     build_date: date | None = None,
     sql_dir: Path = SQL_DIR,
     lang: str = "ja",
-) -> tuple[list[tuple[str, float]], list[AuditResult], float]:
+    full: bool = True,
+) -> tuple[list[tuple[str, float]], list[AuditResult], float, Plan]:
     """Reference tables, models and audits in one transaction; commit only if all audits pass.
 
-    Returns (seconds per model, audit results, audit seconds).
+    With `full=False`, only what files ingested since the last build touched is rebuilt when
+    that is safe (pipelines.build.incremental decides; else everything is).
+    Returns (seconds per model, audit results, audit seconds, the plan followed).
     """
     try:
         models = order_models(discover_models(sql_dir))
@@ -134,19 +154,37 @@ def build_in_transaction(
         raise BuildError("models_unorderable", error=str(exc)) from exc
     except KeyHeaderError as exc:
         raise BuildError("model_key_unreadable", error=str(exc)) from exc
+    build_date = build_date or datetime.now(UTC).date()
+    print_ = fingerprint(sql_dir)
     con.execute("begin transaction")
     try:
+        plan = plan_build(con, models, print_=print_, build_date=build_date, full=full)
         load_reference_tables(con, build_date=build_date, version=version)
-        timings = run_models(con, models)
+        if plan.full:
+            timings = run_models(con, models)
+        else:
+            try:
+                timings = run_plan(con, models, plan)
+            except ModelFailed as exc:
+                raise BuildError(
+                    "model_failed", model=exc.model, error=first_line(exc.error)
+                ) from exc
+        write_state(con, version, plan, print_, build_date)
         audit_started = time.perf_counter()
-        results = run_audits(con, sql_dir, keys)
+        if plan.full:
+            results = run_audits(con, sql_dir, keys)
+        else:  # only what this build changed: the rest passed the last build's audits
+            results = [
+                run_query_audit(con, name, sql)
+                for name, sql in audit_queries(plan, keys, discover_audits(sql_dir))
+            ]
         audit_seconds = time.perf_counter() - audit_started
         _fail_on_audits(results, lang)
     except BaseException:
         con.execute("rollback")
         raise
     con.execute("commit")
-    return timings, results, audit_seconds
+    return timings, results, audit_seconds, plan
 
 
 def build_warehouse(
@@ -157,6 +195,7 @@ def build_warehouse(
     on_wait: Callable[[], None] | None = None,
     sql_dir: Path = SQL_DIR,
     parquet_dir: Path | None = None,
+    full: bool = False,
 ) -> BuildResult:
     """Build the marts from raw.* in `db_path`, audit them and publish a snapshot for readers.
 
@@ -164,7 +203,9 @@ def build_warehouse(
     nothing changes. `build_date` (default today) is the "now" of the stale-data support flag.
     With `parquet_dir`, the published snapshot is also written there as Parquet for replicas on
     other machines (pipelines.publish_parquet); a failure there raises BuildError and leaves
-    the shared folder's previous version current.
+    the shared folder's previous version current. Unless `full`, rebuilds and publishes only
+    what the files ingested since the last build touched, when that is safe
+    (pipelines.build.incremental); the marts are the same either way.
     """
     started = time.perf_counter()
 
@@ -183,13 +224,18 @@ def build_warehouse(
             if parquet_dir is not None:  # events spooled by replicas into the shared folder
                 import_audit_spool(con, db_path, folder=parquet_dir / REPLICA_AUDIT_DIR)
             version = new_version()
-            timings, results, audit_seconds = build_in_transaction(
-                con, version=version, build_date=build_date, sql_dir=sql_dir, lang=lang
+            timings, results, audit_seconds, plan = build_in_transaction(
+                con,
+                version=version,
+                build_date=build_date,
+                sql_dir=sql_dir,
+                lang=lang,
+                full=full,
             )
             publish_started = time.perf_counter()
             keep = int(settings()["snapshots"]["keep"])
             try:
-                publish_snapshot(con, db_path, schemas=("marts",), keep=keep, version=version)
+                published_whole = _publish(con, db_path, plan, sql_dir, version, keep)
             except (duckdb.Error, OSError) as exc:
                 # The marts are committed but readers keep the previous snapshot: still whole.
                 raise BuildError("publish_failed", error=first_line(exc)) from exc
@@ -210,7 +256,31 @@ def build_warehouse(
         audit_seconds=audit_seconds,
         publish_seconds=publish_seconds,
         parquet_seconds=parquet_seconds,
+        full=plan.full,
+        reason=plan.reason,
+        published_whole=published_whole,
     )
+
+
+def _publish(
+    con: duckdb.DuckDBPyConnection,
+    db_path: Path,
+    plan: Plan,
+    sql_dir: Path,
+    version: str,
+    keep: int,
+) -> bool:
+    """Publish the marts; True when written whole, False when only the changes went into a copy
+    of the previous snapshot (possible after an incremental build whose previous snapshot is
+    still the current one)."""
+    current = current_snapshot(db_path)
+    if plan.full or current is None or current[0] != plan.previous_version:
+        publish_snapshot(con, db_path, schemas=("marts",), keep=keep, version=version)
+        return True
+    models = order_models(discover_models(sql_dir))
+    changes = publish_plan(models, plan)
+    publish_snapshot_changes(con, db_path, current[1], changes, version=version, keep=keep)
+    return False
 
 
 def _publish_to_shared_folder(db_path: Path, version: str, parquet_dir: Path, keep: int) -> None:

@@ -1,5 +1,6 @@
 -- Bad rows: more benchmarks reported or achieved than the return's framework version has (or a
 -- framework version that is not installed, so the count is unknown).
+-- Incremental: academic_year
 select
     school_code,
     academic_year,

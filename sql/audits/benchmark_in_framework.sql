@@ -1,4 +1,5 @@
 -- Bad rows: a score for a benchmark id that the return's framework version does not define.
+-- Incremental: academic_year
 select
     scores.school_code,
     scores.academic_year,

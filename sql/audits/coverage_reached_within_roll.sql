@@ -1,4 +1,5 @@
 -- Bad rows: more students reached than on roll, or a coverage share outside 0-100.
+-- Incremental: academic_year
 select
     'coverage' as mart,
     school_code as subject,

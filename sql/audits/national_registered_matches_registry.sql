@@ -1,4 +1,5 @@
 -- Bad rows: the national schools_registered differs from the number of schools in the registry.
+-- Incremental: academic_year
 with registry as (
     select count(*) as schools_in_registry from marts.dim_school
 )

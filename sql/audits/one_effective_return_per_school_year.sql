@@ -1,4 +1,5 @@
 -- Bad rows: a school-year (or school-year-benchmark) counted from more than one return.
+-- Incremental: academic_year
 select
     'school_year_summary' as mart,
     school_code,

@@ -1,4 +1,5 @@
 -- Bad rows: a share of schools (fully achieved, all achieved) outside 0-100.
+-- Incremental: academic_year
 select
     'area_year_benchmark' as mart,
     area_level,

@@ -1,4 +1,5 @@
 -- Bad rows: an area reporting more schools than it has registered (response rate over 100).
+-- Incremental: academic_year
 select
     area_level,
     area_code,

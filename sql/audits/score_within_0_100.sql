@@ -1,4 +1,5 @@
 -- Bad rows: a score or mean score outside 0-100 (or missing) in the score marts.
+-- Incremental: academic_year
 select
     'school_year_benchmark' as mart,
     school_code as subject,

@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per activity after resubmissions: the newest file's row per school, student, type, date.
 -- Key: (school_code, student_ref, activity_type, activity_date)
+-- Incremental: academic_year
 -- A view: coverage only needs who was reached (see marts.coverage), so the
 -- deduplicated rows with their hours and provider are computed only when someone asks.
 with activity_rows as (

@@ -1,5 +1,6 @@
 -- One row per criterion answered in a loaded criteria return: the answer that counts.
 -- Key: (file_id, return_row_number, criterion_id)
+-- Incremental: file_id
 -- A criterion answered twice in the same return: the later row wins (the other stays in raw).
 with answers as (
     select * from staging.stg_raw__criterion_answers

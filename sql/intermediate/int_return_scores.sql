@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per benchmark scored in a loaded return, whether sent as percentages or as criteria.
 -- Key: (file_id, row_number, benchmark_id)
+-- Incremental: file_id
 -- From criteria: the mean of the benchmark's criteria scores, only when every criterion of the
 -- benchmark is answered in the return; otherwise the benchmark is not assessed (no row).
 with percentage_scores as (

@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per student on roll: the latest roster row per school, year and student.
 -- Key: (school_code, academic_year, student_ref)
+-- Incremental: academic_year
 -- A view: only marts.coverage reads it, so its 3M+ rows at national scale are never written.
 with roster_rows as (
     select * from staging.stg_raw__roster

@@ -1,5 +1,6 @@
 -- One row per school and academic year with an effective return: the school-year measures.
 -- Key: (school_code, academic_year)
+-- Incremental: academic_year
 with effective_returns as (
     select * from intermediate.int_returns_ranked
     where is_effective

@@ -1,5 +1,6 @@
 -- One row per area, academic year, year of schooling and benchmark (null: all years together).
 -- Key: (area_level, area_code, academic_year, year_of_schooling, benchmark_id)
+-- Incremental: academic_year
 -- Grouped by year of schooling (通算学年), never by raw grade: grade 1 of a junior high and
 -- grade 1 of a high school are different children (data contract, second edition).
 with coverage as (

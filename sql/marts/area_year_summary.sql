@@ -1,5 +1,6 @@
 -- One row per area with registered schools, academic year and framework version answered.
 -- Key: (area_level, area_code, academic_year, framework_version)
+-- Incremental: academic_year >= touched
 -- Versions: those answered that year anywhere in the data.
 -- response_rate counts only schools answering that version, so a year split across two versions
 -- has two rows whose rates add up to the area's total.

@@ -7,6 +7,10 @@ with params as (
     select * from ref.build_params
 ),
 
+build_version as (
+    select * from ref.build_version
+),
+
 school_years as (
     select * from marts.school_year_summary
 ),
@@ -18,8 +22,8 @@ framework_versions as (
 
 final as (
     select
-        params.version,
-        params.built_at,
+        build_version.version,
+        build_version.built_at,
         params.build_date,
         (select max(academic_year) from school_years) as latest_academic_year,
         params.default_framework_version,
@@ -32,6 +36,7 @@ final as (
         params.coverage_below_pct,
         params.stale_after_days,
     from params
+    cross join build_version
     cross join framework_versions
 )
 

@@ -1,5 +1,6 @@
 -- One row per school, year, rostered grade and default-framework benchmark activities count toward.
 -- Key: (school_code, academic_year, grade, benchmark_id)
+-- Incremental: academic_year
 -- Only rostered students count: reached = distinct rostered students of the grade with at least
 -- one activity counting toward the benchmark in that year (a student's grade is the roster's).
 -- meaningful_reached: those with at least one such activity both prepared for and reflected on;

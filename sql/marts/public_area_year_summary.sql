@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per row of area_year_summary, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, framework_version)
+-- Incremental: academic_year
 -- The score measures (and their change) are null when this year or the previous year has fewer
 -- than min_schools reporting schools. Counts and response rates stay.
 with params as (

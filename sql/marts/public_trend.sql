@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per row of trend, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, benchmark_id, academic_year, framework_version)
+-- Incremental: academic_year
 -- Values built on fewer than min_schools reporting schools are null.
 with params as (
     select * from ref.build_params

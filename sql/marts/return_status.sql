@@ -1,7 +1,6 @@
--- materialized: view
 -- One row per registered school, academic year with returns, and term up to that year's latest.
 -- Key: (school_code, academic_year, term)
--- A view in the writer DB: nothing reads it there; publishing writes it once, into the snapshot.
+-- A table, not a view: computed once per build, then read by the flags and copied when published.
 --
 -- "Returned this term" has one definition, here, and every view, flag and report reads it:
 -- a school has returned this term for a year when it has a return for its due term, the row

@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per school, year and benchmark scored, beside its hub, municipality, prefecture, nation.
 -- Key: (school_code, academic_year, benchmark_id)
+-- Incremental: academic_year
 -- A view in the writer DB: nothing reads it there; publishing writes it once, into the snapshot.
 -- prefecture_percentile = 100 x percent_rank(): the share of the OTHER schools of the prefecture
 -- scoring that benchmark that year (same framework version) whose score is strictly lower, so

@@ -1,7 +1,6 @@
--- materialized: view
 -- One row per reason a school needs support in an academic year.
 -- Key: (school_code, academic_year, flag, benchmark_id, grade)
--- A view in the writer DB: nothing reads it there; publishing writes it once, into the snapshot.
+-- A table, not a view: computed once per build, then read by the flags and copied when published.
 -- Thresholds come from ref.build_params (settings [support_flags]); sentences from ref.messages.
 -- Severity rules:
 --   no_return           not returned this term (marts.return_status.is_due): high for the

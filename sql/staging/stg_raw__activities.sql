@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per student activity row loaded (resubmissions included; deduplicated downstream).
 -- Key: (file_id, row_number)
+-- Incremental: file_id
 with source as (
     select * from raw.activities
 ),

@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per criterion answer loaded (criteria-answer files and the browser questionnaire).
 -- Key: (file_id, row_number)
+-- Incremental: file_id
 with source as (
     select * from raw.criterion_answers
 ),

@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per self-assessment return loaded (its scores are in stg_raw__return_scores).
 -- Key: (file_id, row_number)
+-- Incremental: file_id
 with source as (
     select * from raw.returns
 ),

@@ -1,0 +1,172 @@
+"""Freshness: from one school's one-row return file arriving to the dashboard's snapshot showing
+it (`shirube ingest` + `shirube build`, which publishes), at two warehouse sizes.
+
+    python benchmarks/bench_fresh.py [--fractions 0.5,1] [--json PATH] [--out PATH]
+
+For each size, raw rows for that share of the national schools are generated in SQL
+(bench_build_data.py), a full build publishes the first snapshot, then a one-row return file of
+one school (a resubmission of its latest year, term 3) is ingested through the real ingest and
+the build runs as `shirube build` does (incremental unless something forbids it: see
+pipelines/build/incremental.py). The file's row is then read back from the published snapshot.
+Target (issue 17): under 5 s, and not growing with the warehouse (the two sizes' ratio near 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from bench_build_data import load_raw, school_frame
+
+from pipelines.build import build_warehouse
+from pipelines.ingest.api import ingest_files
+from pipelines.settings import default_framework
+from pipelines.warehouse import connect_writer, current_snapshot, writer_lock
+
+TARGET_SECONDS = 5.0
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads: steadier than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_school_file(folder: Path, db_path: Path) -> tuple[Path, str, int]:
+    """A one-row return file for the first school with a return in the latest year."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        school, year = con.execute(
+            "select school_code, academic_year from raw.returns "
+            "where academic_year = (select max(academic_year) from raw.returns) "
+            "order by school_code limit 1"
+        ).fetchone()
+    framework = default_framework()
+    ids = [b.id for b in framework.benchmarks]
+    path = folder / f"returns_{school}_{year}.csv"
+    header = ["school_code", "academic_year", "term", "submitted_on", *ids, "framework"]
+    row = [school, str(year), "3", f"{year + 1}-02-20", *["100.0"] * len(ids), framework.version]
+    path.write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    return path, school, year
+
+
+def prepare(db_path: Path, fraction: float) -> dict[str, int]:
+    schools = school_frame()
+    step = max(1, round(1 / fraction))
+    schools = schools.iloc[::step].reset_index(drop=True)
+    with writer_lock(db_path):
+        con = connect_writer(db_path)
+        counts = load_raw(con, schools)
+        # The generated rows take file ids directly: move the sequence past them.
+        top = con.execute("select max(file_id) from raw.ingest_log").fetchone()[0]
+        con.execute("drop sequence raw.file_seq")
+        con.execute(f"create sequence raw.file_seq start {int(top) + 1}")
+        con.close()
+    return counts
+
+
+def measure(fraction: float, work: Path) -> dict[str, object]:
+    folder = work / f"fresh_{fraction:g}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    db_path = folder / "fresh.duckdb"
+    counts = prepare(db_path, fraction)
+    cpu0 = cpu_seconds()
+    full = build_warehouse(db_path, lang="en")
+    full_cpu = cpu_seconds() - cpu0
+    path, school, year = one_school_file(folder, db_path)
+    started, cpu0 = time.perf_counter(), cpu_seconds()
+    results = ingest_files([path], db_path, lang="en")
+    ingest_seconds = time.perf_counter() - started
+    build = build_warehouse(db_path, lang="en")
+    total, fresh_cpu = time.perf_counter() - started, cpu_seconds() - cpu0
+    version, snap = current_snapshot(db_path)
+    with duckdb.connect(str(snap), read_only=True) as con:
+        shown = con.execute(
+            "select count(*) from marts.return_history where school_code = ? "
+            "and academic_year = ? and term = 3 and submitted_on = ?",
+            [school, year, date(year + 1, 2, 20)],
+        ).fetchone()[0]
+    figure = {
+        "fraction": fraction,
+        "raw_rows": counts,
+        "full_build_seconds": full.seconds,
+        "full_publish_seconds": full.publish_seconds,
+        "full_build_cpu_seconds": full_cpu,
+        "fresh_cpu_seconds": fresh_cpu,
+        "load_average": os.getloadavg()[0],
+        "file_status": results[0].status if results else "none",
+        "ingest_seconds": ingest_seconds,
+        "build_seconds": build.seconds,
+        "build_full": build.full,
+        "build_reason": build.reason,
+        "published_whole": build.published_whole,
+        "model_seconds": sum(s for _, s in build.model_seconds),
+        "audit_seconds": build.audit_seconds,
+        "publish_seconds": build.publish_seconds,
+        "fresh_seconds": total,
+        "shown": bool(shown),
+        "version": version,
+        "slowest": sorted(build.model_seconds, key=lambda m: -m[1])[:6],
+    }
+    print(json.dumps(figure, indent=1, default=str))
+    shutil.rmtree(folder, ignore_errors=True)
+    return figure
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fractions", default="0.5,1")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "fresh.md")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench_fresh"))
+    figures = [measure(float(f), work) for f in args.fractions.split(",")]
+    small, large = figures[0], figures[-1]
+    growth = large["fresh_seconds"] / small["fresh_seconds"] if small["fresh_seconds"] else 0
+    lines = [
+        "# Benchmark: freshness after one school's one-row return file",
+        "",
+        f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} when done.",
+        "",
+        "| warehouse | returns rows | full build s (CPU s) | ingest s | build s (models / audits /"
+        " publish) | ingest + build s (CPU s) | kind of build | row shown | load |",
+        "|---|---:|---:|---:|---|---:|---|---|---:|",
+        *(
+            f"| {f['fraction']:g} x national | {f['raw_rows']['returns']:,} | "
+            f"{f['full_build_seconds']:.2f} ({f['full_build_cpu_seconds']:.1f}) | "
+            f"{f['ingest_seconds']:.2f} | "
+            f"{f['build_seconds']:.2f} ({f['model_seconds']:.2f} / {f['audit_seconds']:.2f} / "
+            f"{f['publish_seconds']:.2f}) | **{f['fresh_seconds']:.2f}** "
+            f"({f['fresh_cpu_seconds']:.1f}) | "
+            f"{'full: ' + str(f['build_reason']) if f['build_full'] else 'incremental'} | "
+            f"{'yes' if f['shown'] else 'NO'} | {f['load_average']:.1f} |"
+            for f in figures
+        ),
+        "",
+        "Slowest steps of the incremental build (largest warehouse): "
+        + ", ".join(f"{name} {sec:.2f} s" for name, sec in large["slowest"]),
+        "",
+        f"Target: under {TARGET_SECONDS:g} s, not growing with the warehouse: largest / smallest "
+        f"= {growth:.2f}x for {large['fraction'] / small['fraction']:g}x the data.",
+        "",
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    if args.json:
+        payload = {"figures": figures, "growth": growth, "target_seconds": TARGET_SECONDS}
+        args.json.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

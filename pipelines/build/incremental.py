@@ -1,0 +1,384 @@
+"""Incremental builds: rebuild only the academic years (or files) that new files touched.
+
+The writer DB remembers its last build in `build_state.last` (version, the newest file_id it
+covered: the watermark, a fingerprint of everything but the raw rows, and the build date). The
+next build plans from it:
+
+- Full rebuild when asked (`shirube build --full`), on the first build, when the fingerprint
+  differs (a model, an audit, the settings, a framework, the reference data, the message
+  catalogue or the raw schema changed), on a new build date (the stale-data flag counts to it),
+  when a model table is missing, or when new rows reached the registry (raw.schools).
+- Otherwise, the raw tables with rows from files newer than the watermark are what changed: a
+  table with `academic_year` changed those years; raw.return_scores and raw.criterion_answers
+  (rows of the returns of the same file) changed the years of those files' returns; any other
+  raw table (ingest_log, quarantine, audit_log, a new kind's table) changed in full, and so
+  did ref.build_version (this build's version and time); the other ref.* tables are in the
+  fingerprint, and the build date is compared.
+- Changes flow down the model graph. A model declaring `-- Incremental: academic_year` rebuilds
+  only the changed years of its inputs (delete them, insert them again from its SQL);
+  `academic_year >= touched` rebuilds every year from the earliest changed one on;
+  `file_id` rebuilds only the new files' rows. A model without a declaration, or whose input
+  changed in full, is rebuilt in full, and everything below it sees a full change.
+
+Publishing follows the same plan (pipelines.warehouse.publish_snapshot_changes): the previous
+snapshot is copied and only the changed marts (or their changed years) are written into the copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from pipelines.build.keys import ModelKey
+from pipelines.build.models import Model, declared_incremental
+from pipelines.build.reference_tables import reference_fingerprint
+from pipelines.warehouse import raw_schema_sql
+
+_MODEL_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.I)
+STATE_SCHEMA = "build_state"
+STATE_TABLE = f"{STATE_SCHEMA}.last"
+# Raw tables without academic_year whose rows belong to the returns (raw.returns) of their file.
+RETURN_CHILDREN = ("return_scores", "criterion_answers")
+# New rows here change the registry every area mart hangs on: rebuild everything.
+REGISTRY_TABLES = ("raw.schools",)
+# Inputs that differ in every build (this build's version and time): their readers are rebuilt.
+VOLATILE = ("ref.build_version",)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed in one table: everything (`whole`), or some years and/or files."""
+
+    whole: bool = False
+    years: frozenset[int] = frozenset()
+    from_year: int | None = None  # and every year from this one on
+    files: frozenset[int] = frozenset()
+
+    def merge(self, other: Change) -> Change:
+        if self.whole or other.whole:
+            return WHOLE
+        starts = [y for y in (self.from_year, other.from_year) if y is not None]
+        return Change(
+            years=self.years | other.years,
+            from_year=min(starts) if starts else None,
+            files=self.files | other.files,
+        )
+
+    def predicate(self, partition: str) -> str:
+        """SQL that selects the rows this change may touch in a model partitioned so."""
+        if partition == "file_id":
+            return f"file_id in ({_ints(self.files)})"
+        start = self.from_year
+        if partition == "academic_year >= touched":
+            start = min([*self.years, *([start] if start is not None else [])], default=None)
+        parts = [f"academic_year in ({_ints(self.years)})"] if self.years else []
+        if start is not None:
+            parts.append(f"academic_year >= {int(start)}")
+        return " or ".join(parts) or "false"
+
+    def describe(self) -> str:
+        if self.whole:
+            return "all"
+        years = sorted(self.years)
+        text = ",".join(map(str, years))
+        if self.from_year is not None:
+            text += f"{',' if text else ''}>={self.from_year}"
+        return text or "-"
+
+
+WHOLE = Change(whole=True)
+
+
+def _ints(values: frozenset[int]) -> str:
+    return ", ".join(str(int(v)) for v in sorted(values)) or "null"
+
+
+@dataclass(frozen=True)
+class Plan:
+    full: bool
+    reason: str  # why full, or "incremental"
+    watermark: int  # newest raw.ingest_log file_id this build covers
+    changes: dict[str, Change] = field(default_factory=dict)  # changed models (and raw tables)
+    previous_version: str = ""  # the last build's snapshot, which an incremental publish copies
+    partitions: dict[str, str] = field(default_factory=dict)  # model -> declared partition
+
+    def change(self, qualified_name: str) -> Change | None:
+        return WHOLE if self.full else self.changes.get(qualified_name)
+
+
+def fingerprint(sql_dir: Path) -> str:
+    """Everything a build reads besides raw rows and the date: SQL, reference data, settings."""
+    digest = hashlib.sha256()
+    for path in sorted(sql_dir.rglob("*.sql")):
+        digest.update(str(path.relative_to(sql_dir)).encode())
+        digest.update(path.read_bytes())
+    digest.update(raw_schema_sql().encode())
+    digest.update(reference_fingerprint().encode())
+    return digest.hexdigest()
+
+
+def read_state(con: duckdb.DuckDBPyConnection) -> tuple[str, int, str, date] | None:
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ? and table_name = 'last'",
+        [STATE_SCHEMA],
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    row = con.execute(
+        f"select version, watermark, fingerprint, build_date from {STATE_TABLE}"
+    ).fetchone()
+    return (row[0], int(row[1]), row[2], row[3]) if row else None
+
+
+def write_state(
+    con: duckdb.DuckDBPyConnection, version: str, plan: Plan, print_: str, build_date: date
+) -> None:
+    """Inside the build's transaction: committed with the marts, or not at all."""
+    con.execute(f"create schema if not exists {STATE_SCHEMA}")
+    con.execute(
+        f"create or replace table {STATE_TABLE} (version varchar, watermark bigint, "
+        "fingerprint varchar, build_date date, full_build boolean)"
+    )
+    con.execute(
+        f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?)",
+        [version, plan.watermark, print_, build_date, plan.full],
+    )
+
+
+def _raw_tables(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = 'raw'"
+    ).fetchall()
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    return tables
+
+
+def raw_changes(con: duckdb.DuckDBPyConnection, watermark: int) -> dict[str, Change]:
+    """What each raw table gained from files newer than the watermark (absent: nothing)."""
+    changes: dict[str, Change] = {}
+    new_files = frozenset(
+        r[0]
+        for r in con.execute(
+            "select file_id from raw.ingest_log where file_id > ?", [watermark]
+        ).fetchall()
+    )
+    return_years = frozenset(
+        r[0]
+        for r in con.execute(
+            "select distinct academic_year from raw.returns where file_id > ?", [watermark]
+        ).fetchall()
+    )
+    for table, columns in _raw_tables(con).items():
+        name = f"raw.{table}"
+        if "file_id" not in columns:
+            changes[name] = WHOLE  # e.g. audit_log: imported by every build
+            continue
+        if not con.execute(
+            f'select exists (select 1 from raw."{table}" where file_id > ?)', [watermark]
+        ).fetchone()[0]:
+            continue
+        if "academic_year" in columns:
+            years = frozenset(
+                r[0]
+                for r in con.execute(
+                    f'select distinct academic_year from raw."{table}" where file_id > ?',
+                    [watermark],
+                ).fetchall()
+            )
+            changes[name] = Change(years=years, files=new_files)
+        elif table in RETURN_CHILDREN:
+            changes[name] = Change(years=return_years, files=new_files)
+        else:
+            changes[name] = WHOLE
+    return changes
+
+
+def propagate(models: list[Model], changes: dict[str, Change]) -> dict[str, Change]:
+    """Each changed model's change, from its inputs' (models in dependency order)."""
+    result = dict(changes)
+    for model in models:
+        found = [result[name] for name in (*model.inputs, *model.depends_on) if name in result]
+        if not found:
+            continue
+        merged = found[0]
+        for other in found[1:]:
+            merged = merged.merge(other)
+        kind = model.incremental
+        if merged.whole or kind is None:
+            result[model.qualified_name] = WHOLE
+        elif kind == "file_id":
+            # Only new files' rows; a change by year alone cannot be matched to files.
+            if merged.from_year is not None or not merged.files:
+                result[model.qualified_name] = WHOLE
+            else:
+                result[model.qualified_name] = merged
+        elif kind == "academic_year >= touched":
+            starts = [*merged.years, *([merged.from_year] if merged.from_year is not None else [])]
+            result[model.qualified_name] = (
+                Change(from_year=min(starts), files=merged.files) if starts else WHOLE
+            )
+        else:
+            result[model.qualified_name] = merged
+    return result
+
+
+def plan_build(
+    con: duckdb.DuckDBPyConnection,
+    models: list[Model],
+    *,
+    print_: str,
+    build_date: date,
+    full: bool = False,
+) -> Plan:
+    """Full or incremental, and for an incremental build what changed (see the module doc)."""
+    watermark = con.execute("select coalesce(max(file_id), 0) from raw.ingest_log").fetchone()[0]
+
+    def full_build(reason: str) -> Plan:
+        return Plan(full=True, reason=reason, watermark=int(watermark))
+
+    if full:
+        return full_build("asked (--full)")
+    state = read_state(con)
+    if state is None:
+        return full_build("first build")
+    _version, last_watermark, last_print, last_date = state
+    if last_print != print_:
+        return full_build("models, settings or reference data changed")
+    if last_date != build_date:
+        return full_build("new build date")
+    existing = {
+        f"{s}.{n}"
+        for s, n in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    }
+    if any(m.qualified_name not in existing for m in models):
+        return full_build("a model is missing from the warehouse")
+    changed = raw_changes(con, last_watermark)
+    changed.update(dict.fromkeys(VOLATILE, WHOLE))
+    if any(name in changed for name in REGISTRY_TABLES):
+        return full_build("the school registry changed")
+    return Plan(
+        full=False,
+        reason="incremental",
+        watermark=int(watermark),
+        changes=propagate(models, changed),
+        previous_version=_version,
+        partitions={m.qualified_name: m.incremental for m in models if m.incremental},
+    )
+
+
+class ModelFailed(Exception):
+    def __init__(self, model: str, error: duckdb.Error) -> None:
+        self.model, self.error = model, error
+        super().__init__(f"{model}: {error}")
+
+
+def run_plan(
+    con: duckdb.DuckDBPyConnection, models: list[Model], plan: Plan
+) -> list[tuple[str, float]]:
+    """Apply an incremental plan to the writer's models: (model: years, seconds) per model
+    rebuilt. Raises ModelFailed."""
+    done = []
+    for model in models:
+        started = time.perf_counter()
+        try:
+            label = _apply(con, model, plan)
+        except duckdb.Error as exc:
+            raise ModelFailed(model.qualified_name, exc) from exc
+        if label:
+            done.append((f"{model.qualified_name} [{label}]", time.perf_counter() - started))
+    return done
+
+
+def _apply(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> str:
+    """Rebuild one model as the plan says; what was rebuilt ("" for nothing)."""
+    change = plan.changes.get(model.qualified_name)
+    if change is None or model.materialized == "view":
+        return ""  # unchanged, or a view (same SQL: the fingerprint says so)
+    if change.whole or model.incremental is None:
+        con.execute(model.create_statement())
+        return "all"
+    where = change.predicate(model.incremental)
+    body = model.body.strip().rstrip(";")
+    con.execute(f"delete from {model.qualified_name} where {where}")
+    con.execute(
+        f"insert into {model.qualified_name} by name "
+        f"select * from (\n{body}\n) as rebuilt where {where}"
+    )
+    return change.describe()
+
+
+def publish_plan(models: list[Model], plan: Plan, schema: str = "marts") -> dict[str, str | None]:
+    """For each changed relation of `schema`: the predicate of the rows to replace, or None for
+    the whole relation (what pipelines.warehouse.publish_snapshot_changes takes)."""
+    out: dict[str, str | None] = {}
+    for model in models:
+        if model.schema != schema:
+            continue
+        change = plan.changes.get(model.qualified_name)
+        if change is None:
+            continue
+        if change.whole or model.incremental is None:
+            out[model.name] = None
+        else:
+            out[model.name] = change.predicate(model.incremental)
+    return out
+
+
+def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[tuple[str, str]]:
+    """(name, SQL) of the audits an incremental build must run: a rule in sql/audits/ only when
+    a model it reads changed (and, when it declares `-- Incremental: academic_year`, only over
+    the changed years); a model's key audit only when the model changed, and then only
+    over the changed years or files when its key holds the partition column (a duplicate key
+    cannot span a year it does not name; the unchanged years passed the last build's audit)."""
+    queries = []
+    for path in audits:
+        text = path.read_text(encoding="utf-8")
+        read = {f"{s.lower()}.{n.lower()}" for s, n in _MODEL_REFERENCE.findall(text)}
+        changed = [plan.changes[name] for name in sorted(read) if name in plan.changes]
+        if not changed:
+            continue
+        merged = changed[0]
+        for other in changed[1:]:
+            merged = merged.merge(other)
+        if declared_incremental(text) == "academic_year" and not merged.whole:
+            # Its bad rows of a year come from that year's rows: check the changed years only.
+            body = text.strip().rstrip(";")
+            text = (
+                f"select * from (\n{body}\n) as audited where {merged.predicate('academic_year')}"
+            )
+        queries.append((path.stem, text))
+    for key in keys:
+        change = plan.changes.get(key.model)
+        if change is None or not key.columns:
+            continue
+        sql = key.audit_sql()
+        partition = _partition_of(key.model, plan)
+        if not change.whole and partition and _partition_column(partition) in key.columns:
+            columns = ", ".join(key.columns)
+            sql = (
+                f"select {columns}, count(*) as rows_with_this_key from {key.model} "
+                f"where {change.predicate(partition)} group by {columns} having count(*) > 1"
+            )
+        queries.append((key.audit_name, sql))
+    return queries
+
+
+def _partition_column(partition: str) -> str:
+    return "file_id" if partition == "file_id" else "academic_year"
+
+
+def _partition_of(model: str, plan: Plan) -> str | None:
+    return plan.partitions.get(model)

@@ -1,0 +1,265 @@
+"""Incremental and full builds give the same marts (pipelines/build/incremental.py).
+
+Two warehouses receive the same real files through the real ingest, one after another: new
+schools, returns, a resubmission, a new academic year, a file with a quarantined row, a rejected
+file, a roster and activities. After each file one warehouse is built the way `shirube build`
+builds (incremental when allowed), the other with `--full`; every mart of their published
+snapshots must hold the same rows (EXCEPT ALL both ways).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from build_rows import code
+
+from pipelines.build import build_warehouse
+from pipelines.codes import municipality_code_with_check
+from pipelines.ingest import ingest_files
+from pipelines.settings import default_framework
+from pipelines.warehouse import current_snapshot
+
+BUILD_DATE = date(2026, 3, 1)
+# The build's own version and time, and when each warehouse ingested its copy of a file.
+VOLATILE_COLUMNS = {"version", "built_at", "published_at", "started_at", "finished_at"}
+
+SCHOOLS = [
+    (code("C1", "13", 1), "中央中学校", "13101", "HUB-A"),
+    (code("C1", "13", 2), "東中学校", "13101", "HUB-A"),
+    (code("B1", "14", 3), "港小学校", "14101", None),
+]
+NEW_SCHOOL = (code("D1", "14", 4), "港高等学校", "14101", None)
+
+
+def schools_csv(rows: list[tuple[str, str, str, str | None]]) -> str:
+    lines = ["school_code,school_name,municipality_code,hub_code,hub_name"]
+    for school, name, municipality, hub in rows:
+        hub_name = f"{hub} ハブ" if hub else ""
+        lines.append(
+            f"{school},{name},{municipality_code_with_check(municipality)},{hub or ''},{hub_name}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def returns_csv(rows: list[tuple[str, int, int, str, float]]) -> str:
+    """(school, year, term, submitted_on, base score) -> a returns file, scores base+-."""
+    framework = default_framework()
+    ids = [b.id for b in framework.benchmarks]
+    lines = [",".join(["school_code", "academic_year", "term", "submitted_on", *ids, "framework"])]
+    for school, year, term, submitted, base in rows:
+        scores = [f"{min(100.0, base + 7 * i) if i % 2 else base:.1f}" for i in range(len(ids))]
+        lines.append(
+            ",".join([school, str(year), str(term), submitted, *scores, framework.version])
+        )
+    return "\n".join(lines) + "\n"
+
+
+def files(school_codes: list[str]) -> list[tuple[str, str]]:
+    """The sequence of files the two warehouses receive, as (name, text)."""
+    first, second, third = school_codes
+    new = NEW_SCHOOL[0]
+    return [
+        ("schools.csv", schools_csv(SCHOOLS)),
+        (
+            "returns_2024.csv",
+            returns_csv(
+                [(first, 2024, 1, "2024-07-01", 60.0), (second, 2024, 1, "2024-07-02", 80.0)]
+            ),
+        ),
+        ("schools_new.csv", schools_csv([NEW_SCHOOL])),
+        ("returns_new_school.csv", returns_csv([(new, 2024, 1, "2024-07-03", 100.0)])),
+        # The same school, year, term and date again: replaces the earlier return.
+        ("returns_2024_again.csv", returns_csv([(first, 2024, 1, "2024-07-01", 90.0)])),
+        (
+            "returns_2025.csv",
+            returns_csv(
+                [
+                    (first, 2025, 1, "2025-07-01", 70.0),
+                    (third, 2025, 1, "2025-07-04", 100.0),
+                    (new, 2025, 2, "2025-11-04", 40.0),
+                ]
+            ),
+        ),
+        # One good row and one whose school code fails its check digit (quarantined).
+        (
+            "returns_2025_bad_row.csv",
+            returns_csv(
+                [
+                    (second, 2025, 1, "2025-07-09", 50.0),
+                    (first[:-1] + "0", 2025, 1, "2025-07-09", 50.0),
+                ]
+                if not first.endswith("0")
+                else [
+                    (second, 2025, 1, "2025-07-09", 50.0),
+                    (first[:-1] + "1", 2025, 1, "2025-07-09", 50.0),
+                ]
+            ),
+        ),
+        ("returns_rejected.csv", "school_code,term\n" + f"{first},1\n"),
+        (
+            "roster_2025.csv",
+            "school_code,academic_year,student_ref,grade\n"
+            + "".join(f"{first},2025,S{n:04d},{1 + n % 3}\n" for n in range(12)),
+        ),
+        (
+            "activities_2025.csv",
+            "school_code,student_ref,grade,activity_type,activity_date,hours,provider\n"
+            + "".join(
+                f"{first},S{n:04d},{1 + n % 3},career_information,2025-05-{10 + n:02d},1.0,\n"
+                for n in range(0, 12, 2)
+            ),
+        ),
+        # A later activity in the earlier year (2024, by its date): an older year touched.
+        (
+            "activities_2024.csv",
+            "school_code,student_ref,grade,activity_type,activity_date,hours,provider\n"
+            f"{first},S0001,1,career_information,2025-02-10,2.0,\n",
+        ),
+    ]
+
+
+def mart_differences(a: Path, b: Path) -> dict[str, tuple[int, int]]:
+    """Per mart: (rows only in a, rows only in b), doubles to 9 decimal places (a float sum
+    depends on the order DuckDB adds rows in, even between two full builds)."""
+    con = duckdb.connect()
+    con.execute(f"attach '{a}' as a (read_only)")
+    con.execute(f"attach '{b}' as b (read_only)")
+    tables = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_catalog = 'a' and table_schema = 'marts' order by 1"
+    ).fetchall()
+    other = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_catalog = 'b' and table_schema = 'marts' order by 1"
+    ).fetchall()
+    assert tables == other
+    found = {}
+    for (table,) in tables:
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns where "
+            "table_catalog = 'a' and table_schema = 'marts' and table_name = ? "
+            "order by ordinal_position",
+            [table],
+        ).fetchall()
+        select = ", ".join(
+            f'round("{c}", 9) as "{c}"' if kind == "DOUBLE" else f'"{c}"'
+            for c, kind in columns
+            if c not in VOLATILE_COLUMNS
+        )
+        only_a = con.execute(
+            f'select count(*) from (select {select} from a.marts."{table}" '
+            f'except all select {select} from b.marts."{table}")'
+        ).fetchone()[0]
+        only_b = con.execute(
+            f'select count(*) from (select {select} from b.marts."{table}" '
+            f'except all select {select} from a.marts."{table}")'
+        ).fetchone()[0]
+        found[table] = (only_a, only_b)
+    con.close()
+    return found
+
+
+def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> None:
+    incremental_db = tmp_path / "inc" / "w.duckdb"
+    full_db = tmp_path / "full" / "w.duckdb"
+    kinds = []
+    for name, text in files([s[0] for s in SCHOOLS]):
+        path = tmp_path / "in" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        statuses = {
+            ingest_files([path], db, lang="en")[0].status for db in (incremental_db, full_db)
+        }
+        assert len(statuses) == 1
+        inc = build_warehouse(incremental_db, lang="en", build_date=BUILD_DATE)
+        full = build_warehouse(full_db, lang="en", build_date=BUILD_DATE, full=True)
+        assert full.full
+        kinds.append((name, statuses.pop(), inc.full, inc.published_whole))
+        differences = mart_differences(
+            current_snapshot(incremental_db)[1], current_snapshot(full_db)[1]
+        )
+        assert {t: d for t, d in differences.items() if d != (0, 0)} == {}, name
+        assert len(differences) > 20
+    by_name = {name: (status, was_full, whole) for name, status, was_full, whole in kinds}
+    # The first build and a registry change are full; returns, rosters, activities and bad
+    # files are incremental, published as changes to a copy of the previous snapshot.
+    assert by_name["schools.csv"][1:] == (True, True)
+    assert by_name["schools_new.csv"][1:] == (True, True)
+    for name in (
+        "returns_2024.csv",
+        "returns_new_school.csv",
+        "returns_2024_again.csv",
+        "returns_2025.csv",
+        "returns_2025_bad_row.csv",
+        "returns_rejected.csv",
+        "roster_2025.csv",
+        "activities_2025.csv",
+        "activities_2024.csv",
+    ):
+        assert by_name[name][1:] == (False, False), name
+    assert by_name["returns_rejected.csv"][0] == "rejected"
+    with duckdb.connect(str(current_snapshot(incremental_db)[1]), read_only=True) as con:
+        # The files reached the marts: the resubmission, the new year, the quarantined row.
+        assert (
+            con.execute(
+                "select count(*) from marts.school_year_summary where academic_year = 2025"
+            ).fetchone()[0]
+            == 4
+        )
+        assert con.execute("select count(*) from marts.quarantine").fetchone()[0] >= 1
+        assert (
+            con.execute(
+                "select count(*) from marts.coverage where academic_year = 2025"
+            ).fetchone()[0]
+            > 0
+        )
+
+
+def test_settings_date_and_full_flag_force_a_full_build(tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "w.duckdb"
+    first, second, _third = (s[0] for s in SCHOOLS)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "schools.csv").write_text(schools_csv(SCHOOLS), encoding="utf-8")
+    (inbox / "r1.csv").write_text(
+        returns_csv([(first, 2025, 1, "2025-07-01", 60.0)]), encoding="utf-8"
+    )
+    (inbox / "r2.csv").write_text(
+        returns_csv([(second, 2025, 1, "2025-07-02", 90.0)]), encoding="utf-8"
+    )
+    ingest_files([inbox / "schools.csv", inbox / "r1.csv"], db, lang="en")
+    assert build_warehouse(db, lang="en", build_date=BUILD_DATE).reason == "first build"
+    ingest_files([inbox / "r2.csv"], db, lang="en")
+    assert not build_warehouse(db, lang="en", build_date=BUILD_DATE).full
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[suppression]\nmin_schools = 1\n", encoding="utf-8")
+    monkeypatch.setenv("SHIRUBE_SETTINGS", str(settings))
+    changed = build_warehouse(db, lang="en", build_date=BUILD_DATE)
+    assert (changed.full, changed.reason) == (True, "models, settings or reference data changed")
+    assert not build_warehouse(db, lang="en", build_date=BUILD_DATE).full
+    later = build_warehouse(db, lang="en", build_date=date(2026, 3, 2))
+    assert (later.full, later.reason) == (True, "new build date")
+
+    incremental_snapshot = current_snapshot(db)[1]
+    copy = tmp_path / "incremental.duckdb"
+    copy.write_bytes(incremental_snapshot.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-m", "shirube", "build", "--full", "--db", str(db), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SHIRUBE_SETTINGS": str(settings)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Incremental build" not in done.stdout
+    rebuilt = current_snapshot(db)[1]
+    assert rebuilt != incremental_snapshot
+    # build_info's build date differs (the CLI builds for today); every other mart is equal.
+    differences = mart_differences(copy, rebuilt)
+    assert {t: d for t, d in differences.items() if d != (0, 0) and t != "build_info"} == {}
