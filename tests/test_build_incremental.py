@@ -22,6 +22,7 @@ from pipelines.build import build_warehouse
 from pipelines.codes import municipality_code_with_check
 from pipelines.ingest import ingest_files
 from pipelines.settings import default_framework
+from pipelines.skills_framework import skills_framework
 from pipelines.warehouse import current_snapshot
 
 BUILD_DATE = date(2026, 3, 1)
@@ -120,7 +121,37 @@ def files(school_codes: list[str]) -> list[tuple[str, str]]:
             "school_code,student_ref,grade,activity_type,activity_date,hours,provider\n"
             f"{first},S0001,1,career_information,2025-02-10,2.0,\n",
         ),
+        # A student of the elementary school in 2024 who moves on to the first school in 2025.
+        ("roster_2024_third.csv", f"{ROSTER_HEADER}{third},2024,S0100,6\n"),
+        (
+            "activities_third_2024.csv",
+            f"{ACTIVITIES_HEADER}{third},S0100,6,career_information,2024-06-10,1.0,\n",
+        ),
+        (
+            "links.csv",
+            "from_school_code,from_student_ref,to_school_code,to_student_ref,linked_on\n"
+            f"{third},S0100,{first},S0001,2025-04-01\n",
+        ),
+        ("skills_2025.csv", skills_csv([(first, "S0001", 1, "2025/6/15", 3), (first, "S0002", 2, "2025/6/15", 4)])),
+        # The same student, date and assessor again (replaces its steps) and a new student.
+        ("skills_2025_again.csv", skills_csv([(first, "S0001", 1, "2025/6/15", 5), (second, "S0003", 3, "2025/7/1", 2)])),
+        # An assessment dated in the earlier academic year (February 2025 is in 2024).
+        ("skills_2024.csv", skills_csv([(first, "S0002", 1, "2025/2/10", 1)])),
     ]
+
+
+ROSTER_HEADER = "school_code,academic_year,student_ref,grade\n"
+ACTIVITIES_HEADER = "school_code,student_ref,grade,activity_type,activity_date,hours,provider\n"
+
+
+def skills_csv(rows: list[tuple[str, str, int, str, int]]) -> str:
+    """(school, student, grade, assessed_on, step) -> a skills file, every skill at step±1."""
+    names = [s.name_en for s in skills_framework().skills]
+    lines = [",".join(["school_code", "student_ref", "grade", "assessed_on", "assessor", *names])]
+    for school, student, grade, day, step in rows:
+        steps = [f"Step {step + i % 2}" for i in range(len(names))]
+        lines.append(",".join([school, student, str(grade), day, "teacher", *steps]))
+    return "\n".join(lines) + "\n"
 
 
 def mart_differences(a: Path, b: Path) -> dict[str, tuple[int, int]]:
@@ -200,6 +231,12 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         "roster_2025.csv",
         "activities_2025.csv",
         "activities_2024.csv",
+        "roster_2024_third.csv",
+        "activities_third_2024.csv",
+        "links.csv",
+        "skills_2025.csv",
+        "skills_2025_again.csv",
+        "skills_2024.csv",
     ):
         assert by_name[name][1:] == (False, False), name
     assert by_name["returns_rejected.csv"][0] == "rejected"
@@ -217,6 +254,16 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
                 "select count(*) from marts.coverage where academic_year = 2025"
             ).fetchone()[0]
             > 0
+        )
+        # The skills files and the link reached the marts: a journey of two schools.
+        assert con.execute(
+            "select count(*), count(distinct academic_year) from marts.skills_student_year"
+        ).fetchone() == (4 * len(skills_framework().skills), 2)
+        assert (
+            con.execute(
+                "select count(*) from marts.journey_members where journey_length = 2"
+            ).fetchone()[0]
+            == 2
         )
 
 

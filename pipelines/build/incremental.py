@@ -10,7 +10,8 @@ next build plans from it:
   when a model table is missing, or when new rows reached the registry (raw.schools).
 - Otherwise, the raw tables with rows from files newer than the watermark are what changed: a
   table with `academic_year` changed those years; raw.return_scores and raw.criterion_answers
-  (rows of the returns of the same file) changed the years of those files' returns; any other
+  (rows of the returns of the same file) changed the years of those files' returns, and
+  raw.skill_steps those of the files' assessments (CHILD_OF); any other
   raw table (ingest_log, quarantine, audit_log, a new kind's table) changed in full, and so
   did ref.build_version (this build's version and time); the other ref.* tables are in the
   fingerprint, and the build date is compared.
@@ -43,8 +44,13 @@ from pipelines.warehouse import raw_schema_sql
 _MODEL_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.I)
 STATE_SCHEMA = "build_state"
 STATE_TABLE = f"{STATE_SCHEMA}.last"
-# Raw tables without academic_year whose rows belong to the returns (raw.returns) of their file.
-RETURN_CHILDREN = ("return_scores", "criterion_answers")
+# Raw tables without academic_year whose rows belong to a parent table's rows of their file
+# (the returns of a return file, the assessments of a skills file): they change the parent's years.
+CHILD_OF = {
+    "return_scores": "returns",
+    "criterion_answers": "returns",
+    "skill_steps": "skill_assessments",
+}
 # New rows here change the registry every area mart hangs on: rebuild everything.
 REGISTRY_TABLES = ("raw.schools",)
 # Inputs that differ in every build (this build's version and time): their readers are rebuilt.
@@ -172,13 +178,18 @@ def raw_changes(con: duckdb.DuckDBPyConnection, watermark: int) -> dict[str, Cha
             "select file_id from raw.ingest_log where file_id > ?", [watermark]
         ).fetchall()
     )
-    return_years = frozenset(
-        r[0]
-        for r in con.execute(
-            "select distinct academic_year from raw.returns where file_id > ?", [watermark]
-        ).fetchall()
-    )
-    for table, columns in _raw_tables(con).items():
+    tables = _raw_tables(con)
+    parent_years = {
+        parent: frozenset(
+            r[0]
+            for r in con.execute(
+                f'select distinct academic_year from raw."{parent}" where file_id > ?', [watermark]
+            ).fetchall()
+        )
+        for parent in set(CHILD_OF.values())
+        if parent in tables
+    }
+    for table, columns in tables.items():
         name = f"raw.{table}"
         if "file_id" not in columns:
             changes[name] = WHOLE  # e.g. audit_log: imported by every build
@@ -196,8 +207,8 @@ def raw_changes(con: duckdb.DuckDBPyConnection, watermark: int) -> dict[str, Cha
                 ).fetchall()
             )
             changes[name] = Change(years=years, files=new_files)
-        elif table in RETURN_CHILDREN:
-            changes[name] = Change(years=return_years, files=new_files)
+        elif CHILD_OF.get(table) in parent_years:
+            changes[name] = Change(years=parent_years[CHILD_OF[table]], files=new_files)
         else:
             changes[name] = WHOLE
     return changes

@@ -1,5 +1,6 @@
 -- One row per assessment after resubmissions: the newest file's row, then the later row.
 -- Key: (school_code, student_ref, assessed_on, assessor, skill_id)
+-- Incremental: academic_year
 -- The key of one assessment is (school, student, assessed_on, assessor, skill) (data contract,
 -- second edition); year_of_schooling = grade + the school type's offset (ref.schooling_offsets).
 with skill_rows as (

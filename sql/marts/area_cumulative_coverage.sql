@@ -1,5 +1,6 @@
 -- One row per area, academic year, year of schooling and benchmark: reached in this or any year before.
 -- Key: (area_level, area_code, academic_year, year_of_schooling, benchmark_id)
+-- Incremental: academic_year
 -- Sums marts.cumulative_coverage over the area's schools, grouped by year of schooling (通算学年),
 -- never by raw grade. A school type without an offset has no year of schooling and is left out.
 with cumulative as (

@@ -1,5 +1,6 @@
 -- One row per school, year, rostered grade and benchmark: students reached in this or any year before.
 -- Key: (school_code, academic_year, grade, benchmark_id)
+-- Incremental: academic_year >= touched
 -- Over the school's rostered students of that year and grade: students_reached_ever = those with
 -- at least one activity counting toward the benchmark in that academic year or any earlier one,
 -- at this school or at any school earlier in their journey (intermediate.int_journeys). Never a

@@ -1,5 +1,6 @@
 -- One row per activity (resubmissions resolved) with the journey of the student it belongs to.
 -- Key: (school_code, student_ref, activity_type, activity_date)
+-- Incremental: academic_year
 -- Student-level: for the student's record (生徒の記録), read only by the school's own users, and
 -- never published outside the building. journey_id as in intermediate.int_journeys (a student
 -- in no link is a journey of one, school:ref, step 0).

@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per row of area_cumulative_coverage, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, year_of_schooling, benchmark_id)
+-- Incremental: academic_year
 -- Reached and coverage are null when fewer than min_students are on roll, or fewer than
 -- min_schools schools (so one school's figure is never shown as an area's).
 with params as (

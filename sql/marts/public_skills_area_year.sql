@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per row of skills_area_year, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, year_of_schooling, skill_id, assessor)
+-- Incremental: academic_year
 -- mean_step (and the progress figures) are null, and suppressed true, when fewer than
 -- min_students students were assessed; mean_progress alone is null (with the note) when fewer
 -- than min_students have a progress value.

@@ -1,5 +1,6 @@
 -- One row per area (or school), academic year, year of schooling, skill and assessor.
 -- Key: (area_level, area_code, academic_year, year_of_schooling, skill_id, assessor)
+-- Incremental: academic_year
 -- Over the students of the area's schools (year_of_schooling from the student's latest
 -- assessment of the year; null = all years together); mean_step = mean of latest_step;
 -- mean_progress over students with a progress value. Level `school`: area_code = school code.

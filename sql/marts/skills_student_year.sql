@@ -1,5 +1,6 @@
 -- One row per student, skill and assessor in an academic year: first and latest step, progress.
 -- Key: (school_code, academic_year, student_ref, skill_id, assessor)
+-- Incremental: academic_year
 -- assessments = distinct dates; first/latest step = the step on the earliest/latest date;
 -- progress = latest - first, only with assessments on two or more dates (data contract, second
 -- edition). grade and year_of_schooling: the student's latest assessment of the year (any skill,

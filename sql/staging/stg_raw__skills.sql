@@ -1,6 +1,7 @@
 -- materialized: view
 -- One row per skill step loaded: an assessment row's step for one skill (resubmissions included).
 -- Key: (file_id, row_number, skill_id)
+-- Incremental: file_id
 with assessments as (
     select * from raw.skill_assessments
 ),
