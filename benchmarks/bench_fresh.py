@@ -1,10 +1,13 @@
 """Freshness: from one school's one-row return file arriving to the dashboard's snapshot showing
 it (`shirube ingest` + `shirube build`, which publishes), at two warehouse sizes.
 
-    python benchmarks/bench_fresh.py [--fractions 0.5,1] [--json PATH] [--out PATH]
+    python benchmarks/bench_fresh.py [--fractions 0.5,1] [--warehouse PATH] [--json PATH]
+                                     [--out PATH]
 
 For each size, raw rows for that share of the national schools are generated in SQL
-(bench_build_data.py), a full build publishes the first snapshot, then a one-row return file of
+(bench_build_data.py), or, with `--warehouse` (e.g. the national warehouse `make bench`'s ingest
+step writes), that warehouse is copied and, below 1x, the raw rows of all but that share of its
+schools are deleted. A full build publishes the first snapshot, then a one-row return file of
 one school (a resubmission of its latest year, term 3) is ingested through the real ingest and
 the build runs as `shirube build` does (incremental unless something forbids it: see
 pipelines/build/incremental.py). The file's row is then read back from the published snapshot.
@@ -72,12 +75,49 @@ def prepare(db_path: Path, fraction: float) -> dict[str, int]:
     return counts
 
 
-def measure(fraction: float, work: Path) -> dict[str, object]:
+def copy_warehouse(source: Path, db_path: Path, fraction: float) -> dict[str, int]:
+    """A copy of an ingested warehouse keeping every raw row of about `fraction` of its schools
+    (by a hash of the school code), and nothing else of the other schools."""
+    shutil.copyfile(source, db_path)
+    with writer_lock(db_path):
+        con = connect_writer(db_path)
+        if fraction < 1:
+            every = max(1, round(1 / fraction))
+            drop = f"hash(school_code) % {every} <> 0"
+            for table in ("schools", "returns", "activities", "roster", "skill_assessments"):
+                con.execute(f"delete from raw.{table} where {drop}")
+            con.execute(
+                f"delete from raw.criteria_drafts where {drop}; delete from raw.student_links "
+                f"where {drop.replace('school_code', 'from_school_code')} "
+                f"or {drop.replace('school_code', 'to_school_code')}"
+            )
+            for child, parent in (
+                ("return_scores", "returns"),
+                ("criterion_answers", "returns"),
+                ("skill_steps", "skill_assessments"),
+            ):
+                con.execute(
+                    f"delete from raw.{child} where (file_id, row_number) not in "
+                    f"(select (file_id, row_number) from raw.{parent})"
+                )
+            con.execute("checkpoint")
+        counts = {
+            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+            for t in ("schools", "returns", "return_scores", "roster", "activities")
+        }
+        con.close()
+    return counts
+
+
+def measure(fraction: float, work: Path, warehouse: Path | None = None) -> dict[str, object]:
     folder = work / f"fresh_{fraction:g}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     db_path = folder / "fresh.duckdb"
-    counts = prepare(db_path, fraction)
+    if warehouse is not None:
+        counts = copy_warehouse(warehouse, db_path, fraction)
+    else:
+        counts = prepare(db_path, fraction)
     cpu0 = cpu_seconds()
     full = build_warehouse(db_path, lang="en")
     full_cpu = cpu_seconds() - cpu0
@@ -96,6 +136,7 @@ def measure(fraction: float, work: Path) -> dict[str, object]:
         ).fetchone()[0]
     figure = {
         "fraction": fraction,
+        "source": "warehouse copy" if warehouse is not None else "generated",
         "raw_rows": counts,
         "full_build_seconds": full.seconds,
         "full_publish_seconds": full.publish_seconds,
@@ -115,6 +156,9 @@ def measure(fraction: float, work: Path) -> dict[str, object]:
         "shown": bool(shown),
         "version": version,
         "slowest": sorted(build.model_seconds, key=lambda m: -m[1])[:6],
+        # Every model the incremental build rebuilt ("schema.name [years]"), with its seconds.
+        "rebuilt": [(name, round(sec, 3)) for name, sec in build.model_seconds],
+        "audits_run": len(build.audits),
     }
     print(json.dumps(figure, indent=1, default=str))
     shutil.rmtree(folder, ignore_errors=True)
@@ -125,11 +169,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fractions", default="0.5,1")
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument(
+        "--warehouse", type=Path, default=None, help="an ingested warehouse to copy (read only)"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "fresh.md")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_fresh"))
-    figures = [measure(float(f), work) for f in args.fractions.split(",")]
+    figures = [measure(float(f), work, args.warehouse) for f in args.fractions.split(",")]
     small, large = figures[0], figures[-1]
     growth = large["fresh_seconds"] / small["fresh_seconds"] if small["fresh_seconds"] else 0
     lines = [

@@ -102,6 +102,9 @@ def files(school_codes: list[str]) -> list[tuple[str, str]]:
             ),
         ),
         ("returns_rejected.csv", "school_code,term\n" + f"{first},1\n"),
+        # The new school ran two terms (前期/後期) so far: a term 3 changes its calendar in
+        # every year (return_status's guard sends it to a full rebuild).
+        ("returns_2025_term3.csv", returns_csv([(new, 2025, 3, "2026-02-01", 55.0)])),
         (
             "roster_2025.csv",
             "school_code,academic_year,student_ref,grade\n"
@@ -132,9 +135,15 @@ def files(school_codes: list[str]) -> list[tuple[str, str]]:
             "from_school_code,from_student_ref,to_school_code,to_student_ref,linked_on\n"
             f"{third},S0100,{first},S0001,2025-04-01\n",
         ),
-        ("skills_2025.csv", skills_csv([(first, "S0001", 1, "2025/6/15", 3), (first, "S0002", 2, "2025/6/15", 4)])),
+        (
+            "skills_2025.csv",
+            skills_csv([(first, "S0001", 1, "2025/6/15", 3), (first, "S0002", 2, "2025/6/15", 4)]),
+        ),
         # The same student, date and assessor again (replaces its steps) and a new student.
-        ("skills_2025_again.csv", skills_csv([(first, "S0001", 1, "2025/6/15", 5), (second, "S0003", 3, "2025/7/1", 2)])),
+        (
+            "skills_2025_again.csv",
+            skills_csv([(first, "S0001", 1, "2025/6/15", 5), (second, "S0003", 3, "2025/7/1", 2)]),
+        ),
         # An assessment dated in the earlier academic year (February 2025 is in 2024).
         ("skills_2024.csv", skills_csv([(first, "S0002", 1, "2025/2/10", 1)])),
     ]
@@ -199,6 +208,7 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
     incremental_db = tmp_path / "inc" / "w.duckdb"
     full_db = tmp_path / "full" / "w.duckdb"
     kinds = []
+    rebuilt: dict[str, set[str]] = {}
     for name, text in files([s[0] for s in SCHOOLS]):
         path = tmp_path / "in" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -211,6 +221,7 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         full = build_warehouse(full_db, lang="en", build_date=BUILD_DATE, full=True)
         assert full.full
         kinds.append((name, statuses.pop(), inc.full, inc.published_whole))
+        rebuilt[name] = {label for label, _seconds in inc.model_seconds}
         differences = mart_differences(
             current_snapshot(incremental_db)[1], current_snapshot(full_db)[1]
         )
@@ -228,6 +239,7 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         "returns_2025.csv",
         "returns_2025_bad_row.csv",
         "returns_rejected.csv",
+        "returns_2025_term3.csv",
         "roster_2025.csv",
         "activities_2025.csv",
         "activities_2024.csv",
@@ -240,6 +252,15 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
     ):
         assert by_name[name][1:] == (False, False), name
     assert by_name["returns_rejected.csv"][0] == "rejected"
+    # The flags' guards (pipelines/build/guards.py): a return of a year already there rebuilds
+    # the flags of that year on; a new year, or a return changing a calendar, all of them.
+    assert {"marts.support_flags [>=2025]", "marts.return_status [2025]"} <= rebuilt[
+        "returns_2025_bad_row.csv"
+    ]
+    assert "marts.support_flags [all]" in rebuilt["returns_2025.csv"]
+    assert {"marts.support_flags [all]", "marts.return_status [all]"} <= rebuilt[
+        "returns_2025_term3.csv"
+    ]
     with duckdb.connect(str(current_snapshot(incremental_db)[1]), read_only=True) as con:
         # The files reached the marts: the resubmission, the new year, the quarantined row.
         assert (

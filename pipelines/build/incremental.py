@@ -30,12 +30,14 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from pipelines.build.guards import guard_holds
 from pipelines.build.keys import ModelKey
 from pipelines.build.models import Model, declared_incremental
 from pipelines.build.reference_tables import reference_fingerprint
@@ -214,8 +216,14 @@ def raw_changes(con: duckdb.DuckDBPyConnection, watermark: int) -> dict[str, Cha
     return changes
 
 
-def propagate(models: list[Model], changes: dict[str, Change]) -> dict[str, Change]:
-    """Each changed model's change, from its inputs' (models in dependency order)."""
+def propagate(
+    models: list[Model],
+    changes: dict[str, Change],
+    guard: Callable[[Model, Change], bool] | None = None,
+) -> dict[str, Change]:
+    """Each changed model's change, from its inputs' (models in dependency order). `guard`
+    says whether a model's partial change may stand (pipelines/build/guards.py); if not, the
+    model changes whole."""
     result = dict(changes)
     for model in models:
         found = [result[name] for name in (*model.inputs, *model.depends_on) if name in result]
@@ -240,7 +248,16 @@ def propagate(models: list[Model], changes: dict[str, Change]) -> dict[str, Chan
             )
         else:
             result[model.qualified_name] = merged
+        partial = result[model.qualified_name]
+        if guard is not None and not partial.whole and not guard(model, partial):
+            result[model.qualified_name] = WHOLE
     return result
+
+
+def earliest_year(change: Change) -> int | None:
+    return min(
+        [*change.years, *([change.from_year] if change.from_year is not None else [])], default=None
+    )
 
 
 def plan_build(
@@ -280,11 +297,21 @@ def plan_build(
     changed.update(dict.fromkeys(VOLATILE, WHOLE))
     if any(name in changed for name in REGISTRY_TABLES):
         return full_build("the school registry changed")
+    new_files = frozenset(
+        r[0]
+        for r in con.execute(
+            "select file_id from raw.ingest_log where file_id > ?", [last_watermark]
+        ).fetchall()
+    )
+
+    def guard(model: Model, change: Change) -> bool:
+        return guard_holds(con, model, earliest_year(change), new_files)
+
     return Plan(
         full=False,
         reason="incremental",
         watermark=int(watermark),
-        changes=propagate(models, changed),
+        changes=propagate(models, changed, guard),
         previous_version=_version,
         partitions={m.qualified_name: m.incremental for m in models if m.incremental},
     )

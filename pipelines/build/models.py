@@ -31,6 +31,9 @@ _INCREMENTAL = re.compile(
     r"^\s*--\s*incremental:\s*(academic_year\s*>=\s*touched|academic_year|file_id)\s*$",
     re.MULTILINE | re.IGNORECASE,
 )
+# `-- guard: <SQL>` lines (joined in order): a query that must return true for the declared
+# partial rebuild to be right (pipelines/build/guards.py).
+_GUARD = re.compile(r"^\s*--\s*guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
 _MATERIALIZED = re.compile(r"^\s*--\s*materiali[sz]ed:\s*(table|view)\b", re.MULTILINE)
 
 
@@ -49,6 +52,7 @@ class Model:
     # "academic_year", "academic_year >= touched", "file_id", or None (always rebuilt in full)
     incremental: str | None = None
     inputs: frozenset[str] = frozenset()  # raw.* and ref.* tables it reads
+    guard: str | None = None  # SQL that must hold for a partial rebuild (else rebuilt in full)
 
     @property
     def qualified_name(self) -> str:
@@ -92,6 +96,7 @@ def parse_model(path: Path, schema: str) -> Model:
         depends_on=frozenset(referenced),
         incremental=_incremental_kind(incremental.group(1)) if incremental else None,
         inputs=frozenset(inputs),
+        guard=" ".join(part.strip() for part in _GUARD.findall(text)) or None,
     )
 
 

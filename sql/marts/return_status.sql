@@ -1,5 +1,14 @@
 -- One row per registered school, academic year with returns, and term up to that year's latest.
 -- Key: (school_code, academic_year, term)
+-- Incremental: academic_year
+-- Guard (why): a year's rows hang on that year's returns and on the school's calendar
+-- (read from all its years): no new return may change a calendar (a term 2 where the calendar
+-- is not 2, a term 3 where it is not 3); the last build's calendars are in this table.
+-- guard: select not exists (select 1 from (select school_code, max(term) as term
+-- guard: from raw.returns where file_id in ({files}) group by school_code) as new
+-- guard: left join (select distinct school_code, calendar_terms from marts.return_status) as old
+-- guard: using (school_code) where (new.term = 2 and coalesce(old.calendar_terms, 3) <> 2)
+-- guard: or (new.term >= 3 and coalesce(old.calendar_terms, 3) <> 3))
 -- A table, not a view: computed once per build, then read by the flags and copied when published.
 --
 -- "Returned this term" has one definition, here, and every view, flag and report reads it:

@@ -1,5 +1,9 @@
 -- One row per reason a school needs support in an academic year.
 -- Key: (school_code, academic_year, flag, benchmark_id, grade)
+-- Incremental: academic_year >= touched
+-- Guard (why): the latest year (high no_return, where stale_data rows go) must be one of
+-- the years rebuilt, before as after: the last build's latest year is at or after {start}.
+-- guard: select coalesce(max(academic_year) >= {start}, false) from marts.school_year_summary
 -- A table, not a view: computed once per build, then read by the flags and copied when published.
 -- Thresholds come from ref.build_params (settings [support_flags]); sentences from ref.messages.
 -- Severity rules:
