@@ -1,9 +1,10 @@
 """Guards on partial rebuilds: when a model's partition holds only while something else stays put.
 
 A model may follow its `-- Incremental:` line with `-- guard: <SQL>` lines (joined in order,
-after a plain comment saying why): a query run when the build is planned, before anything is rebuilt (every
-mart still holds the last build's rows; raw.* already holds the new files' rows). When it does
-not return true, the model is rebuilt in full and everything below it sees a whole change.
+after a plain comment saying why): a query run when the build is planned, before anything is
+rebuilt (every mart still holds the last build's rows; raw.* already holds the new files'
+rows). When it does not return true, the model is rebuilt in full and everything below it sees
+a whole change.
 
 Placeholders, filled in from the change the model would otherwise be rebuilt for:
 `{start}`, the earliest academic year it would rebuild (null when none), and `{files}`, the

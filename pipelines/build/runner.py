@@ -87,6 +87,7 @@ class BuildResult:
     full: bool = True  # False: only what new files touched (pipelines.build.incremental)
     reason: str = ""  # why full, or "incremental"
     published_whole: bool = True  # False: the previous snapshot copied, changed marts written
+    publish_steps: tuple[tuple[str, float], ...] = ()  # (copy | mart | detach, seconds)
 
 
 def new_version() -> str:
@@ -235,7 +236,8 @@ def build_warehouse(
             publish_started = time.perf_counter()
             keep = int(settings()["snapshots"]["keep"])
             try:
-                published_whole = _publish(con, db_path, plan, sql_dir, version, keep)
+                steps: list[tuple[str, float]] = []
+                published_whole = _publish(con, db_path, plan, sql_dir, version, keep, steps)
             except (duckdb.Error, OSError) as exc:
                 # The marts are committed but readers keep the previous snapshot: still whole.
                 raise BuildError("publish_failed", error=first_line(exc)) from exc
@@ -259,6 +261,7 @@ def build_warehouse(
         full=plan.full,
         reason=plan.reason,
         published_whole=published_whole,
+        publish_steps=tuple(steps),
     )
 
 
@@ -269,6 +272,7 @@ def _publish(
     sql_dir: Path,
     version: str,
     keep: int,
+    steps: list[tuple[str, float]],
 ) -> bool:
     """Publish the marts; True when written whole, False when only the changes went into a copy
     of the previous snapshot (possible after an incremental build whose previous snapshot is
@@ -279,7 +283,9 @@ def _publish(
         return True
     models = order_models(discover_models(sql_dir))
     changes = publish_plan(models, plan)
-    publish_snapshot_changes(con, db_path, current[1], changes, version=version, keep=keep)
+    publish_snapshot_changes(
+        con, db_path, current[1], changes, version=version, keep=keep, steps=steps
+    )
     return False
 
 
