@@ -161,6 +161,7 @@ def measure(fraction: float, work: Path, warehouse: Path | None = None) -> dict[
         "audits_run": len(build.audits),
         # Where publishing's seconds went: the snapshot copy, each mart written, the checkpoint.
         "publish_steps": [(name, round(sec, 3)) for name, sec in build.publish_steps],
+        "audit_steps": [(name, round(sec, 3)) for name, sec in build.audit_steps],
     }
     print(json.dumps(figure, indent=1, default=str))
     shutil.rmtree(folder, ignore_errors=True)

@@ -28,7 +28,6 @@ snapshot is copied and only the changed marts (or their changed years) are writt
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,12 +37,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.build.guards import guard_holds
-from pipelines.build.keys import ModelKey
-from pipelines.build.models import Model, declared_incremental
+from pipelines.build.models import Model
 from pipelines.build.reference_tables import reference_fingerprint
 from pipelines.warehouse import raw_schema_sql
 
-_MODEL_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.I)
 STATE_SCHEMA = "build_state"
 STATE_TABLE = f"{STATE_SCHEMA}.last"
 # Raw tables without academic_year whose rows belong to a parent table's rows of their file
@@ -373,50 +370,3 @@ def publish_plan(models: list[Model], plan: Plan, schema: str = "marts") -> dict
         else:
             out[model.name] = change.predicate(model.incremental)
     return out
-
-
-def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[tuple[str, str]]:
-    """(name, SQL) of the audits an incremental build must run: a rule in sql/audits/ only when
-    a model it reads changed (and, when it declares `-- Incremental: academic_year`, only over
-    the changed years); a model's key audit only when the model changed, and then only
-    over the changed years or files when its key holds the partition column (a duplicate key
-    cannot span a year it does not name; the unchanged years passed the last build's audit)."""
-    queries = []
-    for path in audits:
-        text = path.read_text(encoding="utf-8")
-        read = {f"{s.lower()}.{n.lower()}" for s, n in _MODEL_REFERENCE.findall(text)}
-        changed = [plan.changes[name] for name in sorted(read) if name in plan.changes]
-        if not changed:
-            continue
-        merged = changed[0]
-        for other in changed[1:]:
-            merged = merged.merge(other)
-        if declared_incremental(text) == "academic_year" and not merged.whole:
-            # Its bad rows of a year come from that year's rows: check the changed years only.
-            body = text.strip().rstrip(";")
-            text = (
-                f"select * from (\n{body}\n) as audited where {merged.predicate('academic_year')}"
-            )
-        queries.append((path.stem, text))
-    for key in keys:
-        change = plan.changes.get(key.model)
-        if change is None or not key.columns:
-            continue
-        sql = key.audit_sql()
-        partition = _partition_of(key.model, plan)
-        if not change.whole and partition and _partition_column(partition) in key.columns:
-            columns = ", ".join(key.columns)
-            sql = (
-                f"select {columns}, count(*) as rows_with_this_key from {key.model} "
-                f"where {change.predicate(partition)} group by {columns} having count(*) > 1"
-            )
-        queries.append((key.audit_name, sql))
-    return queries
-
-
-def _partition_column(partition: str) -> str:
-    return "file_id" if partition == "file_id" else "academic_year"
-
-
-def _partition_of(model: str, plan: Plan) -> str | None:
-    return plan.partitions.get(model)

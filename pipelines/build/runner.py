@@ -29,13 +29,13 @@ from pipelines.build.audits import (
 from pipelines.build.incremental import (
     ModelFailed,
     Plan,
-    audit_queries,
     fingerprint,
     plan_build,
     publish_plan,
     run_plan,
     write_state,
 )
+from pipelines.build.incremental_audits import audit_queries
 from pipelines.build.keys import KeyHeaderError, model_keys
 from pipelines.build.models import (
     MODEL_SCHEMAS,
@@ -88,6 +88,7 @@ class BuildResult:
     reason: str = ""  # why full, or "incremental"
     published_whole: bool = True  # False: the previous snapshot copied, changed marts written
     publish_steps: tuple[tuple[str, float], ...] = ()  # (copy | mart | detach, seconds)
+    audit_steps: tuple[tuple[str, float], ...] = ()  # (audit, seconds), incremental builds
 
 
 def new_version() -> str:
@@ -141,13 +142,16 @@ def build_in_transaction(
     sql_dir: Path = SQL_DIR,
     lang: str = "ja",
     full: bool = True,
+    audit_steps: list[tuple[str, float]] | None = None,
 ) -> tuple[list[tuple[str, float]], list[AuditResult], float, Plan]:
     """Reference tables, models and audits in one transaction; commit only if all audits pass.
 
     With `full=False`, only what files ingested since the last build touched is rebuilt when
     that is safe (pipelines.build.incremental decides; else everything is).
-    Returns (seconds per model, audit results, audit seconds, the plan followed).
+    Returns (seconds per model, audit results, audit seconds, the plan followed); an
+    incremental build's seconds per audit go into `audit_steps`.
     """
+    audit_steps = audit_steps if audit_steps is not None else []
     try:
         models = order_models(discover_models(sql_dir))
         keys = model_keys(models)
@@ -175,10 +179,11 @@ def build_in_transaction(
         if plan.full:
             results = run_audits(con, sql_dir, keys)
         else:  # only what this build changed: the rest passed the last build's audits
-            results = [
-                run_query_audit(con, name, sql)
-                for name, sql in audit_queries(plan, keys, discover_audits(sql_dir))
-            ]
+            results = []
+            for name, sql in audit_queries(plan, keys, discover_audits(sql_dir)):
+                started = time.perf_counter()
+                results.append(run_query_audit(con, name, sql))
+                audit_steps.append((name, time.perf_counter() - started))
         audit_seconds = time.perf_counter() - audit_started
         _fail_on_audits(results, lang)
     except BaseException:
@@ -225,6 +230,7 @@ def build_warehouse(
             if parquet_dir is not None:  # events spooled by replicas into the shared folder
                 import_audit_spool(con, db_path, folder=parquet_dir / REPLICA_AUDIT_DIR)
             version = new_version()
+            audit_steps: list[tuple[str, float]] = []
             timings, results, audit_seconds, plan = build_in_transaction(
                 con,
                 version=version,
@@ -232,6 +238,7 @@ def build_warehouse(
                 sql_dir=sql_dir,
                 lang=lang,
                 full=full,
+                audit_steps=audit_steps,
             )
             publish_started = time.perf_counter()
             keep = int(settings()["snapshots"]["keep"])
@@ -262,6 +269,7 @@ def build_warehouse(
         reason=plan.reason,
         published_whole=published_whole,
         publish_steps=tuple(steps),
+        audit_steps=tuple(audit_steps),
     )
 
 

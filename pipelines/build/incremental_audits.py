@@ -1,0 +1,62 @@
+"""The audits an incremental build runs (pipelines/build/incremental.py): only over what changed.
+
+The rest passed the last build's audits; a full build runs every audit (pipelines/build/audits.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipelines.build.incremental import Plan
+from pipelines.build.keys import ModelKey
+from pipelines.build.models import declared_incremental
+
+_MODEL_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.I)
+
+
+def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[tuple[str, str]]:
+    """(name, SQL) of the audits an incremental build must run: a rule in sql/audits/ only when
+    a model it reads changed (and, when it declares `-- Incremental: academic_year`, only over
+    the changed years); a model's key audit only when the model changed, and then only
+    over the changed years or files when its key holds the partition column (a duplicate key
+    cannot span a year it does not name; the unchanged years passed the last build's audit)."""
+    queries = []
+    for path in audits:
+        text = path.read_text(encoding="utf-8")
+        read = {f"{s.lower()}.{n.lower()}" for s, n in _MODEL_REFERENCE.findall(text)}
+        changed = [plan.changes[name] for name in sorted(read) if name in plan.changes]
+        if not changed:
+            continue
+        merged = changed[0]
+        for other in changed[1:]:
+            merged = merged.merge(other)
+        if declared_incremental(text) == "academic_year" and not merged.whole:
+            # Its bad rows of a year come from that year's rows: check the changed years only.
+            body = text.strip().rstrip(";")
+            text = (
+                f"select * from (\n{body}\n) as audited where {merged.predicate('academic_year')}"
+            )
+        queries.append((path.stem, text))
+    for key in keys:
+        change = plan.changes.get(key.model)
+        if change is None or not key.columns:
+            continue
+        sql = key.audit_sql()
+        partition = _partition_of(key.model, plan)
+        if not change.whole and partition and _partition_column(partition) in key.columns:
+            columns = ", ".join(key.columns)
+            sql = (
+                f"select {columns}, count(*) as rows_with_this_key from {key.model} "
+                f"where {change.predicate(partition)} group by {columns} having count(*) > 1"
+            )
+        queries.append((key.audit_name, sql))
+    return queries
+
+
+def _partition_column(partition: str) -> str:
+    return "file_id" if partition == "file_id" else "academic_year"
+
+
+def _partition_of(model: str, plan: Plan) -> str | None:
+    return plan.partitions.get(model)
