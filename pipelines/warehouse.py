@@ -191,11 +191,14 @@ def publish_snapshot_changes(
     keep: int = 3,
     schema: str = "marts",
     steps: list[tuple[str, float]] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> str:
     """Publish a new snapshot as a copy of `base` (the current one) with only `changes` written.
 
     `changes` maps a relation of `schema` to the predicate of its rows to replace (delete them
     from the copy, insert them again from the writer's relation), or None to replace it whole.
+    `sources` may name, for a relation, another relation holding exactly its rows to insert
+    (a view's changed rows computed once during the build).
     The base file is never opened for writing: readers keep reading it while the copy is made.
     """
     folder = snapshot_dir(db_path)
@@ -216,10 +219,9 @@ def publish_snapshot_changes(
                 )
             else:
                 con.execute(f'delete from snap.{schema}."{name}" where {where}')
-                con.execute(
-                    f'insert into snap.{schema}."{name}" by name '
-                    f'select * from {schema}."{name}" where {where}'
-                )
+                source = (sources or {}).get(name)
+                rows = source or f'{schema}."{name}" where {where}'
+                con.execute(f'insert into snap.{schema}."{name}" by name select * from {rows}')
             steps.append((name, time.perf_counter() - started))
         _write_meta(con, db_path, version)
         started = time.perf_counter()

@@ -112,6 +112,9 @@ class Plan:
     changes: dict[str, Change] = field(default_factory=dict)  # changed models (and raw tables)
     previous_version: str = ""  # the last build's snapshot, which an incremental publish copies
     partitions: dict[str, str] = field(default_factory=dict)  # model -> declared partition
+    # A published view's changed rows, computed once into a temp table by run_plan (view ->
+    # temp relation): its key audit and publishing read them there, not the view twice over.
+    staged: dict[str, str] = field(default_factory=dict)
 
     def change(self, qualified_name: str) -> Change | None:
         return WHOLE if self.full else self.changes.get(qualified_name)
@@ -340,8 +343,18 @@ def run_plan(
 def _apply(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> str:
     """Rebuild one model as the plan says; what was rebuilt ("" for nothing)."""
     change = plan.changes.get(model.qualified_name)
-    if change is None or model.materialized == "view":
-        return ""  # unchanged, or a view (same SQL: the fingerprint says so)
+    if change is None:
+        return ""
+    if model.materialized == "view":  # same SQL (the fingerprint says so): nothing to rebuild
+        if change.whole or model.incremental is None or model.schema != "marts":
+            return ""
+        staged = f'temp.main."staged__{model.name}"'
+        con.execute(
+            f"create or replace temp table {staged[len('temp.main.') :]} as "
+            f"select * from {model.qualified_name} where {change.predicate(model.incremental)}"
+        )
+        plan.staged[model.qualified_name] = staged
+        return f"{change.describe()}, staged"
     if change.whole or model.incremental is None:
         con.execute(model.create_statement())
         return "all"

@@ -46,9 +46,12 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
         partition = _partition_of(key.model, plan)
         if not change.whole and partition and _partition_column(partition) in key.columns:
             columns = ", ".join(key.columns)
+            # A published view's changed rows are in a temp table already (Plan.staged).
+            source = plan.staged.get(key.model)
+            rows = source or f"{key.model} where {change.predicate(partition)}"
             sql = (
-                f"select {columns}, count(*) as rows_with_this_key from {key.model} "
-                f"where {change.predicate(partition)} group by {columns} having count(*) > 1"
+                f"select {columns}, count(*) as rows_with_this_key from {rows} "
+                f"group by {columns} having count(*) > 1"
             )
         queries.append((key.audit_name, sql))
     return queries

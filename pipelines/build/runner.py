@@ -291,8 +291,11 @@ def _publish(
         return True
     models = order_models(discover_models(sql_dir))
     changes = publish_plan(models, plan)
+    sources = {
+        name: plan.staged[f"marts.{name}"] for name in changes if f"marts.{name}" in plan.staged
+    }
     publish_snapshot_changes(
-        con, db_path, current[1], changes, version=version, keep=keep, steps=steps
+        con, db_path, current[1], changes, version=version, keep=keep, steps=steps, sources=sources
     )
     return False
 
