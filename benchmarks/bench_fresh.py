@@ -12,6 +12,14 @@ one school (a resubmission of its latest year, term 3) is ingested through the r
 the build runs as `shirube build` does (incremental unless something forbids it: see
 pipelines/build/incremental.py). The file's row is then read back from the published snapshot.
 Target (issue 17): under 5 s, and not growing with the warehouse (the two sizes' ratio near 1).
+
+`--json` writes {"figures": [one per size], "growth": fresh s largest / smallest,
+"target_seconds"}; each figure: fraction, source, raw_rows, full_build_seconds,
+full_publish_seconds, full_build_cpu_seconds, ingest_seconds, build_seconds, model_seconds,
+audit_seconds, publish_seconds, fresh_seconds (ingest + build + publish), fresh_cpu_seconds,
+load_average, file_status, build_full, build_reason, published_whole, shown (the row reached
+the snapshot), version, slowest / rebuilt (model, seconds), audits_run, publish_steps and
+audit_steps (step, seconds).
 """
 
 from __future__ import annotations
