@@ -177,7 +177,11 @@ def test_build_killed_at_several_points_then_run_again_publishes_whole_marts(cle
     assert first.returncode == 0, first.stderr
     assert kill_at_rename("build", "--db", str(db)) == -signal.SIGKILL
     assert any(p.name.endswith(".duckdb.partial") for p in leftovers(db))
-    killed = [kill_after(seconds * share, "build", "--db", str(db)) for share in BUILD_KILL_SHARES]
+    # --full: nothing new was ingested, so an incremental build would finish before its kill.
+    killed = [
+        kill_after(seconds * share, "build", "--full", "--db", str(db))
+        for share in BUILD_KILL_SHARES
+    ]
     assert killed.count(-signal.SIGKILL) >= 2
     assert marts_counts(db) == clean_marts  # readers still had a whole snapshot throughout
     final = run("build", "--db", str(db), "--lang", "en")
