@@ -76,13 +76,18 @@ def _as_source(item: IngestSource | Path) -> IngestSource:
             name=readable_name(item.name),
             data=item.data,
             source_path=readable_name(item.source_path) if item.source_path else None,
+            path=item.path,
         )
+    with open(item, "rb"):  # OSError now for a file that cannot be read at all
+        pass
     return IngestSource(
-        name=readable_name(item.name), data=item.read_bytes(), source_path=readable_name(str(item))
+        name=readable_name(item.name), source_path=readable_name(str(item)), path=item
     )
 
 
 def _size(item: IngestSource | Path) -> int:
+    if isinstance(item, IngestSource):
+        item = item.path if item.path is not None else item
     if isinstance(item, IngestSource):
         return len(item.data)
     try:
@@ -101,11 +106,13 @@ def ingest_files(
     progress: Progress | None = None,
     allowed_schools: set[str] | None = None,
     on_wait: Callable[[], None] | None = None,
+    chunk_bytes: int | None = None,
 ) -> list[FileResult]:
     """Ingest files in order under the writer lock; one FileResult per file, never raising for
     bad input. `allowed_schools` (when not None) quarantines rows of other schools. `on_wait`
     is called once if another ingest or build holds the lock. `lang` is accepted for symmetry
-    with the CLI: results carry both languages.
+    with the CLI: results carry both languages. `chunk_bytes`: text per chunk of a large file
+    (default: [ingest] chunk_mb).
     """
     del lang
     results: list[FileResult] = []
@@ -146,6 +153,7 @@ def ingest_files(
                         allowed_schools=allowed_schools,
                         registry=registry,
                         step=step,
+                        chunk_bytes=chunk_bytes,
                     )
                 except Exception as exc:  # noqa: BLE001 - one file's failure never stops a batch
                     con, result = _failed(con, db_path, source, kind, user, exc)
@@ -174,7 +182,6 @@ def _failed(
     """Reject a file whose processing failed unexpectedly, logged once the database takes a
     row again. After a failed commit DuckDB may refuse the connection: it is opened again, a
     few times with a pause, before the file is reported without a log row."""
-    import hashlib
     import time
     from datetime import datetime
 
@@ -187,7 +194,7 @@ def _failed(
         source.source_path or source.name, kind, "rejected", reason_ja=ja, reason_en=en
     )
     log_args = {
-        "sha": hashlib.sha256(source.data).hexdigest(),
+        "sha": _sha256(source),
         "source": source,
         "archive_path": None,
         "started": datetime.now(),
@@ -208,6 +215,19 @@ def _failed(
         except duckdb.Error:
             continue
     return con, result
+
+
+def _sha256(source: IngestSource) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with source.open() as fh:
+            while block := fh.read(8 << 20):
+                digest.update(block)
+    except OSError:
+        pass  # the file went away: its hash as far as it was read
+    return digest.hexdigest()
 
 
 def _unreadable(con, source: IngestSource, user: str) -> FileResult:
