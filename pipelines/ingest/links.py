@@ -169,14 +169,11 @@ def with_loop_column(
     from pipelines.ingest.validate import rule_any_sql
 
     other = [r for r in rules if r.name != "link_closes_loop"]
-    con.register("typed_links", typed)
-    try:
-        rows = con.execute(
-            f"select row_number, not {rule_any_sql(other, warn=False)}, from_code, "
-            "f_from_student_ref, to_code, f_to_student_ref from typed_links order by row_number"
-        ).fetchall()
-    finally:
-        con.unregister("typed_links")
+    typed_links = typed  # noqa: F841 - read by DuckDB's replacement scan (see rows.FileLoad)
+    rows = con.execute(
+        f"select row_number, not {rule_any_sql(other, warn=False)}, from_code, "
+        "f_from_student_ref, to_code, f_to_student_ref from typed_links order by row_number"
+    ).fetchall()
     loops: set[int] = set()
     for row_number, ok, fs, fr, ts, tr in rows:
         if not ok:

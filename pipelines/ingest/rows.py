@@ -120,32 +120,31 @@ class FileLoad:
             if self.loops is None:
                 self.loops = LoopState(con)
             typed = with_loop_column(con, typed, rules, self.loops)
-        con.register("typed", typed)
-        try:
-            any_error = rule_any_sql(rules, warn=False)
-            any_warning = rule_any_sql(rules, warn=True)
-            quarantined, warned = con.execute(
-                f"select count(*) filter (where {any_error}), "
-                f"count(*) filter (where not {any_error} and {any_warning}) from typed"
-            ).fetchall()[0]
-            good = "from typed"
-            if quarantined or warned:
-                shown = _quarantine(con, parsed, rules, self.file_id)
-                self.shown += shown[: QUARANTINE_ROWS_KEPT - len(self.shown)]
-                good = "from norm where len(errors) = 0"
-            if parsed.kind == "criteria":
-                first = self.rows_read == typed.height
-                verb = (
-                    "create or replace temp table criteria_good as"
-                    if first
-                    else ("insert into criteria_good")
-                )
-                con.execute(f"{verb} select {_CRITERIA_COLUMNS} {good}")
-            else:
-                for sql in insert_sql(parsed, self.file_id, good):
-                    con.execute(sql)
-        finally:
-            con.unregister("typed")
+        # `typed` is read by DuckDB's replacement scan of this frame's local variable, never
+        # registered: a view registered (and dropped) inside the file's transaction would keep
+        # every chunk's frame alive until the commit.
+        any_error = rule_any_sql(rules, warn=False)
+        any_warning = rule_any_sql(rules, warn=True)
+        quarantined, warned = con.execute(
+            f"select count(*) filter (where {any_error}), "
+            f"count(*) filter (where not {any_error} and {any_warning}) from typed"
+        ).fetchall()[0]
+        good = "from typed"
+        if quarantined or warned:
+            shown = _quarantine(con, parsed, rules, self.file_id, typed)
+            self.shown += shown[: QUARANTINE_ROWS_KEPT - len(self.shown)]
+            good = "from norm where len(errors) = 0"
+        if parsed.kind == "criteria":
+            first = self.rows_read == typed.height
+            verb = (
+                "create or replace temp table criteria_good as"
+                if first
+                else ("insert into criteria_good")
+            )
+            con.execute(f"{verb} select {_CRITERIA_COLUMNS} {good}")
+        else:
+            for sql in insert_sql(parsed, self.file_id, good):
+                con.execute(sql)
         self.quarantined += quarantined
         self.warned += warned
 
@@ -158,7 +157,11 @@ class FileLoad:
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, rules: list, file_id: int
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    rules: list,
+    file_id: int,
+    typed: pl.DataFrame,  # read by name (replacement scan) in the SQL below
 ) -> list[tuple]:
     """Write the broken rows' reasons (and loaded rows' warnings); return the first few."""
     con.execute(f"create or replace temp table norm as select *, {rule_hits_sql(rules)} from typed")
