@@ -244,9 +244,11 @@ def ingest_one(
         result = FileResult(shown_path, earlier[3], "duplicate", reason_ja=ja, reason_en=en)
         return _log_alone(con, result, archive_path=earlier[2], **log_args)
 
+    lookups: dict = {}  # values parsed in one chunk are not parsed again in the next
+
     def typed(parsed: ParsedFile):
         known = None if parsed.kind == "schools" else registry.codes()
-        return typed_frame(parsed, known_schools=known, scope=allowed_schools)
+        return typed_frame(parsed, known_schools=known, scope=allowed_schools, lookups=lookups)
 
     try:
         chunks = open_chunks(

@@ -122,7 +122,9 @@ class FileLoad:
             typed = with_loop_column(con, typed, rules, self.loops)
         # `typed` is read by DuckDB's replacement scan of this frame's local variable, never
         # registered: a view registered (and dropped) inside the file's transaction would keep
-        # every chunk's frame alive until the commit.
+        # every chunk's frame alive until the commit. Arrow once, not once per statement.
+        height = typed.height
+        typed = typed.to_arrow()
         any_error = rule_any_sql(rules, warn=False)
         any_warning = rule_any_sql(rules, warn=True)
         quarantined, warned = con.execute(
@@ -135,7 +137,7 @@ class FileLoad:
             self.shown += shown[: QUARANTINE_ROWS_KEPT - len(self.shown)]
             good = "from norm where len(errors) = 0"
         if parsed.kind == "criteria":
-            first = self.rows_read == typed.height
+            first = self.rows_read == height
             verb = (
                 "create or replace temp table criteria_good as"
                 if first
@@ -161,7 +163,7 @@ def _quarantine(
     parsed: ParsedFile,
     rules: list,
     file_id: int,
-    typed: pl.DataFrame,  # read by name (replacement scan) in the SQL below
+    typed: object,  # read by name (replacement scan) in the SQL below
 ) -> list[tuple]:
     """Write the broken rows' reasons (and loaded rows' warnings); return the first few."""
     con.execute(f"create or replace temp table norm as select *, {rule_hits_sql(rules)} from typed")
