@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -122,7 +123,14 @@ def _text_chunks(
             missing_columns="insert",
             raise_if_empty=False,
         )
-        yield _finish(frame, rows[header_index], match, first_row=first_row, encoding=encoding)
+        yield _finish(
+            frame,
+            rows[header_index],
+            match,
+            first_row=first_row,
+            encoding=encoding,
+            maybe_control=may_hold_control(text, separator),
+        )
         first_row += frame.height
 
 
@@ -166,8 +174,10 @@ def _finish(
     *,
     first_row: int,
     encoding: str,
+    maybe_control: bool = True,
 ) -> ParsedFile:
-    """Keep the recognised columns, normalised; number the rows as Excel does; drop blank rows."""
+    """Keep the recognised columns, normalised; number the rows as Excel does; drop blank rows.
+    `maybe_control` False: the text read shows no value can hold a control character."""
     named = {f"f_{f}": i for f, i in match.columns.items()}
     named.update({f"b{p}": i for p, i in match.benchmarks.items()})
     named.update({f"s{p}": i for p, i in match.skills.items()})
@@ -194,7 +204,7 @@ def _finish(
     staged = pl.DataFrame(columns).with_columns(_blank_to_null(name) for name in named)
     written = {name: str(header_cells[i]).strip() for name, i in named.items()}
     assert match.kind is not None
-    control, longest = _text_stats(staged, list(named))
+    control, longest = _text_stats(staged, list(named), maybe_control)
     return ParsedFile(match.kind, match, written, staged, encoding, control, longest)
 
 
@@ -202,12 +212,40 @@ def _finish(
 CONTROL_PATTERN = r"[\x00-\x1F\x7F-\x9F]"
 
 
-def _text_stats(staged: pl.DataFrame, names: list[str]) -> tuple[frozenset[str], dict[str, int]]:
+# Bytes of a chunk that may put a control character in a value: C0 but CR LF and LF (which end
+# records), DEL, C1 in UTF-8, a CR not before LF; a quote (a line break inside a quoted value)
+# and, in a comma-separated chunk, a tab are checked separately.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\r(?!\n)")
+
+
+def may_hold_control(text: bytes, separator: str) -> bool:
+    """False only when no value of this chunk of UTF-8 text can hold a control character."""
+    if b'"' in text or (separator != "\t" and b"\t" in text):
+        return True
+    return _CONTROL_BYTES.search(text) is not None
+
+
+def _text_stats(
+    staged: pl.DataFrame, names: list[str], maybe_control: bool
+) -> tuple[frozenset[str], dict[str, int]]:
+    """Columns holding a control character, and each column's longest value in characters
+    (exact past its [ingest.max_chars] limit; below it, its length in bytes may stand in)."""
     if not names:
         return frozenset(), {}
+    by_bytes = staged.select(pl.col(n).str.len_bytes().max().alias(n) for n in names).row(
+        0, named=True
+    )
+    limits = settings()["ingest"]["max_chars"]
+    over = [n for n in names if (by_bytes[n] or 0) > int(limits.get(n.removeprefix("f_"), 1 << 62))]
     stats = staged.select(
-        *(pl.col(n).str.contains(CONTROL_PATTERN).any().alias(f"control_{n}") for n in names),
-        *(pl.col(n).str.len_chars().max().alias(f"longest_{n}") for n in names),
-    ).row(0, named=True)
-    control = frozenset(n for n in names if stats[f"control_{n}"])
-    return control, {n: int(stats[f"longest_{n}"] or 0) for n in names}
+        *(
+            pl.col(n).str.contains(CONTROL_PATTERN).any().alias(f"control_{n}")
+            for n in (names if maybe_control else [])
+        ),
+        *(pl.col(n).str.len_chars().max().alias(f"longest_{n}") for n in over),
+    )
+    stats = stats.row(0, named=True) if stats.width else {}
+    control = frozenset(n for n in names if stats.get(f"control_{n}"))
+    longest = {n: int(by_bytes[n] or 0) for n in names}
+    longest.update({n: int(stats[f"longest_{n}"] or 0) for n in over})
+    return control, longest
