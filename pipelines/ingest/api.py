@@ -24,6 +24,7 @@ from pipelines.ingest.load import (
 )
 from pipelines.ingest.names import readable_name
 from pipelines.ingest.staging import SchoolRegistry, framework_table
+from pipelines.settings import settings
 from pipelines.warehouse import connect_writer, remove_ingest_leftovers, writer_lock
 
 FOLDER_EXTENSIONS = (".csv", ".xlsx", ".xlsm", ".xls")
@@ -120,6 +121,7 @@ def ingest_files(
         # Under the lock no other ingest or build runs: any .partial file is a killed run's.
         remove_ingest_leftovers(db_path)
         con = connect_writer(db_path)
+        _bound_memory(con)
         try:
             registry = SchoolRegistry(con)
             framework_table(con)
@@ -168,6 +170,15 @@ def ingest_files(
     return results
 
 
+def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's buffer pool during an ingest ([ingest] duckdb_memory_mb): a large file's rows,
+    appended chunk by chunk in one transaction, are written out as they come rather than
+    cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default."""
+    limit = int(settings()["ingest"].get("duckdb_memory_mb", 0))
+    if limit > 0:
+        con.execute(f"set memory_limit = '{limit}MB'")
+
+
 RECONNECT_TRIES = 5  # a failed commit (memory, disk) may take a moment to clear
 
 
@@ -212,6 +223,7 @@ def _failed(
         time.sleep(0.5 * attempt)
         try:
             con = connect_writer(db_path)
+            _bound_memory(con)
         except duckdb.Error:
             continue
     return con, result
