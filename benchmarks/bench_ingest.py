@@ -1,7 +1,16 @@
 """Ingest speed and memory at national scale, against a bare DuckDB `read_csv` of the same files.
 
     .venv/bin/python benchmarks/bench_ingest.py [--schools 34700] [--years 5]
-        [--activity-schools 2000] [--work DIR] [--out benchmarks/out/ingest.md]
+        [--activity-schools 2000] [--shapes small,large,memory] [--scale 1.0] [--big-scale 10]
+        [--work DIR] [--out benchmarks/out/ingest.md] [--json FILE]
+
+Two shapes, each in two encodings, each against the bare load of the same files:
+- small ("utf8", "cp932"): many small files, the national sample as schools send it (below);
+- large ("utf8-large", "cp932-large"): four large files as a board sends them
+  (`ingest_shapes.write_large_files`: registry, five years of returns, a roster of 800,000 rows
+  and 3.2 million activity rows, times --scale);
+and memory ("memory"): peak RSS of ingesting the registry and the activities file alone, at
+--scale and at --big-scale times it, each in a fresh process (the ceiling must not grow).
 
 For each dress ("utf8": plain UTF-8 CSV; "cp932": CP932 CSV) it generates the sample with
 `pipelines.sample.generate_sample`, then runs, each in a fresh child process (so peak RSS is that
@@ -13,8 +22,10 @@ run's own, from getrusage):
 - ingest: `pipelines.ingest.ingest_files` of the same files (folder order) into a new warehouse:
           detection, normalisation, every rule, quarantine, archive, log, one transaction per file.
 
-Targets: ingest within 2x of bare (issue #8; #3 allowed 2.5x UTF-8, 3.5x CP932), peak RSS < 4 GB.
-Prints a table and writes it to benchmarks/out/ingest.md.
+Targets (issue #17): ingest within 1.5x of bare on both shapes and encodings; peak RSS under
+1 GB for the 3.2-million-row file and for one ten times larger. Prints a table and writes it to
+benchmarks/out/ingest.md; --json writes {"targets", "results", "memory", "peak_limit_mb"}:
+"results" holds one entry per shape and encoding (dress), "memory" one per scale.
 """
 
 from __future__ import annotations
@@ -30,8 +41,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"utf8": 2.0, "cp932": 2.0}
-PEAK_LIMIT_MB = 4096
+TARGETS = {"utf8": 1.5, "cp932": 1.5, "utf8-large": 1.5, "cp932-large": 1.5}
+PEAK_LIMIT_MB = 1024
 
 BARE = r"""
 import json, resource, sys, time, duckdb
@@ -129,7 +140,52 @@ def measure(dress: str, folder: Path, args: argparse.Namespace) -> dict:
     }
 
 
-def table(results: list[dict], args: argparse.Namespace) -> str:
+def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict:
+    from ingest_shapes import write_large_files
+
+    started = time.perf_counter()
+    files = [str(p) for p in write_large_files(folder, encoding=encoding, scale=args.scale)]
+    generated = time.perf_counter() - started
+    size_mb = sum(Path(f).stat().st_size for f in files) / 1e6
+    dress = f"{'cp932' if encoding == 'cp932' else 'utf8'}-large"
+    scratch = folder.parent / f"{dress}.scratch"
+    scratch.mkdir()
+    bare_db, ingest_db = folder.parent / f"{dress}.bare.duckdb", folder.parent / f"{dress}.duckdb"
+    bare = run_child(BARE, json.dumps(files), str(bare_db), encoding, str(scratch))
+    ingest = run_child(INGEST, json.dumps(files), str(ingest_db))
+    leftovers = (*folder.parent.glob(f"{dress}.duckdb*"), *folder.parent.glob(f"{dress}.archive"))
+    for leftover in (folder, scratch, bare_db, *leftovers):
+        remove(leftover)
+    return {
+        "dress": dress,
+        "files": len(files),
+        "size_mb": size_mb,
+        "generate_s": generated,
+        "bare": bare,
+        "ingest": ingest,
+    }
+
+
+def measure_memory(scale: float, folder: Path) -> dict:
+    """Peak RSS of ingesting the registry and the activities file at `scale`."""
+    from ingest_shapes import ACTIVITY_ROWS, write_large_files
+
+    paths = write_large_files(folder, scale=scale)
+    files = [str(paths[0]), str(paths[3])]
+    db = folder.parent / f"memory{scale}.duckdb"
+    ingest = run_child(INGEST, json.dumps(files), str(db))
+    size_mb = paths[3].stat().st_size / 1e6
+    for leftover in (folder, *folder.parent.glob(f"memory{scale}.*")):
+        remove(leftover)
+    return {
+        "scale": scale,
+        "activity_rows": int(ACTIVITY_ROWS * scale),
+        "activity_mb": size_mb,
+        "ingest": ingest,
+    }
+
+
+def table(results: list[dict], args: argparse.Namespace, memory: list[dict] | None = None) -> str:
     lines = [
         "# Ingest benchmark",
         "",
@@ -151,6 +207,18 @@ def table(results: list[dict], args: argparse.Namespace) -> str:
             f"<= {target}x | {r['ingest']['peak_mb']:.0f} | {r['ingest']['quarantined']} | "
             f"{'pass' if ok else 'FAIL'} |"
         )
+    if memory:
+        lines += [
+            "",
+            "| activity rows | file MB | ingest s | peak RSS MB | limit MB | result |",
+            "|---|---|---|---|---|---|",
+        ]
+        for m in memory:
+            peak = m["ingest"]["peak_mb"]
+            lines.append(
+                f"| {m['activity_rows']:,} | {m['activity_mb']:.0f} | {m['ingest']['seconds']:.1f} "
+                f"| {peak:.0f} | {PEAK_LIMIT_MB} | {'pass' if peak < PEAK_LIMIT_MB else 'FAIL'} |"
+            )
     lines += [
         "",
         "Bare load rows (sanity): "
@@ -167,22 +235,42 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--activity-schools", type=int, default=2000)
     parser.add_argument("--dresses", default="utf8,cp932")
+    parser.add_argument("--shapes", default="small,large,memory")
+    parser.add_argument("--scale", type=float, default=1.0, help="large shape: x 3.2 M activities")
+    parser.add_argument("--big-scale", type=float, default=10.0, help="memory: the larger file")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: temp)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ingest.md")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="shirube-bench-"))
+    shapes = args.shapes.split(",")
+    results: list[dict] = []
+    memory: list[dict] = []
     try:
-        results = [measure(d, work / d, args) for d in args.dresses.split(",")]
+        if "small" in shapes:
+            results += [measure(d, work / d, args) for d in args.dresses.split(",")]
+        if "large" in shapes:
+            for dress in args.dresses.split(","):
+                encoding = "cp932" if dress == "cp932" else "utf-8"
+                results.append(measure_large(encoding, work / f"{dress}-large", args))
+        if "memory" in shapes:
+            for scale in (args.scale, args.scale * args.big_scale):
+                memory.append(measure_memory(scale, work / f"memory{scale}"))
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    report = table(results, args)
+    report = table(results, args, memory)
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     if args.json:
-        args.json.write_text(json.dumps({"targets": TARGETS, "results": results}, indent=1))
+        figures = {
+            "targets": TARGETS,
+            "results": results,
+            "memory": memory,
+            "peak_limit_mb": PEAK_LIMIT_MB,
+        }
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

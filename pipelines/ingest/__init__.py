@@ -4,7 +4,9 @@ Layers, each its own module: `reading` (bytes -> text table: encodings, Excel, h
 `headers` (which column is which field; the file's kind), `normalise` (SQL parsers for years, eras,
 dates, terms, scores, codes), `validate` (the rules and their reasons), `load` (one transaction per
 file, archive, log, quarantine), `api` (expand_paths, ingest_files: shared by CLI and dashboard),
-`report` (what the CLI prints).
+`report` (what the CLI prints). A large text file is read in blocks (`textstream`: hash, encoding,
+record-aligned chunks) and loaded chunk by chunk inside its one transaction (`rows.FileLoad`), so
+memory is bounded by [ingest] chunk_mb, not by the file's size.
 """
 
 from pipelines.ingest.api import UsageError, expand_paths, ingest_files

@@ -24,6 +24,7 @@ from pipelines.ingest.load import (
 )
 from pipelines.ingest.names import readable_name
 from pipelines.ingest.staging import SchoolRegistry, framework_table
+from pipelines.settings import settings
 from pipelines.warehouse import connect_writer, remove_ingest_leftovers, writer_lock
 
 FOLDER_EXTENSIONS = (".csv", ".xlsx", ".xlsm", ".xls")
@@ -76,13 +77,18 @@ def _as_source(item: IngestSource | Path) -> IngestSource:
             name=readable_name(item.name),
             data=item.data,
             source_path=readable_name(item.source_path) if item.source_path else None,
+            path=item.path,
         )
+    with open(item, "rb"):  # OSError now for a file that cannot be read at all
+        pass
     return IngestSource(
-        name=readable_name(item.name), data=item.read_bytes(), source_path=readable_name(str(item))
+        name=readable_name(item.name), source_path=readable_name(str(item)), path=item
     )
 
 
 def _size(item: IngestSource | Path) -> int:
+    if isinstance(item, IngestSource):
+        item = item.path if item.path is not None else item
     if isinstance(item, IngestSource):
         return len(item.data)
     try:
@@ -101,11 +107,13 @@ def ingest_files(
     progress: Progress | None = None,
     allowed_schools: set[str] | None = None,
     on_wait: Callable[[], None] | None = None,
+    chunk_bytes: int | None = None,
 ) -> list[FileResult]:
     """Ingest files in order under the writer lock; one FileResult per file, never raising for
     bad input. `allowed_schools` (when not None) quarantines rows of other schools. `on_wait`
     is called once if another ingest or build holds the lock. `lang` is accepted for symmetry
-    with the CLI: results carry both languages.
+    with the CLI: results carry both languages. `chunk_bytes`: text per chunk of a large file
+    (default: [ingest] chunk_mb).
     """
     del lang
     results: list[FileResult] = []
@@ -113,6 +121,7 @@ def ingest_files(
         # Under the lock no other ingest or build runs: any .partial file is a killed run's.
         remove_ingest_leftovers(db_path)
         con = connect_writer(db_path)
+        _bound_memory(con)
         try:
             registry = SchoolRegistry(con)
             framework_table(con)
@@ -146,6 +155,7 @@ def ingest_files(
                         allowed_schools=allowed_schools,
                         registry=registry,
                         step=step,
+                        chunk_bytes=chunk_bytes,
                     )
                 except Exception as exc:  # noqa: BLE001 - one file's failure never stops a batch
                     con, result = _failed(con, db_path, source, kind, user, exc)
@@ -158,6 +168,15 @@ def ingest_files(
         finally:
             con.close()
     return results
+
+
+def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's buffer pool during an ingest ([ingest] duckdb_memory_mb): a large file's rows,
+    appended chunk by chunk in one transaction, are written out as they come rather than
+    cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default."""
+    limit = int(settings()["ingest"].get("duckdb_memory_mb", 0))
+    if limit > 0:
+        con.execute(f"set memory_limit = '{limit}MB'")
 
 
 RECONNECT_TRIES = 5  # a failed commit (memory, disk) may take a moment to clear
@@ -174,7 +193,6 @@ def _failed(
     """Reject a file whose processing failed unexpectedly, logged once the database takes a
     row again. After a failed commit DuckDB may refuse the connection: it is opened again, a
     few times with a pause, before the file is reported without a log row."""
-    import hashlib
     import time
     from datetime import datetime
 
@@ -187,7 +205,7 @@ def _failed(
         source.source_path or source.name, kind, "rejected", reason_ja=ja, reason_en=en
     )
     log_args = {
-        "sha": hashlib.sha256(source.data).hexdigest(),
+        "sha": _sha256(source),
         "source": source,
         "archive_path": None,
         "started": datetime.now(),
@@ -205,9 +223,23 @@ def _failed(
         time.sleep(0.5 * attempt)
         try:
             con = connect_writer(db_path)
+            _bound_memory(con)
         except duckdb.Error:
             continue
     return con, result
+
+
+def _sha256(source: IngestSource) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with source.open() as fh:
+            while block := fh.read(8 << 20):
+                digest.update(block)
+    except OSError:
+        pass  # the file went away: its hash as far as it was read
+    return digest.hexdigest()
 
 
 def _unreadable(con, source: IngestSource, user: str) -> FileResult:

@@ -131,53 +131,58 @@ def effective_links(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str,
     ).fetchall()
 
 
+class LoopState:
+    """The links in effect, as successor and predecessor of each student end: read once per
+    file, then each good row of the file is linked in, chunk after chunk."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.successor: dict[tuple[str, str], tuple[str, str]] = {}
+        self.predecessor: dict[tuple[str, str], tuple[str, str]] = {}
+        for fs, fr, ts, tr in effective_links(con):
+            self.link((fs, fr), (ts, tr))
+
+    def link(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        old = self.successor.pop(a, None)
+        if old is not None:
+            self.predecessor.pop(old, None)
+        old = self.predecessor.pop(b, None)
+        if old is not None:
+            self.successor.pop(old, None)
+        self.successor[a] = b
+        self.predecessor[b] = a
+
+    def closes_loop(self, start: tuple[str, str], end: tuple[str, str]) -> bool:
+        node, steps = end, 0
+        while node in self.successor and steps < LOOP_STEPS_MAX:
+            node, steps = self.successor[node], steps + 1
+            if node == start:
+                return True
+        return False
+
+
 def with_loop_column(
-    con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, rules: list
+    con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, rules: list, state: LoopState
 ) -> pl.DataFrame:
     """`typed` plus `closes_loop`: the row breaks no other rule and, taken after the links in
-    effect and the file's earlier good rows, its to-student already leads to its from-student."""
+    effect and the file's earlier good rows (in `state`), its to-student already leads to its
+    from-student."""
     from pipelines.ingest.validate import rule_any_sql
 
     other = [r for r in rules if r.name != "link_closes_loop"]
-    con.register("typed_links", typed)
-    try:
-        rows = con.execute(
-            f"select row_number, not {rule_any_sql(other, warn=False)}, from_code, "
-            "f_from_student_ref, to_code, f_to_student_ref from typed_links order by row_number"
-        ).fetchall()
-    finally:
-        con.unregister("typed_links")
-    successor: dict[tuple[str, str], tuple[str, str]] = {}
-    predecessor: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def link(a: tuple[str, str], b: tuple[str, str]) -> None:
-        for old in (successor.pop(a, None),):
-            if old is not None:
-                predecessor.pop(old, None)
-        for old in (predecessor.pop(b, None),):
-            if old is not None:
-                successor.pop(old, None)
-        successor[a] = b
-        predecessor[b] = a
-
-    for fs, fr, ts, tr in effective_links(con):
-        link((fs, fr), (ts, tr))
-    loops: dict[int, bool] = {}
+    typed_links = typed  # noqa: F841 - read by DuckDB's replacement scan (see rows.FileLoad)
+    rows = con.execute(
+        f"select row_number, not {rule_any_sql(other, warn=False)}, from_code, "
+        "f_from_student_ref, to_code, f_to_student_ref from typed_links order by row_number"
+    ).fetchall()
+    loops: set[int] = set()
     for row_number, ok, fs, fr, ts, tr in rows:
         if not ok:
             continue
-        start, end = (fs, fr), (ts, tr)
-        node, steps, closes = end, 0, False
-        while node in successor and steps < LOOP_STEPS_MAX:
-            node, steps = successor[node], steps + 1
-            if node == start:
-                closes = True
-                break
-        if closes:
-            loops[row_number] = True
+        if state.closes_loop((fs, fr), (ts, tr)):
+            loops.add(row_number)
         else:
-            link(start, end)
+            state.link((fs, fr), (ts, tr))
     flags = pl.Series(
-        "closes_loop", [loops.get(r, False) for r in typed["row_number"].to_list()], pl.Boolean
+        "closes_loop", [r in loops for r in typed["row_number"].to_list()], pl.Boolean
     )
     return typed.with_columns(flags)

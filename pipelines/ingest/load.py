@@ -6,47 +6,54 @@ rows, check every rule, insert good rows into raw.<kind> and broken ones' reason
 raw.quarantine, write the archive copy (atomically, named by SHA-256, before the commit so the log
 never points to a missing file; a leftover copy without a log row is harmless and reused), write
 the ingest-log row, commit. Any error rolls the transaction back and the file is rejected.
+
+A text file is read from its path in blocks and loaded in chunks of about [ingest] chunk_mb of
+text (see `textstream`, `reading.open_chunks`, `rows.FileLoad`), all in the file's one
+transaction, so memory stays bounded whatever the file's size; a small file is one chunk.
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
-import polars as pl
 
 from pipelines.i18n import both, t
 from pipelines.ingest.headers import header_label
-from pipelines.ingest.links import with_loop_column
-from pipelines.ingest.reading import FileRejected, ParsedFile, parse_file
-from pipelines.ingest.skills import insert_sql as skill_insert_sql
+from pipelines.ingest.reading import FileRejected, ParsedFile, open_chunks
+from pipelines.ingest.rows import FileLoad
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
-from pipelines.ingest.validate import (
-    quarantine_sql,
-    rule_any_sql,
-    rule_hits_sql,
-    rules_for,
-    today_in_japan,
-)
+from pipelines.ingest.textstream import Opener, scan
+from pipelines.settings import settings
 from pipelines.warehouse import archive_dir
 
 STEPS = ("read", "check", "load", "commit")
-QUARANTINE_ROWS_KEPT = 1000  # per file, for display; raw.quarantine holds them all
 
 
 @dataclass(frozen=True)
 class IngestSource:
-    """A file's name and bytes, e.g. an upload from the dashboard."""
+    """A file's name and bytes, e.g. an upload from the dashboard; or its name and `path`, read
+    from there in blocks (then `data` is empty)."""
 
     name: str
-    data: bytes
+    data: bytes = b""
     source_path: str | None = None
+    path: Path | None = None
+
+    def open(self) -> BinaryIO:
+        return open(self.path, "rb") if self.path is not None else io.BytesIO(self.data)
+
+
+def chunk_bytes_setting() -> int:
+    return int(float(settings()["ingest"]["chunk_mb"]) * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class FileResult:
     quarantine: list[QuarantineRow] = field(default_factory=list)
 
     def quarantine_rows(self) -> list[QuarantineRow]:
-        """The file's quarantined rows (first QUARANTINE_ROWS_KEPT), by row then rule."""
+        """The file's quarantined rows (first rows.QUARANTINE_ROWS_KEPT), by row then rule."""
         return list(self.quarantine)
 
     def reason(self, lang: str) -> str | None:
@@ -173,139 +180,38 @@ def _log_alone(con: duckdb.DuckDBPyConnection, result: FileResult, **kwargs) -> 
     return result
 
 
-def write_archive(folder: Path, sha: str, name: str, data: bytes) -> str:
+def write_archive(folder: Path, sha: str, name: str, open_file: Opener, size: int) -> str:
     """Store the bytes under their SHA-256 (atomic rename); return the path relative to folder."""
     # Only letters and digits of the extension: a name is the sender's, the path is ours.
     letters = re.sub(r"[^a-z0-9]", "", Path(name).suffix.lower())[:7]
     suffix = f".{letters}" if letters else ""
     relative = f"{sha[:2]}/{sha}{suffix}"
     target = folder / relative
-    if target.exists() and target.stat().st_size == len(data):
+    if target.exists() and target.stat().st_size == size:
         return relative  # same content address: a leftover from an interrupted ingest, or a copy
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    with open(partial, "wb") as fh:
-        fh.write(data)
+    with open_file() as source, open(partial, "wb") as fh:
+        shutil.copyfileobj(source, fh, 8 << 20)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(partial, target)
     return relative
 
 
-def _insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
-    """Inserts of the good rows (`good`: the FROM clause that yields them) into raw.<kind>."""
-    cols = set(parsed.frame.columns)
+class _Unusable(Exception):
+    """A chunk past the first could not be read: the file is rejected with this reason."""
 
-    def opt(column: str, sql: str | None = None) -> str:
-        return (sql or column) if column in cols else "null"
-
-    if parsed.kind == "schools":
-        return [
-            f"insert into raw.schools select {file_id}, row_number, code, f_school_name, "
-            f"municipality5, {opt('f_municipality_name')}, {opt('f_hub_code')}, "
-            f"{opt('f_hub_name')}, {opt('f_enrolment', 'cast(enrolment_n as integer)')} {good}"
-        ]
-    if parsed.kind == "returns":
-        positions = sorted(parsed.header.benchmarks)
-        long_scores = (
-            f"select row_number, framework_version, unnest({positions}) as position, "
-            f"unnest([{', '.join(f'score{p}' for p in positions)}]) as score {good}"
-        )
-        return [
-            f"insert into raw.returns select {file_id}, row_number, code, year, term_n, "
-            f"submitted, framework_version {good}",
-            f"insert into raw.return_scores select {file_id}, s.row_number, fb.benchmark_id, "
-            f"s.score from ({long_scores}) s join framework_benchmark fb "
-            "on fb.version = s.framework_version and fb.position = s.position "
-            "where s.score is not null order by s.row_number, s.position",
-        ]
-    if parsed.kind == "criteria":
-        # Rows with the same school, year, term, submission date (and framework) form one
-        # return, numbered by its last row: a later row of the same key comes after it.
-        return_key = "code, year, term_n, submitted, framework_version"
-        return [
-            f"insert into raw.returns select {file_id}, max(row_number), code, year, term_n, "
-            f"submitted, framework_version {good} group by {return_key} order by 2",
-            f"insert into raw.criterion_answers select {file_id}, row_number, "
-            f"max(row_number) over (partition by {return_key}), criterion_id, f_answer, "
-            f"answer_score {good} order by row_number",
-        ]
-    if parsed.kind == "skills":
-        return skill_insert_sql(parsed, file_id, good)
-    if parsed.kind == "activities":
-        return [
-            f"insert into raw.activities select {file_id}, row_number, code, f_student_ref, "
-            "grade_n, activity_code, activity_day, "
-            "year(activity_day) - case when month(activity_day) < 4 then 1 else 0 end, "
-            f"{opt('f_hours', 'hours_n')}, {opt('f_provider')}, "
-            f"{opt('f_prepared', 'prepared_b')}, {opt('f_reflected', 'reflected_b')} {good}"
-        ]
-    if parsed.kind == "links":
-        return [
-            f"insert into raw.student_links select {file_id}, row_number, from_code, "
-            f"f_from_student_ref, to_code, f_to_student_ref, linked_day {good}"
-        ]
-    return [
-        f"insert into raw.roster select {file_id}, row_number, code, year, f_student_ref, "
-        f"grade_n {good}"
-    ]
+    def __init__(self, reason: tuple[str, str]) -> None:
+        super().__init__(reason[1])
+        self.reason = reason
 
 
-def _load_rows(
-    con: duckdb.DuckDBPyConnection,
-    parsed: ParsedFile,
-    typed: pl.DataFrame,
-    file_id: int,
-    scoped: bool,
-) -> tuple[int, int, list[QuarantineRow]]:
-    """Check and insert the typed rows; returns (rows quarantined, rows warned, first rows).
-
-    A clean file (the usual case) costs one counting pass over the rows and the inserts; only a
-    file with broken rows gets the per-rule lists and the reasons' (large) SQL.
-    """
-    rules = rules_for(parsed, allowed=scoped, today=today_in_japan())
-    if parsed.kind == "links":  # a loop depends on the links already loaded: see links.py
-        typed = with_loop_column(con, typed, rules)
-    con.register("typed", typed)
-    try:
-        any_error = rule_any_sql(rules, warn=False)
-        any_warning = rule_any_sql(rules, warn=True)
-        quarantined, warned = con.execute(
-            f"select count(*) filter (where {any_error}), "
-            f"count(*) filter (where not {any_error} and {any_warning}) from typed"
-        ).fetchall()[0]
-        shown: list[tuple] = []
-        good = "from typed"
-        if quarantined or warned:
-            shown = _quarantine(con, parsed, rules, file_id)
-            good = "from norm where len(errors) = 0"
-        for sql in _insert_sql(parsed, file_id, good):
-            con.execute(sql)
-    finally:
-        con.unregister("typed")
-    return quarantined, warned, [QuarantineRow(*r) for r in shown]
-
-
-def _quarantine(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, rules: list, file_id: int
-) -> list[tuple]:
-    """Write the broken rows' reasons (and loaded rows' warnings); return the first few."""
-    con.execute(f"create or replace temp table norm as select *, {rule_hits_sql(rules)} from typed")
-    q = quarantine_sql(rules, parsed.headers_as_written)
-    con.execute(f"create or replace temp table q as {q}")
-    con.execute(
-        f"insert into raw.quarantine select {file_id}, row_number, column_name, value, "
-        "rule, reason_ja, reason_en from q where not warn"
-    )
-    # A warning is only worth keeping on a row that was loaded.
-    con.execute(
-        f"insert into raw.row_warnings select {file_id}, row_number, column_name, value, "
-        "rule, reason_ja, reason_en from q where warn and not row_rejected"
-    )
-    return con.execute(
-        "select row_number, column_name, value, rule, reason_ja, reason_en from q "
-        f"where not warn order by row_number, rule limit {QUARANTINE_ROWS_KEPT}"
-    ).fetchall()
+def _reading_failure(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, FileRejected):
+        return _rejection_reason(exc)
+    # A damaged file the readers choke on: reject, never a traceback.
+    return both("ingest.reject_unreadable", detail=type(exc).__name__)
 
 
 def ingest_one(
@@ -318,13 +224,14 @@ def ingest_one(
     allowed_schools: set[str] | None,
     registry: SchoolRegistry,
     step: Callable[[str], None],
+    chunk_bytes: int | None = None,
 ) -> FileResult:
     """Ingest one file; never raises for bad input (the file is rejected with a reason)."""
     started = _now()
-    data = source.data
-    sha = hashlib.sha256(data).hexdigest()
     shown_path = source.source_path or source.name
     step("read")
+    facts = scan(source.open)
+    sha = facts.sha256
     earlier = con.execute(
         "select file_id, original_name, archive_path, kind from raw.ingest_log "
         "where sha256 = ? and status = 'loaded' order by file_id limit 1",
@@ -336,57 +243,74 @@ def ingest_one(
         ja, en = both("ingest.duplicate", file_id=earlier[0], name=earlier[1])
         result = FileResult(shown_path, earlier[3], "duplicate", reason_ja=ja, reason_en=en)
         return _log_alone(con, result, archive_path=earlier[2], **log_args)
+
+    lookups: dict = {}  # values parsed in one chunk are not parsed again in the next
+
+    def typed(parsed: ParsedFile):
+        known = None if parsed.kind == "schools" else registry.codes()
+        return typed_frame(parsed, known_schools=known, scope=allowed_schools, lookups=lookups)
+
     try:
-        parsed = parse_file(source.name, data, kind)
-        step("check")
-        typed = typed_frame(
-            parsed,
-            known_schools=None if parsed.kind == "schools" else registry.codes(),
-            scope=allowed_schools,
+        chunks = open_chunks(
+            source.name, source.open, facts, kind, chunk_bytes or chunk_bytes_setting()
         )
-    except FileRejected as exc:
-        ja, en = _rejection_reason(exc)
-        result = FileResult(shown_path, kind, "rejected", reason_ja=ja, reason_en=en)
-        return _log_alone(con, result, archive_path=None, **log_args)
-    except Exception as exc:  # a damaged file the readers choke on: reject, never a traceback
-        ja, en = both("ingest.reject_unreadable", detail=type(exc).__name__)
+        # Chunks of blank lines before the first data row are passed over here, so a file
+        # with no data row at all is rejected before its transaction, as a whole file was.
+        parsed = next(chunks, None)
+        while parsed is not None and parsed.rows_read == 0:
+            parsed = next(chunks, None)
+        if parsed is None:
+            raise FileRejected("no_data_rows")
+        step("check")
+        first = typed(parsed)
+    except Exception as exc:  # noqa: BLE001 - FileRejected, or a damaged file
+        ja, en = _reading_failure(exc)
         result = FileResult(shown_path, kind, "rejected", reason_ja=ja, reason_en=en)
         return _log_alone(con, result, archive_path=None, **log_args)
 
+    file_kind = parsed.kind
     con.begin()
     try:
         file_id = con.execute("select nextval('raw.file_seq')").fetchall()[0][0]
         step("load")
-        scoped = allowed_schools is not None
-        quarantined, warned, shown = _load_rows(con, parsed, typed, file_id, scoped)
-        relative = write_archive(archive_dir(db_path), sha, source.name, data)
+        load = FileLoad(con, file_id, scoped=allowed_schools is not None)
+        load.add(parsed, first)
+        del first
+        while True:
+            try:
+                parsed = next(chunks, None)
+                chunk = typed(parsed) if parsed is not None else None
+            except Exception as exc:  # noqa: BLE001 - see _reading_failure
+                raise _Unusable(_reading_failure(exc)) from exc
+            if parsed is None:
+                break
+            load.add(parsed, chunk)
+            del chunk
+        load.finish()
+        relative = write_archive(archive_dir(db_path), sha, source.name, source.open, facts.size)
         result = FileResult(
             shown_path,
-            parsed.kind,
+            file_kind,
             "loaded",
-            rows_read=parsed.rows_read,
-            rows_loaded=parsed.rows_read - quarantined,
-            rows_quarantined=quarantined,
+            rows_read=load.rows_read,
+            rows_loaded=load.rows_read - load.quarantined,
+            rows_quarantined=load.quarantined,
             file_id=file_id,
-            rows_warned=warned,
-            quarantine=shown,
+            rows_warned=load.warned,
+            quarantine=[QuarantineRow(*r) for r in load.shown],
         )
         _log(con, result, archive_path=relative, **log_args)
         step("commit")
         con.commit()
-        if parsed.kind == "schools":
+        if file_kind == "schools":
             registry.changed()
         return result
     except Exception as exc:
         rollback_quietly(con)
-        ja, en = both("ingest.reject_load_failed", detail=f"{type(exc).__name__}: {exc}"[:300])
-        result = FileResult(
-            shown_path,
-            parsed.kind,
-            "rejected",
-            rows_read=parsed.rows_read,
-            reason_ja=ja,
-            reason_en=en,
-        )
-        result.rows_read = 0  # nothing of it was kept
+        if isinstance(exc, _Unusable):
+            (ja, en), shown_kind = exc.reason, kind
+        else:
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            (ja, en), shown_kind = both("ingest.reject_load_failed", detail=detail), file_kind
+        result = FileResult(shown_path, shown_kind, "rejected", reason_ja=ja, reason_en=en)
         return _log_alone(con, result, archive_path=None, **log_args)

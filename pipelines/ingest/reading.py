@@ -14,14 +14,27 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
 
 from pipelines.ingest.headers import HEADER_SEARCH_ROWS, FileRejected, HeaderMatch, find_header
+from pipelines.ingest.textstream import (
+    BLOCK,
+    HEAD,
+    Opener,
+    Scan,
+    detect_encoding,
+    record_chunks,
+    skip_records,
+    utf8_blocks,
+)
 from pipelines.settings import settings
 
-__all__ = ["FileRejected", "ParsedFile", "parse_file"]
+__all__ = ["FileRejected", "ParsedFile", "open_chunks"]
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -47,98 +60,78 @@ class ParsedFile:
         return self.frame.height
 
 
-def parse_file(name: str, data: bytes, forced_kind: str | None = None) -> ParsedFile:
-    if not data.strip():
+def open_chunks(
+    name: str, open_file: Opener, facts: Scan, forced_kind: str | None, chunk_bytes: int
+) -> Iterator[ParsedFile]:
+    """The file's data rows, a chunk of about `chunk_bytes` of text at a time (Excel: whole).
+
+    Row numbers go on across chunks; a chunk may have no data rows (blank lines): a file none
+    of whose chunks has any is rejected by the caller. FileRejected comes with the first chunk
+    for what is found before the data (encoding, header), or later for a CP932 byte sequence
+    that does not decode."""
+    head = facts.head
+    if not facts.anything:
         raise FileRejected("file_empty")
-    if data.startswith(_OLE_MAGIC):  # legacy .xls, or a password-protected workbook
+    if head.startswith(_OLE_MAGIC):  # legacy .xls, or a password-protected workbook
         raise FileRejected("legacy_xls")
-    if data.startswith(_ZIP_MAGIC):
-        return _parse_excel(data, forced_kind)
+    if head.startswith(_ZIP_MAGIC):
+        with open_file() as fh:
+            data = fh.read()
+        return iter([_parse_excel(data, forced_kind)])
     if name.lower().endswith(EXCEL_EXTENSIONS):
         raise FileRejected("not_a_spreadsheet")
-    return _parse_text(data, forced_kind)
+    encoding = detect_encoding(open_file, facts)
+    # Read in blocks no larger than a chunk: a chunk's text is decoded when it is needed.
+    stream = utf8_blocks(open_file, encoding, min(BLOCK, max(chunk_bytes, 4096)))
+    return _text_chunks(stream, facts, encoding, forced_kind, chunk_bytes)
 
 
 # --- text files ----------------------------------------------------------------------------------
 
 
-def _first_bad_utf8_line(data: bytes) -> int:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return data.count(b"\n", 0, exc.start) + 1
-    return 0
-
-
-def _meant_as_utf8(data: bytes) -> bool:
-    """Mostly valid UTF-8 with a few broken bytes: a damaged UTF-8 file, not CP932. Decoding
-    it as CP932 would load every name as mojibake, so it is refused instead. CP932 text forms
-    some valid UTF-8 sequences by chance, so only a clear majority counts."""
-    text = data.decode("utf-8", errors="replace")
-    broken = text.count("\ufffd")
-    # Counted with C-level string operations: a CP932 file can be tens of megabytes.
-    valid_non_ascii = len(text) - len(text.encode("ascii", "ignore")) - broken
-    return valid_non_ascii >= 10 * max(broken, 1)
-
-
-# Bytes CP932 decodes without error but that are no characters in it (Python maps 0x80, 0xA0
-# and 0xFD-0xFF to U+0080 and private-use code points): a file with them is not CP932.
-_NOT_CP932 = str.maketrans("", "", "\x80\uf8f0\uf8f1\uf8f2\uf8f3")
-
-
-def _decode(data: bytes) -> tuple[bytes, str]:
-    """UTF-8 bytes for polars, and the encoding found."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        body = data[3:]
-        line = _first_bad_utf8_line(body)
-        if line:
-            raise FileRejected("broken_utf8", line=line)
-        return body, "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").encode("utf-8"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise FileRejected("unreadable_encoding") from exc
-    if b"\x00" in data[:65536]:
-        raise FileRejected("not_text")
-    line = _first_bad_utf8_line(data)
-    if not line:
-        return data, "utf-8"
-    if _meant_as_utf8(data):
-        raise FileRejected("broken_utf8", line=line)
-    try:
-        text = data.decode("cp932")
-    except UnicodeDecodeError as exc:
-        raise FileRejected("unreadable_encoding") from exc
-    if len(text.translate(_NOT_CP932)) != len(text):
-        raise FileRejected("unreadable_encoding")
-    return text.encode("utf-8"), "cp932"
-
-
-def _parse_text(data: bytes, forced_kind: str | None) -> ParsedFile:
-    utf8, encoding = _decode(data)
-    if b"\r" in utf8 and b"\n" not in utf8:
+def _text_chunks(
+    stream: Iterator[bytes], facts: Scan, encoding: str, forced_kind: str | None, chunk_bytes: int
+) -> Iterator[ParsedFile]:
+    if not facts.has_lf and encoding != "utf-16":  # (utf8_blocks handles UTF-16's itself)
         # Old Mac line endings (CR only): neither the csv module nor polars splits on them.
-        utf8 = utf8.replace(b"\r", b"\n")
-    head = utf8[:65536].decode("utf-8", errors="ignore")
+        stream = (block.replace(b"\r", b"\n") for block in stream)
+    start: list[bytes] = []
+    for block in stream:  # the first HEAD bytes of text: where the header is looked for
+        start.append(block)
+        if sum(map(len, start)) >= HEAD:
+            break
+    first = b"".join(start)
+    head = first[:HEAD].decode("utf-8", errors="ignore")
     first_line = head.split("\n", 1)[0]
     separator = "\t" if first_line.count("\t") > first_line.count(",") else ","
     rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=separator))
     header_index, match = find_header(rows[:HEADER_SEARCH_ROWS], forced_kind)
     width = len(rows[header_index])
-    frame = pl.read_csv(
-        utf8,
-        has_header=False,
-        skip_rows=header_index + 1,
-        separator=separator,
-        schema={f"c{i}": pl.String for i in range(width)},
-        truncate_ragged_lines=True,
-        # Excel leaves trailing empty cells out of a row: short rows are blank at the end.
-        missing_columns="insert",
-        raise_if_empty=False,
-    )
     # Excel's row number: the header is on line header_index + 1, data starts on the next line.
-    return _finish(frame, rows[header_index], match, first_row=header_index + 2, encoding=encoding)
+    first_row = header_index + 2
+    header_end = skip_records(first, header_index + 1)
+    chunks = record_chunks(itertools.chain([first], stream), chunk_bytes, header_end)
+    for index, text in enumerate(chunks):
+        frame = pl.read_csv(
+            text,
+            has_header=False,
+            skip_rows=header_index + 1 if index == 0 else 0,
+            separator=separator,
+            schema={f"c{i}": pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            # Excel leaves trailing empty cells out of a row: short rows are blank at the end.
+            missing_columns="insert",
+            raise_if_empty=False,
+        )
+        yield _finish(
+            frame,
+            rows[header_index],
+            match,
+            first_row=first_row,
+            encoding=encoding,
+            maybe_control=may_hold_control(text, separator),
+        )
+        first_row += frame.height
 
 
 # --- Excel ---------------------------------------------------------------------------------------
@@ -181,8 +174,10 @@ def _finish(
     *,
     first_row: int,
     encoding: str,
+    maybe_control: bool = True,
 ) -> ParsedFile:
-    """Keep the recognised columns, normalised; number the rows as Excel does; drop blank rows."""
+    """Keep the recognised columns, normalised; number the rows as Excel does; drop blank rows.
+    `maybe_control` False: the text read shows no value can hold a control character."""
     named = {f"f_{f}": i for f, i in match.columns.items()}
     named.update({f"b{p}": i for p, i in match.benchmarks.items()})
     named.update({f"s{p}": i for p, i in match.skills.items()})
@@ -207,11 +202,9 @@ def _finish(
     for (name, i), has_other in zip(named.items(), non_ascii, strict=True):
         columns.append((_nfkc(kept[f"c{i}"]) if has_other else kept[f"c{i}"]).alias(name))
     staged = pl.DataFrame(columns).with_columns(_blank_to_null(name) for name in named)
-    if staged.height == 0:
-        raise FileRejected("no_data_rows")
     written = {name: str(header_cells[i]).strip() for name, i in named.items()}
     assert match.kind is not None
-    control, longest = _text_stats(staged, list(named))
+    control, longest = _text_stats(staged, list(named), maybe_control)
     return ParsedFile(match.kind, match, written, staged, encoding, control, longest)
 
 
@@ -219,12 +212,40 @@ def _finish(
 CONTROL_PATTERN = r"[\x00-\x1F\x7F-\x9F]"
 
 
-def _text_stats(staged: pl.DataFrame, names: list[str]) -> tuple[frozenset[str], dict[str, int]]:
+# Bytes of a chunk that may put a control character in a value: C0 but CR LF and LF (which end
+# records), DEL, C1 in UTF-8, a CR not before LF; a quote (a line break inside a quoted value)
+# and, in a comma-separated chunk, a tab are checked separately.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\r(?!\n)")
+
+
+def may_hold_control(text: bytes, separator: str) -> bool:
+    """False only when no value of this chunk of UTF-8 text can hold a control character."""
+    if b'"' in text or (separator != "\t" and b"\t" in text):
+        return True
+    return _CONTROL_BYTES.search(text) is not None
+
+
+def _text_stats(
+    staged: pl.DataFrame, names: list[str], maybe_control: bool
+) -> tuple[frozenset[str], dict[str, int]]:
+    """Columns holding a control character, and each column's longest value in characters
+    (exact past its [ingest.max_chars] limit; below it, its length in bytes may stand in)."""
     if not names:
         return frozenset(), {}
+    by_bytes = staged.select(pl.col(n).str.len_bytes().max().alias(n) for n in names).row(
+        0, named=True
+    )
+    limits = settings()["ingest"]["max_chars"]
+    over = [n for n in names if (by_bytes[n] or 0) > int(limits.get(n.removeprefix("f_"), 1 << 62))]
     stats = staged.select(
-        *(pl.col(n).str.contains(CONTROL_PATTERN).any().alias(f"control_{n}") for n in names),
-        *(pl.col(n).str.len_chars().max().alias(f"longest_{n}") for n in names),
-    ).row(0, named=True)
-    control = frozenset(n for n in names if stats[f"control_{n}"])
-    return control, {n: int(stats[f"longest_{n}"] or 0) for n in names}
+        *(
+            pl.col(n).str.contains(CONTROL_PATTERN).any().alias(f"control_{n}")
+            for n in (names if maybe_control else [])
+        ),
+        *(pl.col(n).str.len_chars().max().alias(f"longest_{n}") for n in over),
+    )
+    stats = stats.row(0, named=True) if stats.width else {}
+    control = frozenset(n for n in names if stats.get(f"control_{n}"))
+    longest = {n: int(by_bytes[n] or 0) for n in names}
+    longest.update({n: int(stats[f"longest_{n}"] or 0) for n in over})
+    return control, longest

@@ -11,6 +11,7 @@ passes, and the SQL that checks the rules stays small and quick to plan.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import lru_cache
 
 import duckdb
@@ -72,12 +73,28 @@ def _school_code_details(value: str) -> dict[str, object]:
     return details
 
 
+# Per file: each column's lookup (distinct value -> parsed fields) so far, so a value met in
+# an earlier chunk is not parsed again (see typed_frame's `lookups`).
+_LOOKUPS: ContextVar[dict | None] = ContextVar("ingest_lookups", default=None)
+_LOOKUP_ROWS_MAX = 500_000  # past this a column's lookup is not kept (values hardly repeat)
+
+
 def _mapped(
-    series: pl.Series, parse: Callable[[str], object], fields: dict[str, pl.DataType]
+    series: pl.Series,
+    parse: Callable[[str], object],
+    fields: dict[str, pl.DataType],
+    key: object = None,
 ) -> pl.DataFrame:
-    """Parse each distinct value once; join the parsed fields back onto the rows (one hash
-    join per column, whatever the number of fields), keeping the rows' order."""
+    """Parse each distinct value once per file (values in the file's lookups are not parsed
+    again); join the parsed fields back onto the rows (one hash join per column, whatever the
+    number of fields), keeping the rows' order. `key` names the lookup when `parse` is made
+    anew for each chunk."""
     distinct = series.drop_nulls().unique()
+    lookups = _LOOKUPS.get()
+    name = (key or parse, tuple(fields))
+    known = lookups.get(name) if lookups is not None else None
+    if known is not None:
+        distinct = distinct.filter(~distinct.is_in(known[_KEY].implode()))
     results = [parse(v) for v in distinct.to_list()]
     lookup = pl.DataFrame(
         [distinct.alias(_KEY)]
@@ -90,6 +107,10 @@ def _mapped(
             for name, dtype in fields.items()
         ]
     )
+    if known is not None:
+        lookup = pl.concat([known, lookup]) if lookup.height else known
+    if lookups is not None and lookup.height <= _LOOKUP_ROWS_MAX:
+        lookups[name] = lookup
     rows = series.alias(_KEY).to_frame()
     return rows.join(lookup, on=_KEY, how="left", maintain_order="left").drop(_KEY)
 
@@ -130,9 +151,24 @@ _SIMPLE: dict[str, tuple[str, Callable[[str], object], pl.DataType]] = {
 
 
 def typed_frame(
+    parsed: ParsedFile,
+    *,
+    known_schools: set[str] | None,
+    scope: set[str] | None,
+    lookups: dict | None = None,
+) -> pl.DataFrame:
+    """The reader's text columns plus the typed columns the rules and inserts read. `lookups`:
+    one dict per file, kept across its chunks (values parsed in one chunk are not again)."""
+    token = _LOOKUPS.set(lookups)
+    try:
+        return _typed(parsed, known_schools=known_schools, scope=scope)
+    finally:
+        _LOOKUPS.reset(token)
+
+
+def _typed(
     parsed: ParsedFile, *, known_schools: set[str] | None, scope: set[str] | None
 ) -> pl.DataFrame:
-    """The reader's text columns plus the typed columns the rules and inserts read."""
     if parsed.kind == "links":
         from pipelines.ingest.links import typed_links
 
@@ -223,6 +259,7 @@ def _membership(codes: pl.Series, sets: dict[str, set[str]]) -> pl.DataFrame:
         codes,
         lambda code: {name: code in members for name, members in sets.items()},
         dict.fromkeys(sets, pl.Boolean),
+        key="membership",  # the sets are the file's: the same for all its chunks
     )
 
 

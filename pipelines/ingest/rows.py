@@ -1,0 +1,184 @@
+"""A file's rows, chunk by chunk, inside the file's one transaction: rules, quarantine, inserts.
+
+`FileLoad` carries what the chunks of one file share, so a file cut into chunks loads exactly
+what it loads whole: the counts, the first quarantined rows shown, the loop check of student
+links (the links in effect plus the file's earlier good rows, see `links`), and a criteria
+file's good rows, which are grouped into returns only once every chunk is in (rows of one
+return may lie in different chunks). Every other rule looks at one row at a time.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from pipelines.ingest.links import LoopState, with_loop_column
+from pipelines.ingest.reading import ParsedFile
+from pipelines.ingest.skills import insert_sql as skill_insert_sql
+from pipelines.ingest.validate import (
+    quarantine_sql,
+    rule_any_sql,
+    rule_hits_sql,
+    rules_for,
+    today_in_japan,
+)
+
+QUARANTINE_ROWS_KEPT = 1000  # per file, for display; raw.quarantine holds them all
+
+# A criteria file's good rows, kept until its last chunk (see FileLoad.finish).
+_CRITERIA_COLUMNS = (
+    "row_number, code, year, term_n, submitted, framework_version, criterion_id, f_answer, "
+    "answer_score"
+)
+
+
+def insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
+    """Inserts of the good rows (`good`: the FROM clause that yields them) into raw.<kind>."""
+    cols = set(parsed.frame.columns)
+
+    def opt(column: str, sql: str | None = None) -> str:
+        return (sql or column) if column in cols else "null"
+
+    if parsed.kind == "schools":
+        return [
+            f"insert into raw.schools select {file_id}, row_number, code, f_school_name, "
+            f"municipality5, {opt('f_municipality_name')}, {opt('f_hub_code')}, "
+            f"{opt('f_hub_name')}, {opt('f_enrolment', 'cast(enrolment_n as integer)')} {good}"
+        ]
+    if parsed.kind == "returns":
+        positions = sorted(parsed.header.benchmarks)
+        long_scores = (
+            f"select row_number, framework_version, unnest({positions}) as position, "
+            f"unnest([{', '.join(f'score{p}' for p in positions)}]) as score {good}"
+        )
+        return [
+            f"insert into raw.returns select {file_id}, row_number, code, year, term_n, "
+            f"submitted, framework_version {good}",
+            f"insert into raw.return_scores select {file_id}, s.row_number, fb.benchmark_id, "
+            f"s.score from ({long_scores}) s join framework_benchmark fb "
+            "on fb.version = s.framework_version and fb.position = s.position "
+            "where s.score is not null order by s.row_number, s.position",
+        ]
+    if parsed.kind == "criteria":
+        # Rows with the same school, year, term, submission date (and framework) form one
+        # return, numbered by its last row: a later row of the same key comes after it.
+        return_key = "code, year, term_n, submitted, framework_version"
+        return [
+            f"insert into raw.returns select {file_id}, max(row_number), code, year, term_n, "
+            f"submitted, framework_version {good} group by {return_key} order by 2",
+            f"insert into raw.criterion_answers select {file_id}, row_number, "
+            f"max(row_number) over (partition by {return_key}), criterion_id, f_answer, "
+            f"answer_score {good} order by row_number",
+        ]
+    if parsed.kind == "skills":
+        return skill_insert_sql(parsed, file_id, good)
+    if parsed.kind == "activities":
+        return [
+            f"insert into raw.activities select {file_id}, row_number, code, f_student_ref, "
+            "grade_n, activity_code, activity_day, "
+            "year(activity_day) - case when month(activity_day) < 4 then 1 else 0 end, "
+            f"{opt('f_hours', 'hours_n')}, {opt('f_provider')}, "
+            f"{opt('f_prepared', 'prepared_b')}, {opt('f_reflected', 'reflected_b')} {good}"
+        ]
+    if parsed.kind == "links":
+        return [
+            f"insert into raw.student_links select {file_id}, row_number, from_code, "
+            f"f_from_student_ref, to_code, f_to_student_ref, linked_day {good}"
+        ]
+    return [
+        f"insert into raw.roster select {file_id}, row_number, code, year, f_student_ref, "
+        f"grade_n {good}"
+    ]
+
+
+class FileLoad:
+    """One file's chunks, loaded in order inside its transaction (see the module's docstring)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, file_id: int, scoped: bool) -> None:
+        self.con = con
+        self.file_id = file_id
+        self.scoped = scoped
+        self.rows_read = 0
+        self.quarantined = 0
+        self.warned = 0
+        self.shown: list[tuple] = []
+        self.loops: LoopState | None = None
+        self.last: ParsedFile | None = None  # the latest chunk with rows (its kind, header)
+        self.today = today_in_japan()  # one day for the whole file, even across midnight
+
+    def add(self, parsed: ParsedFile, typed: pl.DataFrame) -> None:
+        """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs one
+        counting pass over the rows and the inserts; only one with broken rows gets the
+        per-rule lists and the reasons' (large) SQL."""
+        if typed.height == 0:
+            return
+        con = self.con
+        self.rows_read += typed.height
+        self.last = parsed
+        rules = rules_for(parsed, allowed=self.scoped, today=self.today)
+        if parsed.kind == "links":  # a loop depends on the links already loaded: see links.py
+            if self.loops is None:
+                self.loops = LoopState(con)
+            typed = with_loop_column(con, typed, rules, self.loops)
+        # `typed` is read by DuckDB's replacement scan of this frame's local variable, never
+        # registered: a view registered (and dropped) inside the file's transaction would keep
+        # every chunk's frame alive until the commit. Arrow once, not once per statement.
+        height = typed.height
+        typed = typed.to_arrow()
+        any_error = rule_any_sql(rules, warn=False)
+        any_warning = rule_any_sql(rules, warn=True)
+        quarantined, warned = con.execute(
+            f"select count(*) filter (where {any_error}), "
+            f"count(*) filter (where not {any_error} and {any_warning}) from typed"
+        ).fetchall()[0]
+        good = "from typed"
+        if quarantined or warned:
+            shown = _quarantine(con, parsed, rules, self.file_id, typed)
+            self.shown += shown[: QUARANTINE_ROWS_KEPT - len(self.shown)]
+            good = "from norm where len(errors) = 0"
+        if parsed.kind == "criteria":
+            first = self.rows_read == height
+            verb = (
+                "create or replace temp table criteria_good as"
+                if first
+                else ("insert into criteria_good")
+            )
+            con.execute(f"{verb} select {_CRITERIA_COLUMNS} {good}")
+        else:
+            for sql in insert_sql(parsed, self.file_id, good):
+                con.execute(sql)
+        self.quarantined += quarantined
+        self.warned += warned
+
+    def finish(self) -> None:
+        """What waits for the last chunk: a criteria file's returns and answers."""
+        if self.last is not None and self.last.kind == "criteria":
+            for sql in insert_sql(self.last, self.file_id, "from criteria_good"):
+                self.con.execute(sql)
+            self.con.execute("drop table criteria_good")
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    rules: list,
+    file_id: int,
+    typed: object,  # read by name (replacement scan) in the SQL below
+) -> list[tuple]:
+    """Write the broken rows' reasons (and loaded rows' warnings); return the first few."""
+    con.execute(f"create or replace temp table norm as select *, {rule_hits_sql(rules)} from typed")
+    q = quarantine_sql(rules, parsed.headers_as_written)
+    con.execute(f"create or replace temp table q as {q}")
+    con.execute(
+        f"insert into raw.quarantine select {file_id}, row_number, column_name, value, "
+        "rule, reason_ja, reason_en from q where not warn"
+    )
+    # A warning is only worth keeping on a row that was loaded.
+    con.execute(
+        f"insert into raw.row_warnings select {file_id}, row_number, column_name, value, "
+        "rule, reason_ja, reason_en from q where warn and not row_rejected"
+    )
+    return con.execute(
+        "select row_number, column_name, value, rule, reason_ja, reason_en from q "
+        f"where not warn order by row_number, rule limit {QUARANTINE_ROWS_KEPT}"
+    ).fetchall()
