@@ -174,6 +174,7 @@ def role_visits(browser, db: Path, scratch: Path, role: str, entry: str) -> dict
                 host="localhost",
             )
         try:
+            visits["warm_up"] = wait_for_warm_up(cwd / "server.log")
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
             tab = context.new_page()
             if role == "open":
@@ -201,6 +202,21 @@ def role_visits(browser, db: Path, scratch: Path, role: str, entry: str) -> dict
     return visits
 
 
+def wait_for_warm_up(log_path: Path, timeout: float = 120.0) -> float | None:
+    """The server's start-up warm-up (dashboard.warmup) in seconds, once its log says it is
+    done: the first visit is timed on a server that has finished starting, as people meet it.
+    None when the warm-up is off (SHIRUBE_WARM_UP=0)."""
+    if os.environ.get("SHIRUBE_WARM_UP") == "0":
+        return None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"warm-up done in ([0-9.]+) s", log_path.read_text(errors="replace"))
+        if found:
+            return float(found.group(1))
+        time.sleep(0.1)
+    raise TimeoutError(f"no warm-up in {log_path}")
+
+
 def role_summary(per_run: list[dict]) -> dict:
     """The runs of one role: seconds per run, median, worst and whether the targets are met."""
 
@@ -215,6 +231,7 @@ def role_summary(per_run: list[dict]) -> dict:
 
     first = stats([run["first_visit"]["seconds"] for run in per_run], FIRST_VISIT_TARGET)
     first["page"] = per_run[0]["first_visit"]["page"]
+    first["warm_up_seconds"] = [run["warm_up"] for run in per_run]
     pages = {}
     for name in per_run[0]["pages"]:
         sidebar = stats([run["pages"][name]["sidebar"] for run in per_run], SIDEBAR_TARGET)
@@ -230,6 +247,8 @@ def role_summary(per_run: list[dict]) -> dict:
 
 
 def run_roles(db: Path, runs: int, roles: list[str]) -> dict:
+    if os.environ.get("SHIRUBE_WARM_UP") != "0":
+        os.environ["SHIRUBE_WARM_UP"] = "report"  # the servers say in their log when it is done
     entries = {"open": "", **roles_file_entries(db)}
     per_role: dict[str, list[dict]] = {role: [] for role in roles}
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as scratch:
