@@ -8,7 +8,8 @@ queries, as an open or ASKNET viewer sees them with the sidebar's defaults (the 
 whole country). Their results go into the same cache the pages read (dashboard.data, keyed by
 the snapshot's version, so a later publish is never served from it), and every other viewer's
 queries find the snapshot open and its blocks in memory. Nothing is drawn and nothing changes:
-the pages still run their own queries, through the cache.
+the pages still run their own queries, through the cache. When a rebuild publishes a new
+snapshot, the first query that reads it starts the same warm-up for it (`after_publish`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,32 @@ def plan(year: int) -> Iterator[tuple[Callable, dict]]:
     yield skills.step_distribution, {"level": "national", "code": "JP", "year": year}
 
 
-def warm_up(wait_seconds: float = 60.0) -> None:
+# Snapshot versions already warmed (or being warmed) by this server.
+_claimed: set[str] = set()
+_lock = threading.Lock()
+
+
+def _claim(version: str) -> bool:
+    with _lock:
+        if version in _claimed:
+            return False
+        _claimed.add(version)
+        return True
+
+
+def after_publish(version: str) -> None:
+    """Called by dashboard.data with the version each query reads: a version this running
+    server has not warmed yet (a rebuild published it) is warmed in the background, so the
+    first visitor after a publish does not pay for it either."""
+    if version in _claimed or os.environ.get(WARM_UP_ENV, "1") == "0":
+        return
+    from streamlit import runtime
+
+    if runtime.exists() and _claim(version):  # a served dashboard, not a test's script runner
+        start(claimed=version)
+
+
+def warm_up(wait_seconds: float = 60.0, claimed: str | None = None) -> None:
     """Wait for Streamlit's runtime, then run the plan as an open viewer (the whole country).
     Never raises: a warm-up that fails leaves the pages to run their queries themselves."""
     try:
@@ -73,7 +99,8 @@ def warm_up(wait_seconds: float = 60.0) -> None:
         from dashboard.queries import options
         from dashboard.scope import Scope
 
-        if data.snapshot() is None:
+        current = data.snapshot()
+        if current is None or (current.version != claimed and not _claim(current.version)):
             return
         scope = Scope.everything()
         started = time.perf_counter()
@@ -90,9 +117,12 @@ def warm_up(wait_seconds: float = 60.0) -> None:
         log.exception("warm-up failed")
 
 
-def start() -> threading.Thread | None:
+def start(claimed: str | None = None) -> threading.Thread | None:
+    """Warm up in a background thread (`claimed`: the version the caller has claimed for it)."""
     if os.environ.get(WARM_UP_ENV, "1") == "0":
         return None
-    thread = threading.Thread(target=warm_up, name="shirube-warm-up", daemon=True)
+    thread = threading.Thread(
+        target=warm_up, kwargs={"claimed": claimed}, name="shirube-warm-up", daemon=True
+    )
     thread.start()
     return thread
