@@ -3,8 +3,10 @@
     python benchmarks/profile_pages.py --db PATH [--json OUT] [--role open|asknet|hub|...]
 
 Runs every page of the dashboard through Streamlit's own script runner (AppTest, in this
-process) on the warehouse's published snapshot, as each role would see it, twice: cold (this
-process has not run the page's queries yet) and warm (the same page again: cached queries).
+process) on the warehouse's published snapshot, as each role would see it: the first visit
+(the landing page, nothing run yet), then each page twice: cold (this process has not run the
+page's queries yet) and warm (the same page again: cached queries). With --warm-up, the
+server's start-up warm-up (dashboard.warmup) runs first, as `shirube serve` does.
 Around the page it times each `data.query` call (a cache miss is the SQL itself), each chart
 builder of dashboard.charts* and each `ui.chart` (Plotly's figure to JSON, Streamlit's
 message). Less sensitive to the machine's other load than browser timings: it measures the
@@ -144,7 +146,7 @@ def _print(role: str, page: str, entry: dict) -> None:
         print(f"{'':34}{seconds:7.3f} s  {part}", flush=True)
 
 
-def profile(db: Path, roles: list[str]) -> dict:
+def profile(db: Path, roles: list[str], warm_up: bool = False) -> dict:
     os.environ["SHIRUBE_DB"] = str(db)
     os.environ["SHIRUBE_NO_AUTH"] = "1"
     logging.getLogger("streamlit").setLevel(logging.ERROR)
@@ -157,7 +159,18 @@ def profile(db: Path, roles: list[str]) -> dict:
     timer = Timer()
     instrument(timer)
     original_viewer = access.resolve_viewer
-    result: dict = {"database": str(db), "roles": {}}
+    result: dict = {"database": str(db), "roles": {}, "warm_up_seconds": None}
+    if warm_up:  # what a served dashboard does at start (dashboard.warmup), timed here
+        from dashboard import data, warmup
+        from dashboard.queries import options
+        from dashboard.scope import Scope
+
+        started = time.perf_counter()
+        years = data.query(options.academic_years, Scope.everything())["academic_year"]
+        for function, params in warmup.plan(int(years[0])):
+            data.query(function, Scope.everything(), **params)
+        result["warm_up_seconds"] = round(time.perf_counter() - started, 3)
+        print(f"warm-up {result['warm_up_seconds']:.2f} s", flush=True)
     for name in roles:
         role = every_role[name]
         access.resolve_viewer = original_viewer
@@ -188,9 +201,12 @@ def main() -> None:
         action="append",
         choices=("open", "asknet", "hub_coordinator", "superintendent", "school"),
     )
+    parser.add_argument(
+        "--warm-up", action="store_true", help="run the server's start-up warm-up first"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    result = profile(args.db.resolve(), args.role or ["open"])
+    result = profile(args.db.resolve(), args.role or ["open"], args.warm_up)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
 
