@@ -1,19 +1,21 @@
-"""Page timings in a real browser: each dashboard page cold (first visit after the server starts)
-and warm (reached again through the sidebar, as a user moves between pages), in headless Chromium.
+"""Page timings in a real browser, per role: the first visit and every page reached through the
+sidebar, in headless Chromium, against issue 17's targets (first visit < 2 s, sidebar < 0.5 s).
 
-    python benchmarks/bench_pages.py [--db PATH] [--runs N]
+    python benchmarks/bench_pages.py [--db PATH] [--runs N] [--role ROLE ...] [--json OUT]
 
-Without --db it builds the small test fixture in a temporary folder. Each run starts a fresh
-`shirube serve`, loads every page's URL once (cold: a new browser session and empty caches), then
-moves to every page through the sidebar (warm), then reloads every page's URL again (reload: a
-new session on warm caches, which includes Streamlit's own page start-up). The audit-log page,
-which only signed-in ASKNET staff see, is timed in one more server per run with login on: a real
-OpenID Connect provider on loopback (oidc-provider-mock), a roles file, the app's login button;
-after login, its first visit is cold and a return to it through the sidebar is warm. A page
-counts as loaded when its title is drawn and its script has finished (and stayed finished for
-half a second).
-Prints the median and worst per page and writes benchmarks/out/pages.md. Targets (issue 5):
-under 1 s warm and 3 s cold on 2 cores.
+Without --db it builds the small test fixture in a temporary folder. For each role (open: a
+`--no-auth` server; asknet, hub_coordinator, superintendent, school: signed in through a real
+OpenID Connect provider on loopback, oidc-provider-mock, with a roles file naming the busiest hub
+and municipality and a school that returned this year) each run starts a fresh `shirube serve`,
+waits until its start-up warm-up (dashboard.warmup) is done, then times:
+- first visit: the landing page (signed in: from the provider's Authorize click) on cold caches;
+- sidebar: every page of the role's sidebar reached by a click, the first time on this server
+  (its own queries not yet run unless the warm-up ran them);
+- sidebar_again: the same pages again (cached);
+- url: each page opened by its URL in a new session (Streamlit's page start-up included).
+A page counts as loaded when its title is drawn and its script has finished (and stayed finished
+for half a second). SHIRUBE_WARM_UP=0 times servers without the warm-up. Prints a table and
+writes benchmarks/out/pages.md; --json writes every figure (see main()).
 """
 
 from __future__ import annotations
