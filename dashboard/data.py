@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from dashboard import warmup
 from dashboard.scope import Scope
 from pipelines.publish_parquet import SNAPSHOT_DIR_ENV, current_parquet_snapshot
 from pipelines.warehouse import current_snapshot, open_snapshot, resolve_db_path
@@ -84,6 +85,7 @@ def query(function: Callable[..., pl.DataFrame], scope: Scope, **params: object)
     current = snapshot()
     if current is None:
         raise NoSnapshotError
+    warmup.after_publish(current.version)
     name = f"{function.__module__}.{function.__name__}"
     return _cached(current.version, str(current.path), name, scope, tuple(sorted(params.items())))
 

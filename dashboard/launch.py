@@ -3,10 +3,13 @@
 `python -m dashboard.launch run dashboard/app.py ...` takes the same arguments as
 `python -m streamlit`. Importing polars, plotly, DuckDB and the dashboard's own modules here, and
 drawing one small figure, happens once at server start instead of during the first visitor's page
-load (about half of a cold first page at national scale).
+load (about half of a cold first page at national scale). Then dashboard.warmup runs the first
+pages' queries in the background while the server starts.
 """
 
 from __future__ import annotations
+
+import logging
 
 
 def preload() -> None:
@@ -22,9 +25,20 @@ def preload() -> None:
     import dashboard.queries.areas  # noqa: F401
     import dashboard.queries.schools  # noqa: F401
 
-    # Not dashboard.data (nor filters and ui, which import it): its @st.cache_data would be set
-    # up before Streamlit's runtime exists, which logs "No runtime found, using
-    # MemoryCacheStorageManager" at every start. They are small; the page run imports them.
+    # dashboard.data (and filters, ui and access, which import it) too: its @st.cache_data checks
+    # its options before Streamlit's runtime exists, which logs "No runtime found, using
+    # MemoryCacheStorageManager". That check only: the cache itself is the runtime's, made on
+    # the first call. So the message is silenced for these imports, not for the server.
+    caching = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = caching.level
+    caching.setLevel(logging.ERROR)
+    try:
+        import dashboard.access
+        import dashboard.filters
+        import dashboard.ui
+        import dashboard.warmup  # noqa: F401
+    finally:
+        caching.setLevel(level)
 
     # Plotly builds its validators lazily on first use; one figure warms them.
     go.Figure(go.Bar(x=["B1"], y=[1.0]), layout={"title": {"text": "warm"}}).to_json()
@@ -34,6 +48,10 @@ def main() -> None:
     from streamlit.web.cli import main as streamlit_main
 
     preload()
+    # The first pages' queries run while the server starts, not in its first visitor's page.
+    from dashboard import warmup
+
+    warmup.start()
     streamlit_main(prog_name="streamlit")
 
 

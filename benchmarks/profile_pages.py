@@ -1,0 +1,215 @@
+"""Where a page's server time goes: every named query and every figure, timed, per page and role.
+
+    python benchmarks/profile_pages.py --db PATH [--json OUT] [--role open|asknet|hub|...]
+
+Runs every page of the dashboard through Streamlit's own script runner (AppTest, in this
+process) on the warehouse's published snapshot, as each role would see it: the first visit
+(the landing page, nothing run yet), then each page twice: cold (this process has not run the
+page's queries yet) and warm (the same page again: cached queries). With --warm-up, the
+server's start-up warm-up (dashboard.warmup) runs first, as `shirube serve` does.
+Around the page it times each `data.query` call (a cache miss is the SQL itself), each chart
+builder of dashboard.charts* and each `ui.chart` (Plotly's figure to JSON, Streamlit's
+message). Less sensitive to the machine's other load than browser timings: it measures the
+server's work only, with no browser or websocket in between. Prints the slowest parts first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def _roles(db: Path) -> dict[str, object]:
+    """One Role per kind of viewer, on areas and a school that exist in the snapshot."""
+    from dashboard.roles import Role
+    from pipelines.warehouse import current_snapshot, open_snapshot
+
+    found = current_snapshot(db)
+    if found is None:
+        raise SystemExit(f"no published snapshot beside {db}: run `shirube build --db {db}`")
+    con = open_snapshot(found[1])
+    try:
+        # The busiest hub and municipality: the heaviest view each role can have.
+        hub, municipality, school = con.sql(
+            """
+            select (select hub_code from marts.dim_school where hub_code is not null
+                    group by 1 order by count(*) desc, 1 limit 1),
+                   (select area_code from marts.school_area where area_level = 'municipality'
+                    group by 1 order by count(*) desc, 1 limit 1),
+                   (select school_code from marts.school_year_summary
+                    order by academic_year desc, school_code limit 1)
+            """
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return {
+        "open": None,
+        "asknet": Role("staff@example.org", "asknet"),
+        "hub_coordinator": Role("coord@example.org", "hub_coordinator", "hub", hub),
+        "superintendent": Role(
+            "kyoiku@example.org", "superintendent", "municipality", municipality
+        ),
+        "school": Role("school@example.org", "school", "school", school),
+    }
+
+
+class Timer:
+    """Wraps functions so each call adds its seconds to the current page's record."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[float]] = defaultdict(list)
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+        if getattr(original, "_profiled", False):
+            return
+
+        def timed(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                key = label
+                if label == "query" and args:
+                    key = f"query {args[0].__module__.rpartition('.')[2]}.{args[0].__name__}"
+                self.parts[key].append(time.perf_counter() - started)
+
+        timed._profiled = True  # type: ignore[attr-defined]
+        setattr(owner, name, timed)
+
+
+def instrument(timer: Timer) -> None:
+    import dashboard.charts
+    import dashboard.charts_criteria
+    import dashboard.charts_skills
+    from dashboard import data, ui
+
+    timer.wrap(data, "query", "query")
+    timer.wrap(ui, "chart", "ui.chart (figure to JSON and message)")
+    for module in (dashboard.charts, dashboard.charts_criteria, dashboard.charts_skills):
+        for name, value in list(vars(module).items()):
+            if callable(value) and not name.startswith("_") and value.__module__ == module.__name__:
+                if isinstance(value, type):
+                    continue
+                timer.wrap(module, name, f"figure {module.__name__.rpartition('.')[2]}.{name}")
+
+
+def run_page(role: object, page: str | None, query: dict[str, str], timer: Timer) -> float:
+    """Seconds for one run of `page` as `role` (None: open server), after the app's first run
+    (the landing page); with `page` None, the landing run itself."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import access
+
+    if role is not None:
+        access.resolve_viewer = lambda: access.Viewer(access.SIGNED_IN, email=role.email, role=role)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["_audited_login"] = getattr(role, "email", None)  # no login audit event
+    app.query_params.update(query)
+    timer.parts.clear()
+    started = time.perf_counter()
+    app.run()
+    if page is not None:
+        app.query_params.clear()
+        app.query_params.update(query)
+        timer.parts.clear()
+        started = time.perf_counter()
+        app.switch_page(page).run()
+    seconds = time.perf_counter() - started
+    if app.exception:
+        raise RuntimeError(f"{page}: {app.exception}")
+    return seconds
+
+
+def _entry(seconds: float, timer: Timer) -> dict:
+    return {
+        "seconds": round(seconds, 4),
+        "parts": {k: round(sum(v), 4) for k, v in timer.parts.items()},
+        "calls": {k: len(v) for k, v in timer.parts.items()},
+    }
+
+
+def _print(role: str, page: str, entry: dict) -> None:
+    kinds = "  ".join(f"{kind} {entry[kind]['seconds']:.2f} s" for kind in entry)
+    print(f"{role:16} {page:16} {kinds}", flush=True)
+    first = next(iter(entry.values()))
+    for part, seconds in sorted(first["parts"].items(), key=lambda kv: -kv[1])[:6]:
+        print(f"{'':34}{seconds:7.3f} s  {part}", flush=True)
+
+
+def profile(db: Path, roles: list[str], warm_up: bool = False) -> dict:
+    os.environ["SHIRUBE_DB"] = str(db)
+    os.environ["SHIRUBE_NO_AUTH"] = "1"
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    from dashboard import access, ui
+
+    every_role = _roles(db)
+    timer = Timer()
+    instrument(timer)
+    original_viewer = access.resolve_viewer
+    result: dict = {"database": str(db), "roles": {}, "warm_up_seconds": None}
+    if warm_up:  # what a served dashboard does at start (dashboard.warmup), timed here
+        from dashboard import data, warmup
+        from dashboard.queries import options
+        from dashboard.scope import Scope
+
+        started = time.perf_counter()
+        years = data.query(options.academic_years, Scope.everything())["academic_year"]
+        for function, params in warmup.plan(int(years[0])):
+            data.query(function, Scope.everything(), **params)
+        result["warm_up_seconds"] = round(time.perf_counter() - started, 3)
+        print(f"warm-up {result['warm_up_seconds']:.2f} s", flush=True)
+    for name in roles:
+        role = every_role[name]
+        access.resolve_viewer = original_viewer
+        viewer = access.Viewer(access.OPEN_NO_AUTH) if role is None else None
+        if role is not None:
+            viewer = access.Viewer(access.SIGNED_IN, email=role.email, role=role)
+        pages = [spec for spec in ui.pages_for(viewer) if not spec.hidden]
+        query = {"school": role.code} if role is not None and role.role == "school" else {}
+        landing = _entry(run_page(role, None, query, timer), timer)
+        result["roles"][name] = {"first_visit": landing, "pages": {}}
+        _print(name, "(first visit)", {"first_visit": landing})
+        for spec in pages:
+            entry = {}
+            for kind in ("cold", "warm"):
+                entry[kind] = _entry(run_page(role, spec.file, query, timer), timer)
+            result["roles"][name]["pages"][spec.url_path] = entry
+            _print(name, spec.url_path, entry)
+    result["load_average"] = os.getloadavg()[0]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--role",
+        action="append",
+        choices=("open", "asknet", "hub_coordinator", "superintendent", "school"),
+    )
+    parser.add_argument(
+        "--warm-up", action="store_true", help="run the server's start-up warm-up first"
+    )
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    result = profile(args.db.resolve(), args.role or ["open"], args.warm_up)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The start-up warm-up (dashboard.warmup) asks exactly what the pages ask: every query of its
+plan, with its parameters, is one the open viewer's pages run through the cache on the real
+fixture snapshot, so what it puts in the cache is what the first visitors read from it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from app_pages import open_page, page_app
+from build_rows import RawRows, build_snapshot
+from dashboard_fixture import BUILD_DATE, SCHOOLS, school_code, write_fixture_rows
+
+from dashboard import access, data, ui, warmup
+from dashboard.queries import options
+from dashboard.scope import Scope
+from pipelines.warehouse import current_snapshot, open_snapshot
+
+SKILLS = ("listening", "speaking", "problem_solving", "creativity")
+SKILLS += ("staying_positive", "aiming_high", "leadership", "teamwork")
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    """The dashboard fixture, with skills assessments this year so the skills page draws."""
+    raw = RawRows(tmp_path_factory.mktemp("warm") / "shirube.duckdb")
+    write_fixture_rows(raw)
+    raw.skills(
+        [
+            (school_code(record), f"s{n}", 2, date(2025, 6, 15), assessor, dict.fromkeys(SKILLS, 5))
+            for record in SCHOOLS[:4]
+            for n in range(6)
+            for assessor in ("teacher", "self")
+        ]
+    )
+    build_snapshot(raw, BUILD_DATE)
+    return raw.db_path
+
+
+def _key(function, params: dict) -> tuple:
+    return (f"{function.__module__}.{function.__name__}", tuple(sorted(params.items())))
+
+
+def test_every_warm_up_query_is_one_a_page_runs(fixture_db, monkeypatch):
+    asked: set[tuple] = set()
+    original = data.query
+
+    def recording(function, scope, **params):
+        if scope == Scope.everything():
+            asked.add(_key(function, params))
+        return original(function, scope, **params)
+
+    monkeypatch.setattr(data, "query", recording)
+    viewer = access.Viewer(access.OPEN_NO_AUTH)
+    for spec in ui.pages_for(viewer):
+        app = open_page(page_app(fixture_db, monkeypatch), spec.file)
+        assert not app.exception, spec.file
+
+    con = open_snapshot(current_snapshot(fixture_db)[1])
+    try:
+        years = options.academic_years(con.cursor(), Scope.everything())["academic_year"]
+    finally:
+        con.close()
+    planned = {_key(function, params) for function, params in warmup.plan(int(years[0]))}
+    assert len(planned) == 14
+    assert planned - asked == set()
+
+
+def test_warm_up_gives_up_quietly_without_a_runtime(fixture_db, monkeypatch):
+    monkeypatch.setenv("SHIRUBE_DB", str(fixture_db))
+    ran = []
+    monkeypatch.setattr(data, "query", lambda *args, **kwargs: ran.append(args))
+    warmup.warm_up(wait_seconds=0.2)  # no Streamlit runtime in this process: nothing runs
+    assert ran == []
