@@ -1,26 +1,33 @@
 """`make bench`: every national-scale benchmark in one run, summarised in docs/performance.md.
 
     .venv/bin/python benchmarks/bench_all.py [--schools 34700] [--years 5]
-        [--activity-schools 2000] [--sessions 30] [--seconds 120] [--runs 3]
+        [--activity-schools 2000] [--sessions 30] [--seconds 120] [--runs 2]
         [--steps ingest,build,pages,load] [--work benchmarks/out/work]
 
 Steps, each a separate process (so one step's memory never inflates the next), in this order:
 
 1. ingest  bench_ingest.py: generates the national sample twice (UTF-8 and CP932 CSV), loads each
            with a bare DuckDB `read_csv` and with `shirube ingest`; keeps the UTF-8 warehouse.
+           It also loads four large files as a board sends them (registry, five years of
+           returns, a roster, 3.2 million activity rows) against the bare load in UTF-8 and CP932,
+           and the peak memory of ingesting the activities file at 1x and 10x its size.
 2. build   bench_build.py on that warehouse's ingested raw rows: `shirube build` end to end, and
            the SQL area marts against pandas.
-3. pages   bench_pages.py: every page in headless Chromium, cold and warm, several runs.
-4. load    bench_load.py: concurrent sessions for two minutes while an ingest and a rebuild run,
+3. fresh   bench_fresh.py: copies of that warehouse at half and all of its schools; a full build,
+           then one school's one-row return file ingested and built (incremental) and read back
+           from the published snapshot: freshness, and whether it grows with the warehouse.
+4. pages   bench_pages.py: per role (open, ASKNET, hub, superintendent, school) in headless
+           Chromium: the first visit and every page reached through the sidebar.
+5. load    bench_load.py: concurrent sessions for two minutes while an ingest and a rebuild run,
            each session pausing 5-15 s between views as a person reading the pages would; the
-           server has shown each page once before (cold pages are step 3's), and the writer runs
+           server has shown each page once before (cold pages are step 4's), and the writer runs
            at low CPU priority (nice 19), as docs/deployment.md asks of a writer sharing a
            machine with a dashboard server.
-5. stress  the same with 2-5 s pauses: past what one server process can serve, to show where it
+6. stress  the same with 2-5 s pauses: past what one server process can serve, to show where it
            saturates (no target; docs/deployment.md says when to add servers).
-6. skills  bench_skills.py: essential-skills files for every student of the 2,000 student
+7. skills  bench_skills.py: essential-skills files for every student of the 2,000 student
            schools, eight skills twice a year: ingest and build time per million rows.
-7. links   bench_links.py: the build with 1,000 high schools' rolls and student links from the
+8. links   bench_links.py: the build with 1,000 high schools' rolls and student links from the
            junior highs (journeys, cumulative coverage, the student's record).
 
 Each step writes benchmarks/out/<step>.md and <step>.json; this script then writes
@@ -44,7 +51,7 @@ from performance_page import write_performance_page
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 OUT = BENCH / "out"
-STEPS = ("ingest", "build", "pages", "load", "stress", "skills", "links")
+STEPS = ("ingest", "build", "fresh", "pages", "load", "stress", "skills", "links")
 OWN_WAREHOUSE = ("skills", "links")  # steps that build their own warehouse
 
 
@@ -72,6 +79,16 @@ def step_command(step: str, args: argparse.Namespace) -> list[str]:
             str(BENCH / "bench_build.py"),
             f"--keep-db={db}",
             f"--json={OUT / 'build.json'}",
+        ]
+    if step == "fresh":  # copies of the ingest step's warehouse, read only
+        return [
+            *py,
+            str(BENCH / "bench_fresh.py"),
+            "--fractions=0.5,1",
+            f"--warehouse={db}",
+            f"--work={args.work / 'fresh'}",
+            f"--json={OUT / 'fresh.json'}",
+            f"--out={OUT / 'fresh.md'}",
         ]
     if step == "skills":  # bench_skills.py: its own warehouse, the bench's student schools
         return [*py, str(BENCH / "bench_skills.py"), f"--work={args.work / 'skills'}"]
@@ -120,7 +137,7 @@ def main() -> None:
     parser.add_argument("--activity-schools", type=int, default=2000)
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--runs", type=int, default=3, help="page benchmark runs")
+    parser.add_argument("--runs", type=int, default=2, help="page benchmark runs")
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--work", type=Path, default=OUT / "work")
     parser.add_argument("--page", type=Path, default=ROOT / "docs" / "performance.md")
