@@ -90,9 +90,9 @@ def finished(page: Page, started: float, quiet_seconds: float = 0.5) -> float:
         time.sleep(0.02)
 
 
-def roles_file_entries(db: Path) -> dict[str, str]:
-    """One roles-file entry per signed-in role, on the busiest hub and municipality and a school
-    that returned in the latest year of the published snapshot (the heaviest view of each)."""
+def busiest_areas(db: Path) -> tuple[str, str, str]:
+    """The busiest hub and municipality and a school that returned in the latest year of the
+    published snapshot: the heaviest view each signed-in role can have."""
     from pipelines.warehouse import current_snapshot, open_snapshot
 
     found = current_snapshot(db)
@@ -100,7 +100,7 @@ def roles_file_entries(db: Path) -> dict[str, str]:
         raise SystemExit(f"no published snapshot beside {db}: run `shirube build --db {db}`")
     con = open_snapshot(found[1])
     try:
-        hub, municipality, school = con.sql(
+        return con.sql(
             """
             select (select hub_code from marts.dim_school where hub_code is not null
                     group by 1 order by count(*) desc, 1 limit 1),
@@ -112,6 +112,12 @@ def roles_file_entries(db: Path) -> dict[str, str]:
         ).fetchall()[0]
     finally:
         con.close()
+
+
+def roles_file_entries(db: Path) -> dict[str, str]:
+    """One roles-file entry per signed-in role, on the busiest hub and municipality and a school
+    that returned in the latest year of the published snapshot (the heaviest view of each)."""
+    hub, municipality, school = busiest_areas(db)
     return {
         "asknet": 'role = "asknet"',
         "hub_coordinator": f'role = "hub_coordinator"\nhub = "{hub}"',

@@ -30,27 +30,11 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 def _roles(db: Path) -> dict[str, object]:
     """One Role per kind of viewer, on areas and a school that exist in the snapshot."""
-    from dashboard.roles import Role
-    from pipelines.warehouse import current_snapshot, open_snapshot
+    from bench_pages import busiest_areas
 
-    found = current_snapshot(db)
-    if found is None:
-        raise SystemExit(f"no published snapshot beside {db}: run `shirube build --db {db}`")
-    con = open_snapshot(found[1])
-    try:
-        # The busiest hub and municipality: the heaviest view each role can have.
-        hub, municipality, school = con.sql(
-            """
-            select (select hub_code from marts.dim_school where hub_code is not null
-                    group by 1 order by count(*) desc, 1 limit 1),
-                   (select area_code from marts.school_area where area_level = 'municipality'
-                    group by 1 order by count(*) desc, 1 limit 1),
-                   (select school_code from marts.school_year_summary
-                    order by academic_year desc, school_code limit 1)
-            """
-        ).fetchall()[0]
-    finally:
-        con.close()
+    from dashboard.roles import Role
+
+    hub, municipality, school = busiest_areas(db)
     return {
         "open": None,
         "asknet": Role("staff@example.org", "asknet"),
