@@ -71,10 +71,11 @@ def area_section(rows: pl.DataFrame, area: str, year: int, lang: str) -> None:
 def _figures(benchmarks: pl.DataFrame, lang: str, *, before: bool) -> list[pl.Expr]:
     """The benchmark and its coverage columns, shared by the school and the area tables (only
     the school's table has "before arriving")."""
+    # Labels looked up from a plain dict: a polars query inside map_elements waits for polars'
+    # own thread pool, which concurrent sessions can exhaust (the server then stops answering).
+    labels = {b: charts.benchmark_label(benchmarks, b, lang) for b in benchmarks["benchmark_id"]}
     columns = [
-        pl.col("benchmark_id")
-        .map_elements(lambda b: charts.benchmark_label(benchmarks, b, lang), pl.String)
-        .alias(ui.m("col_benchmark")),
+        pl.col("benchmark_id").replace(labels).alias(ui.m("col_benchmark")),
         pl.col("students_on_roll").alias(ui.m("so_far_col_on_roll")),
         _pct("coverage_pct").alias(ui.m("so_far_col_this_year")),
         _pct("meaningful_coverage_pct").alias(ui.m("so_far_col_meaningful")),
