@@ -127,7 +127,8 @@ def measure(fraction: float, work: Path, warehouse: Path | None = None) -> dict[
     else:
         counts = prepare(db_path, fraction)
     cpu0 = cpu_seconds()
-    full = build_warehouse(db_path, lang="en")
+    # Full: the copy's marts must be rebuilt from the raw rows kept (below 1x some were deleted).
+    full = build_warehouse(db_path, lang="en", full=True)
     full_cpu = cpu_seconds() - cpu0
     path, school, year = one_school_file(folder, db_path)
     started, cpu0 = time.perf_counter(), cpu_seconds()

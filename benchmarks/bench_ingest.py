@@ -14,7 +14,7 @@ and memory ("memory"): peak RSS of ingesting the registry and the activities fil
 
 For each dress ("utf8": plain UTF-8 CSV; "cp932": CP932 CSV) it generates the sample with
 `pipelines.sample.generate_sample`, then runs, each in a fresh child process (so peak RSS is that
-run's own, from getrusage):
+run's own: the process's VmHWM, which exec resets, unlike getrusage's ru_maxrss):
 
 - bare:   DuckDB `create table ... as select * from read_csv(file)` per file into a new database.
           DuckDB cannot read CP932, so for CP932 the bare load first decodes each file to UTF-8 in
@@ -45,7 +45,7 @@ TARGETS = {"utf8": 1.5, "cp932": 1.5, "utf8-large": 1.5, "cp932-large": 1.5}
 PEAK_LIMIT_MB = 1024
 
 BARE = r"""
-import json, resource, sys, time, duckdb
+import json, re, sys, time, duckdb
 from pathlib import Path
 files, db, encoding, scratch = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], Path(sys.argv[4])
 start = time.perf_counter()
@@ -61,19 +61,23 @@ for i, name in enumerate(files):
     rows += con.execute(f"select count(*) from t{i}").fetchall()[0][0]
 con.close()
 elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not getrusage: ru_maxrss survives exec, so a child would report the parent's peak
+# (the sample generator's) when that was higher.
+peak = int(re.search(r"VmHWM:\s*(\d+)", open("/proc/self/status").read()).group(1)) / 1024
 print(json.dumps({"seconds": elapsed, "rows": rows, "peak_mb": peak}))
 """
 
 INGEST = r"""
-import json, resource, sys, time
+import json, re, sys, time
 from pathlib import Path
 from pipelines.ingest import ingest_files
 files, db = [Path(f) for f in json.loads(sys.argv[1])], Path(sys.argv[2])
 start = time.perf_counter()
 results = ingest_files(files, db)
 elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not getrusage: ru_maxrss survives exec, so a child would report the parent's peak
+# (the sample generator's) when that was higher.
+peak = int(re.search(r"VmHWM:\s*(\d+)", open("/proc/self/status").read()).group(1)) / 1024
 print(json.dumps({"seconds": elapsed, "rows": sum(r.rows_read for r in results),
                   "loaded": sum(r.rows_loaded for r in results),
                   "quarantined": sum(r.rows_quarantined for r in results),
@@ -200,11 +204,13 @@ def table(results: list[dict], args: argparse.Namespace, memory: list[dict] | No
     for r in results:
         ratio = r["ingest"]["seconds"] / r["bare"]["seconds"]
         target = TARGETS[r["dress"]]
-        ok = ratio <= target and r["ingest"]["peak_mb"] < PEAK_LIMIT_MB
+        peak = r["ingest"]["peak_mb"]  # None: not measured in the run these figures come from
+        ok = ratio <= target and (peak is None or peak < PEAK_LIMIT_MB)
         lines.append(
             f"| {r['dress']} | {r['files']} | {r['size_mb']:.0f} | {r['ingest']['rows']:,} | "
             f"{r['bare']['seconds']:.1f} | {r['ingest']['seconds']:.1f} | {ratio:.2f}x | "
-            f"<= {target}x | {r['ingest']['peak_mb']:.0f} | {r['ingest']['quarantined']} | "
+            f"<= {target}x | {'not measured' if peak is None else f'{peak:.0f}'} | "
+            f"{r['ingest']['quarantined']} | "
             f"{'pass' if ok else 'FAIL'} |"
         )
     if memory:
