@@ -6,6 +6,7 @@ the machine it was measured on and point nowhere in anyone else's clone.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,5 +22,6 @@ def shown_path(path: str | Path) -> str:
 
 
 def without_machine_paths(text: str) -> str:
-    """`text` with every mention of the repository's absolute location made relative."""
-    return text.replace(f"{ROOT.as_posix()}/", "")
+    """`text` with every mention of the repository's absolute location made relative, and
+    Python's own install folder (in a stuck server's stack traces) shown as `<python>`."""
+    return text.replace(f"{ROOT.as_posix()}/", "").replace(f"{sys.base_prefix}/", "<python>/")
