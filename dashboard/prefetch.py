@@ -42,50 +42,86 @@ _lock = threading.Lock()
 def plan(
     scope: Scope, pages: tuple[str, ...], year: int | None, choices: dict
 ) -> Iterator[Step | Callable[[], Iterator[Step]]]:
-    """(named query, parameters) the pages `pages` (url paths) run for a viewer of `scope` with
-    the sidebar's `choices` and `year`; a callable step yields steps that need a result first."""
-    from dashboard.queries import areas, criteria, journeys, options, schools, skills
+    """(named query, parameters) the pages `pages` (url paths, in the sidebar's order: the
+    next click is likely the next page) run for a viewer of `scope` with the sidebar's
+    `choices` and `year`; a callable step yields steps that need a result first."""
+    from dashboard.queries import options
 
     yield options.benchmarks, {}
     if year is None:
         return
     shown = resolve(scope, **choices)
-    if "overview" in pages:
-        yield areas.selection_summary, {"year": year, **choices}
-        yield areas.area_summaries, {"level": COMPARE_LEVEL, "year": year}
-        yield areas.area_benchmarks, {"level": "national", "year": year}
-        if shown.is_filtered:
-            yield areas.selection_benchmarks, {"year": year, **choices}
-    if "compare" in pages:
-        # Its default level (prefecture) has no parent area.
-        yield areas.area_summaries, {"level": COMPARE_LEVEL, "year": year, "parent_code": None}
-        yield areas.area_benchmarks, {"level": COMPARE_LEVEL, "year": year, "parent_code": None}
-        yield areas.selection_distribution, {"year": year, **choices}
-    if "district" in pages and shown.home[0] not in ("national", "region"):
-        yield areas.selection_trend, dict(choices)
-        yield lambda: _district_chain(scope, shown)
-        if shown.area is not None:
-            level, code = shown.area
-            yield journeys.area_coverage_so_far, {"level": level, "code": code, "year": year}
-        if shown.area_level in ("prefecture", "municipality") or shown.hub:
-            yield schools.district_schools, dict(choices)
-    if "support" in pages:
-        yield lambda: _support(scope, year, choices)
-    if "skills" in pages:
-        yield skills.skills, {}
-        area = _skills_area(scope, shown)
-        if area is not None:
-            level, code = area
-            yield skills.area_skills, {"level": level, "code": code, "year": year}
-            yield skills.step_distribution, {"level": level, "code": code, "year": year}
-    if "criteria" in pages and shown.area is not None:
+    for page in pages:
+        if page in PAGES:
+            yield from PAGES[page](scope, year, choices, shown)
+
+
+def _overview(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:  # noqa: ARG001
+    from dashboard.queries import areas
+
+    yield areas.selection_summary, {"year": year, **choices}
+    yield areas.area_summaries, {"level": COMPARE_LEVEL, "year": year}
+    yield areas.area_benchmarks, {"level": "national", "year": year}
+    if shown.is_filtered:
+        yield areas.selection_benchmarks, {"year": year, **choices}
+
+
+def _compare(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:  # noqa: ARG001
+    from dashboard.queries import areas
+
+    # Its default level (prefecture) has no parent area.
+    yield areas.area_summaries, {"level": COMPARE_LEVEL, "year": year, "parent_code": None}
+    yield areas.area_benchmarks, {"level": COMPARE_LEVEL, "year": year, "parent_code": None}
+    yield areas.selection_distribution, {"year": year, **choices}
+
+
+def _district(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:
+    from dashboard.queries import areas, journeys, schools
+
+    if shown.home[0] in ("national", "region"):
+        return
+    yield areas.selection_trend, dict(choices)
+    yield lambda: _district_chain(scope, shown)
+    if shown.area is not None:
+        level, code = shown.area
+        yield journeys.area_coverage_so_far, {"level": level, "code": code, "year": year}
+    if shown.area_level in ("prefecture", "municipality") or shown.hub:
+        yield schools.district_schools, dict(choices)
+
+
+def _skills(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:  # noqa: ARG001
+    from dashboard.queries import skills
+
+    yield skills.skills, {}
+    area = _skills_area(scope, shown)
+    if area is not None:
+        level, code = area
+        yield skills.area_skills, {"level": level, "code": code, "year": year}
+        yield skills.step_distribution, {"level": level, "code": code, "year": year}
+
+
+def _criteria(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:  # noqa: ARG001
+    from dashboard.queries import criteria
+
+    if shown.area is not None:
         level, code = shown.area
         yield criteria.area_criteria_gaps, {"level": level, "code": code, "year": year}
-    if "quality" in pages:
-        yield schools.return_status, {"year": year, **choices}
-        yield schools.school_codes, {}
-    if "school" in pages and scope.is_school:
+
+
+def _quality(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:  # noqa: ARG001
+    from dashboard.queries import schools
+
+    yield schools.return_status, {"year": year, **choices}
+    yield schools.school_codes, {}
+
+
+def _school(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:  # noqa: ARG001
+    if scope.is_school:  # staff pick a school on the page: nothing to guess
         yield lambda: _school_profile(scope, scope.codes[0], year)
+
+
+def _support_page(scope: Scope, year: int, choices: dict, shown) -> Iterator[Step]:  # noqa: ARG001
+    yield lambda: _support(scope, year, choices)
 
 
 def _skills_area(scope: Scope, shown) -> tuple[str, str] | None:
@@ -182,3 +218,16 @@ def start(
     )
     thread.start()
     return thread
+
+
+# The pages whose queries are prefetched, by url path (dashboard.ui.PAGES and the rest).
+PAGES = {
+    "overview": _overview,
+    "compare": _compare,
+    "district": _district,
+    "support": _support_page,
+    "skills": _skills,
+    "criteria": _criteria,
+    "quality": _quality,
+    "school": _school,
+}
