@@ -1,12 +1,16 @@
 """Where a page's server time goes: every named query and every figure, timed, per page and role.
 
     python benchmarks/profile_pages.py --db PATH [--json OUT] [--role open|asknet|hub|...]
+        [--warm-up] [--prefetch]
 
 Runs every page of the dashboard through Streamlit's own script runner (AppTest, in this
 process) on the warehouse's published snapshot, as each role would see it: the first visit
 (the landing page, nothing run yet), then each page twice: cold (this process has not run the
 page's queries yet) and warm (the same page again: cached queries). With --warm-up, the
-server's start-up warm-up (dashboard.warmup) runs first, as `shirube serve` does.
+server's start-up warm-up (dashboard.warmup) runs first, as `shirube serve` does; with
+--prefetch, each role's sidebar prefetch (dashboard.prefetch) runs after its first visit, timed
+apart (JSON: roles.<role>.prefetch_seconds), as a served dashboard runs it in the background.
+Charts are drawn through ui.figure: a page's warm run reuses the figures its cold run built.
 Around the page it times each `data.query` call (a cache miss is the SQL itself), each chart
 builder of dashboard.charts* and each `ui.chart` (Plotly's figure to JSON, Streamlit's
 message). Less sensitive to the machine's other load than browser timings: it measures the
