@@ -34,6 +34,8 @@ SKILLS_LEVELS = ("hub", "municipality", "prefecture", "region", "national")
 DISTRICT_LEVELS = ("hub", "municipality", "prefecture", "national")
 
 Step = tuple[Callable, dict]
+# Prefetches this server has started, by snapshot, scope and choices (bounded).
+MAX_REMEMBERED = 10_000
 
 _started: set[tuple] = set()
 _lock = threading.Lock()
@@ -209,6 +211,8 @@ def start(
     with _lock:
         if key in _started:
             return None
+        if len(_started) >= MAX_REMEMBERED:  # a long-running server: forget, at worst rerun
+            _started.clear()
         _started.add(key)
     thread = threading.Thread(
         target=run,
