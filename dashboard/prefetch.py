@@ -1,4 +1,4 @@
-"""Warm a signed-in viewer's sidebar pages for their own scope once their first page has drawn.
+"""Warm a viewer's sidebar pages for their own scope once their session's first page has drawn.
 
 The server's start-up warm-up (dashboard.warmup) runs the pages' queries as the whole country
 sees them; a hub coordinator, a superintendent or a school sees them for its own area or school,
