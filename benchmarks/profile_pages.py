@@ -1,12 +1,16 @@
 """Where a page's server time goes: every named query and every figure, timed, per page and role.
 
     python benchmarks/profile_pages.py --db PATH [--json OUT] [--role open|asknet|hub|...]
+        [--warm-up] [--prefetch]
 
 Runs every page of the dashboard through Streamlit's own script runner (AppTest, in this
 process) on the warehouse's published snapshot, as each role would see it: the first visit
 (the landing page, nothing run yet), then each page twice: cold (this process has not run the
 page's queries yet) and warm (the same page again: cached queries). With --warm-up, the
-server's start-up warm-up (dashboard.warmup) runs first, as `shirube serve` does.
+server's start-up warm-up (dashboard.warmup) runs first, as `shirube serve` does; with
+--prefetch, each role's sidebar prefetch (dashboard.prefetch) runs after its first visit, timed
+apart (JSON: roles.<role>.prefetch_seconds), as a served dashboard runs it in the background.
+Charts are drawn through ui.figure: a page's warm run reuses the figures its cold run built.
 Around the page it times each `data.query` call (a cache miss is the SQL itself), each chart
 builder of dashboard.charts* and each `ui.chart` (Plotly's figure to JSON, Streamlit's
 message). Less sensitive to the machine's other load than browser timings: it measures the
@@ -16,6 +20,7 @@ server's work only, with no browser or websocket in between. Prints the slowest 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -46,6 +51,10 @@ def _roles(db: Path) -> dict[str, object]:
     }
 
 
+# The sidebar's choices of the last page run (the prefetch runs with the landing page's).
+LAST_FILTERS: list = []
+
+
 class Timer:
     """Wraps functions so each call adds its seconds to the current page's record."""
 
@@ -57,6 +66,7 @@ class Timer:
         if getattr(original, "_profiled", False):
             return
 
+        @functools.wraps(original)  # keeps the name ui.figure caches a builder's figures by
         def timed(*args: object, **kwargs: object) -> object:
             started = time.perf_counter()
             try:
@@ -111,6 +121,7 @@ def run_page(role: object, page: str | None, query: dict[str, str], timer: Timer
     seconds = time.perf_counter() - started
     if app.exception:
         raise RuntimeError(f"{page}: {app.exception}")
+    LAST_FILTERS[:] = [app.session_state["filters"]]
     return seconds
 
 
@@ -130,7 +141,19 @@ def _print(role: str, page: str, entry: dict) -> None:
         print(f"{'':34}{seconds:7.3f} s  {part}", flush=True)
 
 
-def profile(db: Path, roles: list[str], warm_up: bool = False) -> dict:
+def _prefetch(viewer: object, pages: list) -> float:
+    """Seconds of dashboard.prefetch for this viewer with the sidebar's defaults, run here in
+    the foreground (a served dashboard runs it in a background thread)."""
+    from dashboard import prefetch
+
+    f = LAST_FILTERS[0]
+    started = time.perf_counter()
+    paths = tuple(spec.url_path for spec in pages)
+    prefetch.run(viewer.scope, prefetch.plan(viewer.scope, paths, f.year, f.selection()))
+    return round(time.perf_counter() - started, 3)
+
+
+def profile(db: Path, roles: list[str], warm_up: bool = False, prefetch: bool = False) -> dict:
     os.environ["SHIRUBE_DB"] = str(db)
     os.environ["SHIRUBE_NO_AUTH"] = "1"
     logging.getLogger("streamlit").setLevel(logging.ERROR)
@@ -166,6 +189,10 @@ def profile(db: Path, roles: list[str], warm_up: bool = False) -> dict:
         landing = _entry(run_page(role, None, query, timer), timer)
         result["roles"][name] = {"first_visit": landing, "pages": {}}
         _print(name, "(first visit)", {"first_visit": landing})
+        if prefetch:  # what a served dashboard runs in the background after the first page
+            seconds = _prefetch(viewer, pages)
+            result["roles"][name]["prefetch_seconds"] = seconds
+            print(f"{name:16} prefetch {seconds:.2f} s (background, after the first page)")
         for spec in pages:
             entry = {}
             for kind in ("cold", "warm"):
@@ -188,9 +215,14 @@ def main() -> None:
     parser.add_argument(
         "--warm-up", action="store_true", help="run the server's start-up warm-up first"
     )
+    parser.add_argument(
+        "--prefetch",
+        action="store_true",
+        help="after each role's first visit, run its sidebar prefetch (dashboard.prefetch)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    result = profile(args.db.resolve(), args.role or ["open"], args.warm_up)
+    result = profile(args.db.resolve(), args.role or ["open"], args.warm_up, args.prefetch)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
 

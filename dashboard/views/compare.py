@@ -55,7 +55,8 @@ def render() -> None:
             q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
         )
         ui.chart(
-            charts.area_heatmap(
+            ui.figure(
+                charts.area_heatmap,
                 by_benchmark,
                 benchmarks,
                 lang,
@@ -72,7 +73,8 @@ def render() -> None:
         left, right = st.columns(2)
         with left:
             ui.chart(
-                charts.ranked_bars(
+                ui.figure(
+                    charts.ranked_bars,
                     ranked,
                     label_column=name,
                     value_column="avg_benchmarks_achieved",
@@ -105,7 +107,8 @@ def _distribution(f, scope, lang: str, benchmarks: pl.DataFrame) -> None:
     benchmarks: the same selection the title names (dashboard.selection)."""
     spread = data.query(q_areas.selection_distribution, scope, year=f.year, **f.selection())
     ui.chart(
-        charts.achieved_distribution(
+        ui.figure(
+            charts.achieved_distribution,
             spread,
             benchmarks.height,
             lang,

@@ -53,7 +53,8 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         ui.chart(
-            charts.area_lines(
+            ui.figure(
+                charts.area_lines,
                 headline,
                 lang,
                 value_column="mean_score",
@@ -65,7 +66,8 @@ def render() -> None:
         )
     with right:
         ui.chart(
-            charts.area_lines(
+            ui.figure(
+                charts.area_lines,
                 headline,
                 lang,
                 value_column="pct_fully_achieved",
@@ -80,8 +82,12 @@ def render() -> None:
     if change.height:
         first, last = change.item(0, "first_year"), change.item(0, "last_year")
         ui.chart(
-            charts.benchmark_change(
-                change, benchmarks, lang, ui.m("district_change_title", first=first, last=last)
+            ui.figure(
+                charts.benchmark_change,
+                change,
+                benchmarks,
+                lang,
+                ui.m("district_change_title", first=first, last=last),
             ),
             key="district_change",
         )

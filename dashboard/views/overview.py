@@ -56,7 +56,8 @@ def render() -> None:
             column = "pct_fully_achieved"
         percent = column != "avg_benchmarks_achieved"
         ui.chart(
-            charts.tile_map(
+            ui.figure(
+                charts.tile_map,
                 prefectures,
                 column,
                 lang,
@@ -74,7 +75,8 @@ def render() -> None:
             else None
         )
         ui.chart(
-            charts.benchmark_bars(
+            ui.figure(
+                charts.benchmark_bars,
                 nation,
                 area,
                 benchmarks,

@@ -71,8 +71,12 @@ def render() -> None:
     comparison = data.query(q_schools.school_comparison, scope, school=school, year=year or 0)
     if not comparison.is_empty():
         ui.chart(
-            charts.school_comparison(
-                comparison, benchmarks, lang, ui.m("school_comparison_title", year=year)
+            ui.figure(
+                charts.school_comparison,
+                comparison,
+                benchmarks,
+                lang,
+                ui.m("school_comparison_title", year=year),
             ),
             key="school_comparison",
         )
@@ -83,7 +87,9 @@ def render() -> None:
             st.info(ui.m("school_no_history"))
         else:
             ui.chart(
-                charts.history_lines(history, benchmarks, lang, ui.m("school_history_title")),
+                ui.figure(
+                    charts.history_lines, history, benchmarks, lang, ui.m("school_history_title")
+                ),
                 key="history",
             )
     with right:
@@ -92,8 +98,12 @@ def render() -> None:
             st.info(ui.m("school_no_coverage"))
         else:
             ui.chart(
-                charts.coverage_by_grade(
-                    coverage, benchmarks, lang, ui.m("school_coverage_title", year=year)
+                ui.figure(
+                    charts.coverage_by_grade,
+                    coverage,
+                    benchmarks,
+                    lang,
+                    ui.m("school_coverage_title", year=year),
                 ),
                 key="coverage",
             )

@@ -55,8 +55,12 @@ def render() -> None:
     else:
         weakest_statement(rows, names, label, lang)
         ui.chart(
-            charts_skills.gap_heatmap(
-                rows, names, lang, ui.m("skills_gap_title", area=label, year=year)
+            ui.figure(
+                charts_skills.gap_heatmap,
+                rows,
+                names,
+                lang,
+                ui.m("skills_gap_title", area=label, year=year),
             ),
             key="skills_gap",
         )
@@ -73,7 +77,8 @@ def render() -> None:
     )
     max_step = int(skills.filter(pl.col("skill_id") == skill).item(0, "max_step"))
     ui.chart(
-        charts_skills.growth_lines(
+        ui.figure(
+            charts_skills.growth_lines,
             shown,
             skill,
             label,
@@ -85,7 +90,8 @@ def render() -> None:
     )
     dist = data.query(q_skills.step_distribution, scope, level=level, code=code, year=year)
     ui.chart(
-        charts_skills.distribution(
+        ui.figure(
+            charts_skills.distribution,
             dist,
             skill,
             max_step,
@@ -97,7 +103,8 @@ def render() -> None:
     if not scope.is_everything:
         st.caption(ui.m("skills_distribution_scope"))
     ui.chart(
-        charts_skills.progress_bars(
+        ui.figure(
+            charts_skills.progress_bars,
             shown,
             names,
             label,
@@ -109,8 +116,12 @@ def render() -> None:
     )
     st.caption(ui.m("skills_progress_help"))
     ui.chart(
-        charts_skills.self_teacher_gap(
-            rows, names, lang, ui.m("skills_self_teacher_title", area=label, year=year)
+        ui.figure(
+            charts_skills.self_teacher_gap,
+            rows,
+            names,
+            lang,
+            ui.m("skills_self_teacher_title", area=label, year=year),
         ),
         key="skills_self_teacher",
     )
