@@ -40,7 +40,7 @@ from bench_build_data import load_raw, school_frame
 from pipelines.build import build_warehouse
 from pipelines.ingest.api import ingest_files
 from pipelines.settings import default_framework
-from pipelines.warehouse import connect_writer, current_snapshot, writer_lock
+from pipelines.warehouse import connect_writer, current_snapshot, open_snapshot, writer_lock
 
 TARGET_SECONDS = 5.0
 
@@ -137,7 +137,7 @@ def measure(fraction: float, work: Path, warehouse: Path | None = None) -> dict[
     build = build_warehouse(db_path, lang="en")
     total, fresh_cpu = time.perf_counter() - started, cpu_seconds() - cpu0
     version, snap = current_snapshot(db_path)
-    with duckdb.connect(str(snap), read_only=True) as con:
+    with open_snapshot(snap) as con:
         shown = con.execute(
             "select count(*) from marts.return_history where school_code = ? "
             "and academic_year = ? and term = 3 and submitted_on = ?",
