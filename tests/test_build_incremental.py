@@ -272,6 +272,15 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         "returns_2025_bad_row.csv"
     ]
     assert "marts.support_flags [all]" in rebuilt["returns_2025.csv"]
+    # A resubmission by one school: its school-level models rebuild that school only
+    # (`-- Narrow: school_code`), its areas' models the whole year.
+    assert {
+        "intermediate.int_returns_ranked [2024; 1 school]",
+        "marts.school_year_benchmark [2024; 1 school]",
+        "marts.school_year_summary [>=2024; 1 school]",
+        "marts.return_history [2024; 1 school, staged]",
+        "marts.area_year_benchmark [2024]",
+    } <= rebuilt["returns_2024_again.csv"]
     assert {"marts.support_flags [all]", "marts.return_status [all]"} <= rebuilt[
         "returns_2025_term3.csv"
     ]
