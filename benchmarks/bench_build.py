@@ -88,9 +88,7 @@ def return_scores(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
     from_criteria = from_criteria[from_criteria["answered"] == from_criteria["needed"]]
     from_criteria = from_criteria.rename(columns={"return_row_number": "row_number"})
     columns = ["file_id", "row_number", "benchmark_id", "score"]
-    return pd.concat(
-        [raw["return_scores"][columns], from_criteria[columns]], ignore_index=True
-    )
+    return pd.concat([raw["return_scores"][columns], from_criteria[columns]], ignore_index=True)
 
 
 def pandas_area_marts(raw: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
