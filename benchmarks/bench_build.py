@@ -40,7 +40,7 @@ from pipelines.build.models import discover_models, order_models
 from pipelines.build.reference_tables import load_reference_tables
 from pipelines.build.runner import run_models
 from pipelines.reference import prefectures
-from pipelines.settings import default_framework
+from pipelines.settings import default_framework, frameworks
 from pipelines.warehouse import connect_writer, writer_lock
 
 RUNS = 3
@@ -49,6 +49,46 @@ AREA_MARTS = ("marts.area_year_benchmark", "marts.area_year_summary")
 
 
 # ---------------------------------------------------------------- pandas comparison
+
+
+def return_scores(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every benchmark score of every return, as int_return_scores makes them: the percentages
+    sent, and for criteria returns the mean of a benchmark's criteria scores when every
+    criterion of the benchmark is answered (an answer given twice: the later row counts)."""
+    criteria = pd.DataFrame(
+        [
+            (fw.version, c.id, b.id, len(b.criteria))
+            for fw in frameworks()
+            for b in fw.benchmarks
+            for c in b.criteria
+        ],
+        columns=["framework_version", "criterion_id", "benchmark_id", "criteria_in_benchmark"],
+    )
+    answers = (
+        raw["criterion_answers"]
+        .sort_values("row_number")
+        .drop_duplicates(["file_id", "return_row_number", "criterion_id"], keep="last")
+        .merge(
+            raw["returns"][["file_id", "row_number", "framework_version"]].rename(
+                columns={"row_number": "return_row_number"}
+            ),
+            on=["file_id", "return_row_number"],
+        )
+        .merge(criteria, on=["framework_version", "criterion_id"])
+    )
+    from_criteria = (
+        answers.groupby(["file_id", "return_row_number", "benchmark_id"])
+        .agg(
+            score=("score", "mean"),
+            answered=("score", "size"),
+            needed=("criteria_in_benchmark", "first"),
+        )
+        .reset_index()
+    )
+    from_criteria = from_criteria[from_criteria["answered"] == from_criteria["needed"]]
+    from_criteria = from_criteria.rename(columns={"return_row_number": "row_number"})
+    columns = ["file_id", "row_number", "benchmark_id", "score"]
+    return pd.concat([raw["return_scores"][columns], from_criteria[columns]], ignore_index=True)
 
 
 def pandas_area_marts(raw: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -82,7 +122,7 @@ def pandas_area_marts(raw: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Da
         ["school_code", "academic_year", "term", "submitted_on", "file_id", "row_number"]
     )
     effective = returns.drop_duplicates(["school_code", "academic_year"], keep="last")
-    scores = effective.merge(raw["return_scores"], on=["file_id", "row_number"])
+    scores = effective.merge(return_scores(raw), on=["file_id", "row_number"])
     scores["fully_achieved"] = scores["score"] == 100
 
     by_area = scores.merge(school_area, on="school_code")
@@ -221,7 +261,7 @@ def read_raw_frames(db_path: Path) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         return {
             table: con.sql(f"select * from raw.{table}").df()
-            for table in ("schools", "returns", "return_scores")
+            for table in ("schools", "returns", "return_scores", "criterion_answers")
         }
 
 

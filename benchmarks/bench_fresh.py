@@ -17,8 +17,9 @@ Target (issue 17): under 5 s, and not growing with the warehouse (the two sizes'
 "target_seconds"}; each figure: fraction, source, raw_rows, full_build_seconds,
 full_publish_seconds, full_build_cpu_seconds, ingest_seconds, build_seconds, model_seconds,
 audit_seconds, publish_seconds, fresh_seconds (ingest + build + publish), fresh_cpu_seconds,
-load_average, file_status, build_full, build_reason, published_whole, shown (the row reached
-the snapshot), version, slowest / rebuilt (model, seconds), audits_run, publish_steps and
+load_average, file_status, build_full, build_reason, published_whole, publish_written_mb and
+snapshot_mb (the part files the publish wrote, and all the version names), shown (the row
+reached the snapshot), version, slowest / rebuilt (model, seconds), audits_run, publish_steps and
 audit_steps (step, seconds).
 """
 
@@ -40,7 +41,8 @@ from bench_build_data import load_raw, school_frame
 from pipelines.build import build_warehouse
 from pipelines.ingest.api import ingest_files
 from pipelines.settings import default_framework
-from pipelines.warehouse import connect_writer, current_snapshot, writer_lock
+from pipelines.snapshot_files import read_manifest
+from pipelines.warehouse import connect_writer, current_snapshot, open_snapshot, writer_lock
 
 TARGET_SECONDS = 5.0
 
@@ -66,6 +68,15 @@ def one_school_file(folder: Path, db_path: Path) -> tuple[Path, str, int]:
     row = [school, str(year), "3", f"{year + 1}-02-20", *["100.0"] * len(ids), framework.version]
     path.write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
     return path, school, year
+
+
+def snapshot_sizes(manifest: Path, version: str) -> tuple[float, float]:
+    """(MB of part files this version wrote, MB of every part it names): what a publish wrote
+    against the whole snapshot it published (unchanged marts' files are reused)."""
+    parts = [manifest.parent / rel for rel in read_manifest(manifest).values()]
+    sizes = [(p.stat().st_size, p.stem == version) for p in parts]
+    total = sum(size for size, _ in sizes)
+    return sum(size for size, new in sizes if new) / 1e6, total / 1e6
 
 
 def prepare(db_path: Path, fraction: float) -> dict[str, int]:
@@ -137,7 +148,8 @@ def measure(fraction: float, work: Path, warehouse: Path | None = None) -> dict[
     build = build_warehouse(db_path, lang="en")
     total, fresh_cpu = time.perf_counter() - started, cpu_seconds() - cpu0
     version, snap = current_snapshot(db_path)
-    with duckdb.connect(str(snap), read_only=True) as con:
+    written_mb, snapshot_mb = snapshot_sizes(snap, version)
+    with open_snapshot(snap) as con:
         shown = con.execute(
             "select count(*) from marts.return_history where school_code = ? "
             "and academic_year = ? and term = 3 and submitted_on = ?",
@@ -161,6 +173,8 @@ def measure(fraction: float, work: Path, warehouse: Path | None = None) -> dict[
         "model_seconds": sum(s for _, s in build.model_seconds),
         "audit_seconds": build.audit_seconds,
         "publish_seconds": build.publish_seconds,
+        "publish_written_mb": written_mb,
+        "snapshot_mb": snapshot_mb,
         "fresh_seconds": total,
         "shown": bool(shown),
         "version": version,
@@ -168,7 +182,9 @@ def measure(fraction: float, work: Path, warehouse: Path | None = None) -> dict[
         # Every model the incremental build rebuilt ("schema.name [years]"), with its seconds.
         "rebuilt": [(name, round(sec, 3)) for name, sec in build.model_seconds],
         "audits_run": len(build.audits),
-        # Where publishing's seconds went: the snapshot copy, each mart written, the checkpoint.
+        # Where publishing's seconds went: each changed mart's new file ("marts.name": a copy of
+        # that mart's previous file with the changed rows replaced, or the mart written whole),
+        # meta.snapshot, then "manifest, pointer and pruning"; unchanged marts' files are reused.
         "publish_steps": [(name, round(sec, 3)) for name, sec in build.publish_steps],
         "audit_steps": [(name, round(sec, 3)) for name, sec in build.audit_steps],
     }
@@ -210,6 +226,10 @@ def main() -> None:
             f"{'yes' if f['shown'] else 'NO'} | {f['load_average']:.1f} |"
             for f in figures
         ),
+        "",
+        "Published (largest warehouse): "
+        f"{large['publish_written_mb']:.1f} MB of files written for a snapshot of "
+        f"{large['snapshot_mb']:.0f} MB (the unchanged marts' files are reused).",
         "",
         "Slowest steps of the incremental build (largest warehouse): "
         + ", ".join(f"{name} {sec:.2f} s" for name, sec in large["slowest"]),

@@ -2,7 +2,8 @@
 
 One writer process at a time (ingest or build) holds an exclusive file lock next to the DuckDB
 file. Readers (the dashboard, reports) never open the writer's file: `shirube build` publishes an
-immutable snapshot file, then swaps a small pointer file atomically. Readers open the newest
+immutable snapshot (a manifest naming one DuckDB file per mart, pipelines.snapshot_files), then
+swaps a small pointer file atomically. Readers open the newest
 snapshot read-only and notice a new version on their next query, with no lock on either side.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +20,16 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+from pipelines.snapshot_files import (
+    MANIFEST_SUFFIX,
+    PARTIAL,
+    PARTS,
+    PartWriter,
+    open_manifest,
+    prune,
+    read_manifest,
+)
 
 DEFAULT_DB = Path("data") / "shirube.duckdb"
 
@@ -112,15 +122,17 @@ def remove_ingest_leftovers(db_path: Path) -> int:
 
 
 def remove_build_leftovers(db_path: Path) -> int:
-    """Delete what a killed build left in the snapshot folder: `<version>.duckdb.partial` and
-    its `.wal`, a half-written pointer, and the `.wal` of a snapshot already removed; the number
-    removed. Call only under `writer_lock` (one build at a time). Published snapshots, which
-    readers may have open, are never touched."""
+    """Delete what a killed build left in the snapshot folder: a `.partial` part (or an older
+    release's `<version>.duckdb.partial`) and its `.wal`, a half-written pointer or manifest, and
+    the `.wal` of a snapshot already removed; the number removed (parts no manifest names go at
+    the next publish). Call only under `writer_lock` (one build at a time). Published
+    snapshots, which readers may have open, are never touched."""
     folder = snapshot_dir(db_path)
     if not folder.is_dir():
         return 0
     leftovers = [*folder.glob("*.duckdb.partial"), *folder.glob("*.duckdb.partial.wal")]
-    leftovers += list(folder.glob("CURRENT.json.tmp"))
+    leftovers += list(folder.glob("*.json.tmp"))  # the pointer's or a manifest's
+    leftovers += list(folder.glob(f"{PARTS}/*/*{PARTIAL}*"))  # a part and its .wal
     leftovers += [w for w in folder.glob("*.duckdb.wal") if not w.with_suffix("").exists()]
     return _remove(leftovers)
 
@@ -132,53 +144,44 @@ def publish_snapshot(
     keep: int = 3,
     version: str | None = None,
 ) -> str:
-    """Copy the given schemas' tables and views (as tables) into a new snapshot file; point to it.
+    """Write the given schemas' tables and views (as tables) into a new snapshot, one file per
+    relation (pipelines.snapshot_files); point to it.
 
     Returns the new version string: `version` when given (a build writes it into its marts
     first; it must sort after earlier versions), else the current UTC time. The previous
-    `keep - 1` snapshots stay for open readers.
+    `keep - 1` versions stay for open readers.
     """
     folder = snapshot_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     version = version or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{version}.duckdb"
-    partial = folder / f"{version}.duckdb.partial"
-    con.execute(f"attach '{partial}' as snap")
-    try:
-        for schema in schemas:
-            con.execute(f"create schema if not exists snap.{schema}")
-            relations = con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = current_database() and table_schema = ? order by 1",
-                [schema],
-            ).fetchall()
-            for (name,) in relations:
-                con.execute(
-                    f'create table snap.{schema}."{name}" as select * from {schema}."{name}"'
-                )
-        _write_meta(con, db_path, version)
-    finally:
-        con.execute("detach snap")
-    _make_current(db_path, partial, target, version, keep)
+    parts = PartWriter(con, folder, version)
+    for schema in schemas:
+        relations = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = ? order by 1",
+            [schema],
+        ).fetchall()
+        for (name,) in relations:
+            parts.whole(f"{schema}.{name}", f'{schema}."{name}"')
+    _write_meta(parts, db_path, version)
+    _make_current(db_path, parts.commit(), version, keep)
     return version
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, db_path: Path, version: str) -> None:
-    con.execute("create schema if not exists snap.meta")
-    con.execute(
-        "create or replace table snap.meta.snapshot as select ?::varchar as version, "
-        "?::varchar as source_db, now()::timestamp as published_at",
-        [version, db_path.name],
+def _write_meta(parts: PartWriter, db_path: Path, version: str) -> None:
+    parts.whole(
+        "meta.snapshot",
+        f"(select {sql_str(version)}::varchar as version, {sql_str(db_path.name)}::varchar "
+        "as source_db, now()::timestamp as published_at)",
     )
 
 
-def _make_current(db_path: Path, partial: Path, target: Path, version: str, keep: int) -> None:
-    os.replace(partial, target)
+def _make_current(db_path: Path, manifest: Path, version: str, keep: int) -> None:
     pointer = _pointer(db_path)
     tmp = pointer.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"version": version, "file": target.name}), encoding="utf-8")
+    tmp.write_text(json.dumps({"version": version, "file": manifest.name}), encoding="utf-8")
     os.replace(tmp, pointer)  # atomic: readers see the old or the new pointer, never half
-    _clean_old_snapshots(target.parent, keep)
+    _clean_old_snapshots(manifest.parent, keep, manifest)
 
 
 def publish_snapshot_changes(
@@ -193,51 +196,44 @@ def publish_snapshot_changes(
     steps: list[tuple[str, float]] | None = None,
     sources: dict[str, str] | None = None,
 ) -> str:
-    """Publish a new snapshot as a copy of `base` (the current one) with only `changes` written.
+    """Publish a new version whose manifest reuses `base`'s part files (the current version's
+    manifest) for every relation but `changes`, and writes new parts only for those.
 
-    `changes` maps a relation of `schema` to the predicate of its rows to replace (delete them
-    from the copy, insert them again from the writer's relation), or None to replace it whole.
-    `sources` may name, for a relation, another relation holding exactly its rows to insert
-    (a view's changed rows computed once during the build).
-    The base file is never opened for writing: readers keep reading it while the copy is made.
+    `changes` maps a relation of `schema` to the predicate of its rows to replace (the base
+    part is copied, those rows deleted and inserted again from the writer's relation), or None
+    to write it whole. `sources` may name, for a relation, another relation holding exactly its
+    rows to insert (a view's changed rows computed once during the build). Files readers have
+    open are never written.
     """
     folder = snapshot_dir(db_path)
-    target = folder / f"{version}.duckdb"
-    partial = folder / f"{version}.duckdb.partial"
-    steps = steps if steps is not None else []  # (step, seconds): where publishing's time goes
+    previous = read_manifest(base)
+    parts = PartWriter(con, folder, version)
+    for relation, relative in previous.items():
+        if relation != "meta.snapshot":
+            parts.reuse(relation, relative)
+    for name, where in changes.items():
+        relation = f"{schema}.{name}"
+        if where is None or relation not in previous:
+            parts.whole(relation, f'{schema}."{name}"')
+        else:
+            rows = (sources or {}).get(name) or f'{schema}."{name}" where {where}'
+            parts.changed(relation, folder / previous[relation], where, rows)
+    _write_meta(parts, db_path, version)
     started = time.perf_counter()
-    shutil.copyfile(base, partial)
-    steps.append(("copy", time.perf_counter() - started))
-    con.execute(f"attach '{partial}' as snap")
-    try:
-        for name, where in changes.items():
-            started = time.perf_counter()
-            if where is None:
-                con.execute(
-                    f'create or replace table snap.{schema}."{name}" as '
-                    f'select * from {schema}."{name}"'
-                )
-            else:
-                con.execute(f'delete from snap.{schema}."{name}" where {where}')
-                source = (sources or {}).get(name)
-                rows = source or f'{schema}."{name}" where {where}'
-                con.execute(f'insert into snap.{schema}."{name}" by name select * from {rows}')
-            steps.append((name, time.perf_counter() - started))
-        _write_meta(con, db_path, version)
-        started = time.perf_counter()
-    finally:
-        con.execute("detach snap")
-    steps.append(("detach (checkpoint)", time.perf_counter() - started))
-    _make_current(db_path, partial, target, version, keep)
+    _make_current(db_path, parts.commit(), version, keep)
+    if steps is not None:  # (step, seconds): where publishing's time goes
+        steps.extend(parts.steps)
+        steps.append(("manifest, pointer and pruning", time.perf_counter() - started))
     return version
 
 
-def _clean_old_snapshots(folder: Path, keep: int) -> None:
-    snapshots = sorted(folder.glob("*.duckdb"))
-    for old in snapshots[: max(0, len(snapshots) - keep)]:
+def _clean_old_snapshots(folder: Path, keep: int, current: Path) -> None:
+    # Single-file snapshots of earlier releases: every one goes once a manifest is current.
+    for old in folder.glob("*.duckdb"):
         # An open reader keeps its file handle on Linux; the space is freed when it closes.
         old.unlink(missing_ok=True)
         Path(f"{old}.wal").unlink(missing_ok=True)
+    prune(folder, keep, current)
 
 
 def current_snapshot(db_path: Path) -> tuple[str, Path] | None:
@@ -251,11 +247,14 @@ def current_snapshot(db_path: Path) -> tuple[str, Path] | None:
 
 
 def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to one snapshot (use `.cursor()` per thread): a DuckDB snapshot
-    file, or a Parquet version folder published to a shared folder (pipelines.publish_parquet).
+    """A read-only connection to one snapshot (use `.cursor()` per thread): a version's
+    manifest (what `current_snapshot` names), a single DuckDB snapshot file, or a Parquet
+    version folder published to a shared folder (pipelines.publish_parquet).
     """
     if Path(path).is_dir():
         from pipelines.publish_parquet import open_parquet_snapshot
 
         return open_parquet_snapshot(Path(path))
+    if Path(path).name.endswith(MANIFEST_SUFFIX):  # one file per relation (snapshot_files)
+        return open_manifest(Path(path))
     return duckdb.connect(str(path), read_only=True)

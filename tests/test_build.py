@@ -17,6 +17,7 @@ from build_rows import RawRows, code, rows
 
 from pipelines.build import BuildError, build_warehouse, run_audits
 from pipelines.build.models import SQL_DIR
+from pipelines.snapshot_files import MANIFEST_SUFFIX, manifests, version_of
 from pipelines.warehouse import (
     connect_writer,
     current_snapshot,
@@ -214,8 +215,8 @@ def test_a_failing_build_leaves_the_previous_snapshot_current_and_the_marts_unch
     assert mart_rows(warehouse, "select * from marts.school_year_benchmark order by all") == (
         marts_before
     )
-    assert len(list(snapshot_dir(warehouse).glob("*.duckdb"))) == 1
-    assert not list(snapshot_dir(warehouse).glob("*.partial"))
+    assert len(list(snapshot_dir(warehouse).glob(f"*{MANIFEST_SUFFIX}"))) == 1
+    assert not list(snapshot_dir(warehouse).rglob("*.partial"))
 
 
 def test_a_broken_model_fails_the_build_naming_the_model(warehouse, tmp_path):
@@ -275,7 +276,7 @@ def test_old_snapshots_are_cleaned_keeping_the_configured_number(tmp_path, monke
 
     versions = [build_warehouse(raw.db_path, lang="en").version for _ in range(3)]
 
-    kept = sorted(p.stem for p in snapshot_dir(raw.db_path).glob("*.duckdb"))
+    kept = [version_of(p) for p in manifests(snapshot_dir(raw.db_path))]
     assert kept == versions[1:]
     assert current_snapshot(raw.db_path)[0] == versions[-1]
 

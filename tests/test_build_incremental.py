@@ -9,6 +9,7 @@ snapshots must hold the same rows (EXCEPT ALL both ways).
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -23,7 +24,8 @@ from pipelines.codes import municipality_code_with_check
 from pipelines.ingest import ingest_files
 from pipelines.settings import default_framework
 from pipelines.skills_framework import skills_framework
-from pipelines.warehouse import current_snapshot
+from pipelines.snapshot_files import MANIFEST_SUFFIX, copy_to_one_file
+from pipelines.warehouse import current_snapshot, open_snapshot
 
 BUILD_DATE = date(2026, 3, 1)
 # The build's own version and time, and when each warehouse ingested its copy of a file.
@@ -163,9 +165,21 @@ def skills_csv(rows: list[tuple[str, str, int, str, int]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def one_file(snapshot: Path) -> Path:
+    """A published version (one file per mart) as one DuckDB file, to ATTACH; a file as is."""
+    if not snapshot.name.endswith(MANIFEST_SUFFIX):
+        return snapshot
+    target = snapshot.with_name(snapshot.name + f".{os.getpid()}.{next(_copies)}.compare.duckdb")
+    return copy_to_one_file(snapshot, target)
+
+
+_copies = itertools.count()
+
+
 def mart_differences(a: Path, b: Path) -> dict[str, tuple[int, int]]:
     """Per mart: (rows only in a, rows only in b), doubles to 9 decimal places (a float sum
     depends on the order DuckDB adds rows in, even between two full builds)."""
+    a, b = (one_file(path) for path in (a, b))
     con = duckdb.connect()
     con.execute(f"attach '{a}' as a (read_only)")
     con.execute(f"attach '{b}' as b (read_only)")
@@ -258,10 +272,19 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         "returns_2025_bad_row.csv"
     ]
     assert "marts.support_flags [all]" in rebuilt["returns_2025.csv"]
+    # A resubmission by one school: its school-level models rebuild that school only
+    # (`-- Narrow: school_code`), its areas' models the whole year.
+    assert {
+        "intermediate.int_returns_ranked [2024; 1 school]",
+        "marts.school_year_benchmark [2024; 1 school]",
+        "marts.school_year_summary [>=2024; 1 school]",
+        "marts.return_history [2024; 1 school, staged]",
+        "marts.area_year_benchmark [2024]",
+    } <= rebuilt["returns_2024_again.csv"]
     assert {"marts.support_flags [all]", "marts.return_status [all]"} <= rebuilt[
         "returns_2025_term3.csv"
     ]
-    with duckdb.connect(str(current_snapshot(incremental_db)[1]), read_only=True) as con:
+    with open_snapshot(current_snapshot(incremental_db)[1]) as con:
         # The files reached the marts: the resubmission, the new year, the quarantined row.
         assert (
             con.execute(
@@ -315,8 +338,7 @@ def test_settings_date_and_full_flag_force_a_full_build(tmp_path: Path, monkeypa
     assert (later.full, later.reason) == (True, "new build date")
 
     incremental_snapshot = current_snapshot(db)[1]
-    copy = tmp_path / "incremental.duckdb"
-    copy.write_bytes(incremental_snapshot.read_bytes())
+    copy = copy_to_one_file(incremental_snapshot, tmp_path / "incremental.duckdb")
     done = subprocess.run(
         [sys.executable, "-m", "shirube", "build", "--full", "--db", str(db), "--lang", "en"],
         capture_output=True,

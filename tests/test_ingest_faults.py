@@ -115,7 +115,7 @@ def leftovers(db: Path) -> list[Path]:
     found = list(archive_dir(db).rglob("*.partial")) if archive_dir(db).exists() else []
     folder = snapshot_dir(db)
     if folder.exists():
-        found += [p for p in folder.iterdir() if p.name.endswith((".partial", ".wal", ".tmp"))]
+        found += [p for p in folder.rglob("*") if p.name.endswith((".partial", ".wal", ".tmp"))]
     return found
 
 

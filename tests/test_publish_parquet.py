@@ -59,8 +59,10 @@ def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         f"{schema}.{name}"
         for schema, name in con.execute(
+            # A snapshot's parts are attached catalogs too: the relations readers query only.
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('marts', 'meta') order by 1, 2"
+            "where table_catalog = current_database() and table_schema in ('marts', 'meta') "
+            "order by 1, 2"
         ).fetchall()
     ]
 

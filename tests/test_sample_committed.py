@@ -51,10 +51,9 @@ def test_project_ingest_loads_every_committed_sample_file_with_zero_quarantined_
 
 
 def test_sample_builds_and_a_report_matches_the_national_mart(ingested, tmp_path):
-    import duckdb
     from pypdf import PdfReader
 
-    from pipelines.warehouse import current_snapshot
+    from pipelines.warehouse import current_snapshot, open_snapshot
 
     _result, db = ingested
     build = subprocess.run(
@@ -64,7 +63,7 @@ def test_sample_builds_and_a_report_matches_the_national_mart(ingested, tmp_path
         timeout=600,
     )
     assert build.returncode == 0, build.stderr + build.stdout
-    with duckdb.connect(str(current_snapshot(db)[1]), read_only=True) as snap:
+    with open_snapshot(current_snapshot(db)[1]) as snap:
         year, reporting, registered = snap.execute(
             "select academic_year, schools_reporting, schools_registered "
             "from marts.area_year_summary where area_level = 'national' "

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +52,10 @@ CHILD_OF = {
 }
 # New rows here change the registry every area mart hangs on: rebuild everything.
 REGISTRY_TABLES = ("raw.schools",)
+# Raw tables whose new rows name the schools they change (narrowed models rebuild only those).
+SCHOOL_TABLES = ("returns",)
+# More changed schools than this: a narrowed model rebuilds the changed years whole.
+MAX_NARROWED_SCHOOLS = 500
 # Inputs that differ in every build (this build's version and time): their readers are rebuilt.
 VOLATILE = ("ref.build_version",)
 
@@ -64,21 +68,34 @@ class Change:
     years: frozenset[int] = frozenset()
     from_year: int | None = None  # and every year from this one on
     files: frozenset[int] = frozenset()
+    # Within those years, only these schools' rows (None: every school's).
+    schools: frozenset[str] | None = None
 
     def merge(self, other: Change) -> Change:
         if self.whole or other.whole:
             return WHOLE
         starts = [y for y in (self.from_year, other.from_year) if y is not None]
+        schools = None
+        if self.schools is not None and other.schools is not None:
+            schools = self.schools | other.schools
         return Change(
             years=self.years | other.years,
             from_year=min(starts) if starts else None,
             files=self.files | other.files,
+            schools=schools,
         )
 
-    def predicate(self, partition: str) -> str:
-        """SQL that selects the rows this change may touch in a model partitioned so."""
+    def predicate(self, partition: str, narrow: str | None = None) -> str:
+        """SQL that selects the rows this change may touch in a model partitioned so (and, for
+        a model declaring `-- Narrow: school_code`, only the changed schools' rows)."""
         if partition == "file_id":
             return f"file_id in ({_ints(self.files)})"
+        years = self._years(partition)
+        if narrow == "school_code" and self.schools is not None:
+            return f"({years}) and school_code in ({_strs(self.schools)})"
+        return years
+
+    def _years(self, partition: str) -> str:
         start = self.from_year
         if partition == "academic_year >= touched":
             start = min([*self.years, *([start] if start is not None else [])], default=None)
@@ -94,6 +111,8 @@ class Change:
         text = ",".join(map(str, years))
         if self.from_year is not None:
             text += f"{',' if text else ''}>={self.from_year}"
+        if self.schools is not None:
+            text += f"; {len(self.schools)} school{'s' if len(self.schools) != 1 else ''}"
         return text or "-"
 
 
@@ -102,6 +121,10 @@ WHOLE = Change(whole=True)
 
 def _ints(values: frozenset[int]) -> str:
     return ", ".join(str(int(v)) for v in sorted(values)) or "null"
+
+
+def _strs(values: frozenset[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "null"
 
 
 @dataclass(frozen=True)
@@ -191,6 +214,11 @@ def raw_changes(con: duckdb.DuckDBPyConnection, watermark: int) -> dict[str, Cha
         for parent in set(CHILD_OF.values())
         if parent in tables
     }
+    parent_schools = {
+        parent: _new_schools(con, parent, watermark)
+        for parent in set(CHILD_OF.values())
+        if parent in tables
+    }
     for table, columns in tables.items():
         name = f"raw.{table}"
         if "file_id" not in columns:
@@ -208,12 +236,30 @@ def raw_changes(con: duckdb.DuckDBPyConnection, watermark: int) -> dict[str, Cha
                     [watermark],
                 ).fetchall()
             )
-            changes[name] = Change(years=years, files=new_files)
+            schools = _new_schools(con, table, watermark)
+            changes[name] = Change(years=years, files=new_files, schools=schools)
         elif CHILD_OF.get(table) in parent_years:
-            changes[name] = Change(years=parent_years[CHILD_OF[table]], files=new_files)
+            parent = CHILD_OF[table]
+            changes[name] = Change(
+                years=parent_years[parent], files=new_files, schools=parent_schools[parent]
+            )
         else:
             changes[name] = WHOLE
     return changes
+
+
+def _new_schools(
+    con: duckdb.DuckDBPyConnection, table: str, watermark: int
+) -> frozenset[str] | None:
+    """The schools whose rows of `table` came in files newer than the watermark; None (every
+    school) for a table not in SCHOOL_TABLES or when there are too many to narrow to."""
+    if table not in SCHOOL_TABLES:
+        return None
+    found = con.execute(
+        f'select distinct school_code from raw."{table}" where file_id > ? limit ?',
+        [watermark, MAX_NARROWED_SCHOOLS + 1],
+    ).fetchall()
+    return frozenset(r[0] for r in found) if len(found) <= MAX_NARROWED_SCHOOLS else None
 
 
 def propagate(
@@ -244,11 +290,16 @@ def propagate(
         elif kind == "academic_year >= touched":
             starts = [*merged.years, *([merged.from_year] if merged.from_year is not None else [])]
             result[model.qualified_name] = (
-                Change(from_year=min(starts), files=merged.files) if starts else WHOLE
+                Change(from_year=min(starts), files=merged.files, schools=merged.schools)
+                if starts
+                else WHOLE
             )
         else:
             result[model.qualified_name] = merged
         partial = result[model.qualified_name]
+        if not partial.whole and kind != "file_id" and model.narrow is None:
+            # Every school's rows of those years may change: no narrower change below.
+            partial = result[model.qualified_name] = replace(partial, schools=None)
         if guard is not None and not partial.whole and not guard(model, partial):
             result[model.qualified_name] = WHOLE
     return result
@@ -351,14 +402,15 @@ def _apply(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> str:
         staged = f'temp.main."staged__{model.name}"'
         con.execute(
             f"create or replace temp table {staged[len('temp.main.') :]} as "
-            f"select * from {model.qualified_name} where {change.predicate(model.incremental)}"
+            f"select * from {model.qualified_name} "
+            f"where {change.predicate(model.incremental, model.narrow)}"
         )
         plan.staged[model.qualified_name] = staged
         return f"{change.describe()}, staged"
     if change.whole or model.incremental is None:
         con.execute(model.create_statement())
         return "all"
-    where = change.predicate(model.incremental)
+    where = change.predicate(model.incremental, model.narrow)
     body = model.body.strip().rstrip(";")
     con.execute(f"delete from {model.qualified_name} where {where}")
     con.execute(
@@ -381,5 +433,5 @@ def publish_plan(models: list[Model], plan: Plan, schema: str = "marts") -> dict
         if change.whole or model.incremental is None:
             out[model.name] = None
         else:
-            out[model.name] = change.predicate(model.incremental)
+            out[model.name] = change.predicate(model.incremental, model.narrow)
     return out

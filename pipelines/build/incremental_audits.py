@@ -19,8 +19,9 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
     """(name, SQL) of the audits an incremental build must run: a rule in sql/audits/ only when
     a model it reads changed (and, when it declares `-- Incremental: academic_year`, only over
     the changed years); a model's key audit only when the model changed, and then only
-    over the changed years or files when its key holds the partition column (a duplicate key
-    cannot span a year it does not name; the unchanged years passed the last build's audit)."""
+    over the changed years or files when its key fixes the partition (holds its column, or names
+    a raw row: a duplicate key cannot span two years then; the unchanged years passed the last
+    build's audit)."""
     queries = []
     for path in audits:
         text = path.read_text(encoding="utf-8")
@@ -44,7 +45,7 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
             continue
         sql = key.audit_sql()
         partition = _partition_of(key.model, plan)
-        if not change.whole and partition and _partition_column(partition) in key.columns:
+        if not change.whole and partition and _key_fixes_partition(key.columns, partition):
             columns = ", ".join(key.columns)
             # A published view's changed rows are in a temp table already (Plan.staged).
             source = plan.staged.get(key.model)
@@ -55,6 +56,13 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
             )
         queries.append((key.audit_name, sql))
     return queries
+
+
+def _key_fixes_partition(columns: tuple[str, ...] | list[str], partition: str) -> bool:
+    """True when two rows with the same key are always in the same partition: the key holds
+    the partition column, or names one raw row (file_id, row_number), whose year and file are
+    that row's (return_history, int_returns_ranked: the returns' rows)."""
+    return _partition_column(partition) in columns or {"file_id", "row_number"} <= set(columns)
 
 
 def _partition_column(partition: str) -> str:

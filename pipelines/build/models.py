@@ -9,7 +9,10 @@ A model may declare how an incremental build may rebuild it (pipelines/build/inc
 header line `-- Incremental: academic_year` (its rows of a year depend only on its inputs' rows of
 that year), `-- Incremental: academic_year >= touched` (also on earlier years, e.g. a change on
 last year) or `-- Incremental: file_id` (rows of a file depend only on that file's rows). A model
-without the line is rebuilt in full by every build.
+without the line is rebuilt in full by every build. A partitioned model may add
+`-- Narrow: school_code` (a school's rows depend only on that school's input rows in the same
+partition): an incremental build then rebuilds, within the changed years, only the schools whose
+rows changed.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ _INCREMENTAL = re.compile(
 )
 # `-- guard: <SQL>` lines (joined in order): a query that must return true for the declared
 # partial rebuild to be right (pipelines/build/guards.py).
+_NARROW = re.compile(r"^\s*--\s*narrow:\s*(school_code)\s*$", re.MULTILINE | re.IGNORECASE)
 _GUARD = re.compile(r"^\s*--\s*guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
 _MATERIALIZED = re.compile(r"^\s*--\s*materiali[sz]ed:\s*(table|view)\b", re.MULTILINE)
 
@@ -53,6 +57,7 @@ class Model:
     incremental: str | None = None
     inputs: frozenset[str] = frozenset()  # raw.* and ref.* tables it reads
     guard: str | None = None  # SQL that must hold for a partial rebuild (else rebuilt in full)
+    narrow: str | None = None  # "school_code": rebuilt only for the changed schools
 
     @property
     def qualified_name(self) -> str:
@@ -97,6 +102,7 @@ def parse_model(path: Path, schema: str) -> Model:
         incremental=_incremental_kind(incremental.group(1)) if incremental else None,
         inputs=frozenset(inputs),
         guard=" ".join(part.strip() for part in _GUARD.findall(text)) or None,
+        narrow=narrow.group(1).lower() if (narrow := _NARROW.search(text)) else None,
     )
 
 

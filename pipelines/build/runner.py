@@ -49,6 +49,7 @@ from pipelines.build.reference_tables import load_reference_tables
 from pipelines.i18n import both, t
 from pipelines.publish_parquet import REPLICA_AUDIT_DIR, publish_parquet
 from pipelines.settings import settings
+from pipelines.snapshot_files import MANIFEST_SUFFIX, manifest_path
 from pipelines.warehouse import (
     connect_writer,
     current_snapshot,
@@ -86,8 +87,8 @@ class BuildResult:
     parquet_seconds: float = 0.0  # writing the shared Parquet copy; 0 when not asked for
     full: bool = True  # False: only what new files touched (pipelines.build.incremental)
     reason: str = ""  # why full, or "incremental"
-    published_whole: bool = True  # False: the previous snapshot copied, changed marts written
-    publish_steps: tuple[tuple[str, float], ...] = ()  # (copy | mart | detach, seconds)
+    published_whole: bool = True  # False: only the changed marts' files written, others reused
+    publish_steps: tuple[tuple[str, float], ...] = ()  # (relation | manifest, seconds)
     audit_steps: tuple[tuple[str, float], ...] = ()  # (audit, seconds), incremental builds
 
 
@@ -282,11 +283,16 @@ def _publish(
     keep: int,
     steps: list[tuple[str, float]],
 ) -> bool:
-    """Publish the marts; True when written whole, False when only the changes went into a copy
-    of the previous snapshot (possible after an incremental build whose previous snapshot is
-    still the current one)."""
+    """Publish the marts; True when written whole, False when only the changed marts got new
+    files and the others' files were reused (possible after an incremental build whose
+    previous snapshot is still the current one)."""
     current = current_snapshot(db_path)
-    if plan.full or current is None or current[0] != plan.previous_version:
+    if (
+        plan.full
+        or current is None
+        or current[0] != plan.previous_version
+        or not current[1].name.endswith(MANIFEST_SUFFIX)  # an older release's single file
+    ):
         publish_snapshot(con, db_path, schemas=("marts",), keep=keep, version=version)
         return True
     models = order_models(discover_models(sql_dir))
@@ -304,7 +310,7 @@ def _publish_to_shared_folder(db_path: Path, version: str, parquet_dir: Path, ke
     """Copy the snapshot just published (not the writer's marts) so replicas read the same
     tables, meta.snapshot included."""
     try:
-        snapshot = open_snapshot(snapshot_dir(db_path) / f"{version}.duckdb")
+        snapshot = open_snapshot(manifest_path(snapshot_dir(db_path), version))
         try:
             publish_parquet(snapshot, parquet_dir, version, keep=keep)
         finally:

@@ -1,6 +1,7 @@
 -- One row per loaded return, marked effective (counts for its school-year) or superseded.
 -- Key: (file_id, row_number)
 -- Incremental: academic_year
+-- Narrow: school_code
 -- Superseded: a later file resubmitted the same school, year, term and submission date.
 with returns as (
     select * from staging.stg_raw__returns

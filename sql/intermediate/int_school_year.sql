@@ -1,6 +1,7 @@
 -- One row per school and academic year with an effective return: the school-year measures.
 -- Key: (school_code, academic_year)
 -- Incremental: academic_year
+-- Narrow: school_code
 with effective_returns as (
     select * from intermediate.int_returns_ranked
     where is_effective

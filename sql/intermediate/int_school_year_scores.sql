@@ -2,6 +2,7 @@
 -- One row per school, academic year and benchmark scored in the school's effective return.
 -- Key: (school_code, academic_year, benchmark_id)
 -- Incremental: academic_year
+-- Narrow: school_code
 -- A view: its two readers (school_year_benchmark, int_school_year) each join once; writing
 -- its 1M+ rows out as well would cost more than the second join.
 with effective_returns as (

@@ -2,6 +2,7 @@
 -- One row per benchmark score of every loaded return, effective or not, for the history by term.
 -- Key: (file_id, row_number, benchmark_id)
 -- Incremental: academic_year
+-- Narrow: school_code
 -- A view in the writer DB: nothing reads it there; publishing writes it once, into the snapshot.
 with returns as (
     select * from intermediate.int_returns_ranked

@@ -1,6 +1,7 @@
 -- One row per criterion answered in each loaded criteria return that was not resubmitted.
 -- Key: (school_code, academic_year, term, submitted_on, criterion_id)
 -- Incremental: academic_year
+-- Narrow: school_code
 -- What "the change since the previous return" reads: the school's earlier criteria returns.
 with returns as (
     select * from intermediate.int_returns_ranked

@@ -1,6 +1,7 @@
 -- One row per school, academic year and benchmark scored in the effective return.
 -- Key: (school_code, academic_year, benchmark_id)
 -- Incremental: academic_year
+-- Narrow: school_code
 with scores as (
     select * from intermediate.int_school_year_scores
 ),

@@ -1,6 +1,7 @@
 -- One row per criterion of a school's effective return for a year (a return answered by criteria).
 -- Key: (school_code, academic_year, criterion_id)
 -- Incremental: academic_year
+-- Narrow: school_code
 with effective_returns as (
     select * from intermediate.int_returns_ranked
     where is_effective

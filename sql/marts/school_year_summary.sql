@@ -1,6 +1,7 @@
 -- One row per school and academic year with an effective return, with change on last year.
 -- Key: (school_code, academic_year)
 -- Incremental: academic_year >= touched
+-- Narrow: school_code
 -- Change: against the previous academic year's effective return of the same framework version.
 with school_years as (
     select * from intermediate.int_school_year
