@@ -215,14 +215,23 @@ CONTROL_PATTERN = r"[\x00-\x1F\x7F-\x9F]"
 # Bytes of a chunk that may put a control character in a value: C0 but CR LF and LF (which end
 # records), DEL, C1 in UTF-8, a CR not before LF; a quote (a line break inside a quoted value)
 # and, in a comma-separated chunk, a tab are checked separately.
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\r(?!\n)")
+# The single-byte controls, found by deleting every other byte (one pass in C,
+# tens of times quicker than the regular expression over a chunk of Japanese text).
+_SINGLE_CONTROLS = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NOT_SINGLE_CONTROLS = bytes(b for b in range(256) if b not in _SINGLE_CONTROLS)
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def may_hold_control(text: bytes, separator: str) -> bool:
-    """False only when no value of this chunk of UTF-8 text can hold a control character."""
+    """False only when no value of this chunk of UTF-8 text can hold a control character
+    (each kind of byte above looked for by a quick byte test)."""
     if b'"' in text or (separator != "\t" and b"\t" in text):
         return True
-    return _CONTROL_BYTES.search(text) is not None
+    if text.translate(None, _NOT_SINGLE_CONTROLS):
+        return True
+    if b"\xc2" in text and _C1.search(text):
+        return True
+    return b"\r" in text and text.count(b"\r") != text.count(b"\r\n")
 
 
 def _text_stats(

@@ -94,8 +94,13 @@ def insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
 class FileLoad:
     """One file's chunks, loaded in order inside its transaction (see the module's docstring)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, file_id: int, scoped: bool) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, file_id: int, scoped: bool, batch=None
+    ) -> None:
+        """`batch`: the batch's staging.SchoolRegistry, whose `loops` (the links in effect) is
+        read once per batch and carried from file to file; None: read for this file."""
         self.con = con
+        self.batch = batch
         self.file_id = file_id
         self.scoped = scoped
         self.rows_read = 0
@@ -118,7 +123,12 @@ class FileLoad:
         rules = rules_for(parsed, allowed=self.scoped, today=self.today)
         if parsed.kind == "links":  # a loop depends on the links already loaded: see links.py
             if self.loops is None:
-                self.loops = LoopState(con)
+                if self.batch is None:
+                    self.loops = LoopState(con)
+                else:
+                    if self.batch.loops is None:
+                        self.batch.loops = LoopState(con)
+                    self.loops = self.batch.loops
             typed = with_loop_column(con, typed, rules, self.loops)
         # `typed` is read by DuckDB's replacement scan of this frame's local variable, never
         # registered: a view registered (and dropped) inside the file's transaction would keep

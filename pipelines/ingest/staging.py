@@ -26,11 +26,15 @@ from pipelines.settings import default_framework, frameworks
 
 
 class SchoolRegistry:
-    """The school codes in raw.schools, read once and re-read after a schools file loads."""
+    """What a batch reads from the warehouse once rather than once per file: the school codes
+    in raw.schools (re-read after a schools file loads) and the student links in effect
+    (`loops`, a links.LoopState kept up to date by each links file that commits; dropped when a
+    file is rolled back, and then read again)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self._codes: set[str] | None = None
+        self.loops = None  # links.LoopState once a links file needs it
 
     def codes(self) -> set[str]:
         if self._codes is None:
