@@ -112,9 +112,10 @@ class FileLoad:
         self.today = today_in_japan()  # one day for the whole file, even across midnight
 
     def add(self, parsed: ParsedFile, typed: pl.DataFrame) -> None:
-        """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs one
-        counting pass over the rows and the inserts; only one with broken rows gets the
-        per-rule lists and the reasons' (large) SQL."""
+        """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs the
+        inserts (see _insert_checked) or, for criteria or when a rule only warns, one counting
+        pass and the inserts; only one with broken rows gets the per-rule lists and the
+        reasons' (large) SQL."""
         if typed.height == 0:
             return
         con = self.con
@@ -136,6 +137,9 @@ class FileLoad:
         height = typed.height
         typed = typed.to_arrow()
         any_error = rule_any_sql(rules, warn=False)
+        if parsed.kind != "criteria" and not any(r.warn for r in rules):
+            self._insert_checked(parsed, rules, typed, height, any_error)
+            return
         any_warning = rule_any_sql(rules, warn=True)
         quarantined, warned = con.execute(
             f"select count(*) filter (where {any_error}), "
@@ -159,6 +163,24 @@ class FileLoad:
                 con.execute(sql)
         self.quarantined += quarantined
         self.warned += warned
+
+    def _insert_checked(
+        self, parsed: ParsedFile, rules: list, typed: object, height: int, any_error: str
+    ) -> None:
+        """A kind with no warning rules and one row of raw.<kind> per good row: the rules are
+        checked inside the first insert (its WHERE keeps the rows breaking none), whose row
+        count tells how many broke one, so a clean chunk is read once, not counted first.
+        Only a chunk with broken rows then gets the per-rule lists and the reasons' SQL."""
+        # `typed` is read by name (replacement scan) in the SQL below and in _quarantine.
+        statements = insert_sql(parsed, self.file_id, f"from typed where not {any_error}")
+        inserted = self.con.execute(statements[0]).fetchall()[0][0]
+        for sql in statements[1:]:
+            self.con.execute(sql)
+        quarantined = height - inserted
+        if quarantined:
+            shown = _quarantine(self.con, parsed, rules, self.file_id, typed)
+            self.shown += shown[: QUARANTINE_ROWS_KEPT - len(self.shown)]
+        self.quarantined += quarantined
 
     def finish(self) -> None:
         """What waits for the last chunk: a criteria file's returns and answers."""
