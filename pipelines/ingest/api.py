@@ -173,10 +173,16 @@ def ingest_files(
 def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
     """DuckDB's buffer pool during an ingest ([ingest] duckdb_memory_mb): a large file's rows,
     appended chunk by chunk in one transaction, are written out as they come rather than
-    cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default."""
-    limit = int(settings()["ingest"].get("duckdb_memory_mb", 0))
+    cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default.
+    And how much log a checkpoint waits for ([ingest] checkpoint_mb): one per few hundred
+    megabytes of rows, not one every few small files."""
+    ingest = settings()["ingest"]
+    limit = int(ingest.get("duckdb_memory_mb", 0))
     if limit > 0:
         con.execute(f"set memory_limit = '{limit}MB'")
+    checkpoint = int(ingest.get("checkpoint_mb", 0))
+    if checkpoint > 0:
+        con.execute(f"set checkpoint_threshold = '{checkpoint}MB'")
 
 
 RECONNECT_TRIES = 5  # a failed commit (memory, disk) may take a moment to clear
