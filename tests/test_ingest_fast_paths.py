@@ -6,6 +6,9 @@
   in one row of a column that has none elsewhere is trimmed in an ASCII chunk.
 - The control-character test of a chunk is a few byte tests: it agrees with the regular
   expression it replaced on every kind of byte.
+- Scores and skill steps are unnested in the order the tables keep them, without a sort: what
+  is stored comes out of a plain scan in (row, benchmark) and (row, skill id) order, with the
+  values written (a benchmark past the framework's, or a blank score, gives no row).
 - The links in effect are read once per batch and carried from file to file: a loop across two
   files of one batch is caught, and a links file rolled back midway leaves none of its links in
   what the next file of the batch is checked against.
@@ -16,11 +19,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_ingest_chunks import SMALL, ascii_rows, chunk_count, same_in_small_chunks
+from test_ingest_chunks import (
+    SMALL,
+    ascii_rows,
+    chunk_count,
+    returns_rows,
+    same_in_small_chunks,
+)
 from test_ingest_support import ELEMENTARY, JUNIOR_HIGH, csv_bytes, query, register_schools
 
 from pipelines.ingest import ingest_files
 from pipelines.ingest.reading import may_hold_control
+from pipelines.settings import default_framework
+from pipelines.skills_framework import skills_framework
 
 # What may_hold_control looked for before it became byte tests (besides quotes and tabs).
 REFERENCE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\r(?!\n)")
@@ -115,3 +126,43 @@ def test_a_links_file_rolled_back_leaves_no_links_for_the_next_file(tmp_path):
     assert query(db, "select from_student_ref, to_student_ref from raw.student_links") == [
         ("j1", "e1")
     ]
+
+
+def test_scores_are_stored_in_row_then_benchmark_order_with_the_values_written(tmp_path):
+    rows = returns_rows(300)
+    rows[0].append("B9")  # past the default framework's eight benchmarks
+    for row in rows[1:]:
+        row.append("")
+    rows[-1][4] = "50"
+    db, small = same_in_small_chunks(tmp_path, "r.csv", csv_bytes(rows, "utf-8"))
+    assert small.rows_quarantined == 0
+    stored = query(db, "select row_number, benchmark_id, score from raw.return_scores")
+    ids = {b.position: b.id for b in default_framework().benchmarks}
+    order = {b.id: b.position for b in default_framework().benchmarks}
+    assert stored == sorted(stored, key=lambda r: (r[0], order[r[1]]))
+    expected = []
+    for number, row in enumerate(rows[1:], start=2):
+        for position, cell in ((1, row[4]), (2, row[5]), (3, row[6])):
+            if cell != "-":
+                value = float(str(cell).rstrip("%").replace("８０", "80"))
+                expected.append((number, ids[position], value))
+    assert stored == expected
+
+
+def test_skill_steps_are_stored_in_row_then_skill_id_order(tmp_path):
+    framework = skills_framework()
+    names = [s.id for s in framework.skills]
+    header = ["school_code", "student_ref", "grade", "assessed_on", *names]
+    rows = [header]
+    rows += [
+        [JUNIOR_HIGH, f"s{i}", 1 + i % 3, "2025-06-01", *((i + k) % 4 for k in range(len(names)))]
+        for i in range(300)
+    ]
+    db, _ = same_in_small_chunks(tmp_path, "s.csv", csv_bytes(rows, "utf-8"))
+    stored = query(db, "select row_number, skill_id, step from raw.skill_steps")
+    expected = sorted(
+        (number, skill_id, step)
+        for number, row in enumerate(rows[1:], start=2)
+        for skill_id, step in zip(names, row[4:], strict=True)
+    )
+    assert stored == expected

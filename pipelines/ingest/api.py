@@ -23,7 +23,7 @@ from pipelines.ingest.load import (
     rollback_quietly,
 )
 from pipelines.ingest.names import readable_name
-from pipelines.ingest.staging import SchoolRegistry, framework_table
+from pipelines.ingest.staging import SchoolRegistry
 from pipelines.settings import settings
 from pipelines.warehouse import connect_writer, remove_ingest_leftovers, writer_lock
 
@@ -124,7 +124,6 @@ def ingest_files(
         _bound_memory(con)
         try:
             registry = SchoolRegistry(con)
-            framework_table(con)
             for index, item in enumerate(sources):
                 name = readable_name(item.name)
                 size = _size(item)
@@ -160,10 +159,6 @@ def ingest_files(
                 except Exception as exc:  # noqa: BLE001 - one file's failure never stops a batch
                     con, result = _failed(con, db_path, source, kind, user, exc)
                     registry = SchoolRegistry(con)
-                    try:
-                        framework_table(con)
-                    except duckdb.Error:
-                        pass  # the next file fails and is rejected the same way
                 results.append(result)
         finally:
             con.close()

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.links import LoopState, with_loop_column
+from pipelines.ingest.normalise import sql_str
 from pipelines.ingest.reading import ParsedFile
 from pipelines.ingest.skills import insert_sql as skill_insert_sql
 from pipelines.ingest.validate import (
@@ -22,6 +23,7 @@ from pipelines.ingest.validate import (
     rules_for,
     today_in_japan,
 )
+from pipelines.settings import frameworks
 
 QUARANTINE_ROWS_KEPT = 1000  # per file, for display; raw.quarantine holds them all
 
@@ -46,18 +48,10 @@ def insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
             f"{opt('f_hub_name')}, {opt('f_enrolment', 'cast(enrolment_n as integer)')} {good}"
         ]
     if parsed.kind == "returns":
-        positions = sorted(parsed.header.benchmarks)
-        long_scores = (
-            f"select row_number, framework_version, unnest({positions}) as position, "
-            f"unnest([{', '.join(f'score{p}' for p in positions)}]) as score {good}"
-        )
         return [
             f"insert into raw.returns select {file_id}, row_number, code, year, term_n, "
             f"submitted, framework_version {good}",
-            f"insert into raw.return_scores select {file_id}, s.row_number, fb.benchmark_id, "
-            f"s.score from ({long_scores}) s join framework_benchmark fb "
-            "on fb.version = s.framework_version and fb.position = s.position "
-            "where s.score is not null order by s.row_number, s.position",
+            _return_scores_sql(sorted(parsed.header.benchmarks), file_id, good),
         ]
     if parsed.kind == "criteria":
         # Rows with the same school, year, term, submission date (and framework) form one
@@ -89,6 +83,27 @@ def insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
         f"insert into raw.roster select {file_id}, row_number, code, year, f_student_ref, "
         f"grade_n {good}"
     ]
+
+
+def _return_scores_sql(positions: list[int], file_id: int, good: str) -> str:
+    """raw.return_scores: one row per score given, its benchmark found by the row's framework
+    version and the column's position (none past the version's benchmarks). Unnested in
+    position order, the scores come out in (row_number, position) order without a sort."""
+    whens = " ".join(
+        f"when {sql_str(f.version)} then "
+        f"[{', '.join(sql_str(ids[p]) if p in ids else 'null' for p in positions)}]"
+        for f in frameworks()
+        for ids in [{b.position: b.id for b in f.benchmarks}]
+    )
+    scores = ", ".join(f"score{p}" for p in positions)
+    long_scores = (
+        f"select row_number, unnest(case framework_version {whens} end) as benchmark_id, "
+        f"unnest([{scores}]) as score {good}"
+    )
+    return (
+        f"insert into raw.return_scores select {file_id}, row_number, benchmark_id, score "
+        f"from ({long_scores}) where benchmark_id is not null and score is not null"
+    )
 
 
 class FileLoad:

@@ -265,17 +265,3 @@ def _membership(codes: pl.Series, sets: dict[str, set[str]]) -> pl.DataFrame:
         dict.fromkeys(sets, pl.Boolean),
         key="membership",  # the sets are the file's: the same for all its chunks
     )
-
-
-def framework_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp table framework_benchmark(version, position, benchmark_id): where a return's
-    benchmark column goes in raw.return_scores. Made once per connection."""
-    rows = ", ".join(
-        f"({n.sql_str(f.version)}, {b.position}, {n.sql_str(b.id)})"
-        for f in frameworks()
-        for b in f.benchmarks
-    )
-    con.execute(
-        "create or replace temp table framework_benchmark as select * from "
-        f"(values {rows}) t(version, position, benchmark_id)"
-    )
