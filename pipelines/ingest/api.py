@@ -169,7 +169,7 @@ def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
     """DuckDB's buffer pool during an ingest ([ingest] duckdb_memory_mb): a large file's rows,
     appended chunk by chunk in one transaction, are written out as they come rather than
     cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default.
-    And how much log a checkpoint waits for ([ingest] checkpoint_mb): one per few hundred
+    And how much log a checkpoint waits for ([ingest] checkpoint_mb): one per tens of
     megabytes of rows, not one every few small files."""
     ingest = settings()["ingest"]
     limit = int(ingest.get("duckdb_memory_mb", 0))
