@@ -23,7 +23,7 @@ from pipelines.ingest.load import (
     rollback_quietly,
 )
 from pipelines.ingest.names import readable_name
-from pipelines.ingest.staging import SchoolRegistry, framework_table
+from pipelines.ingest.staging import SchoolRegistry
 from pipelines.settings import settings
 from pipelines.warehouse import connect_writer, remove_ingest_leftovers, writer_lock
 
@@ -124,7 +124,6 @@ def ingest_files(
         _bound_memory(con)
         try:
             registry = SchoolRegistry(con)
-            framework_table(con)
             for index, item in enumerate(sources):
                 name = readable_name(item.name)
                 size = _size(item)
@@ -160,10 +159,6 @@ def ingest_files(
                 except Exception as exc:  # noqa: BLE001 - one file's failure never stops a batch
                     con, result = _failed(con, db_path, source, kind, user, exc)
                     registry = SchoolRegistry(con)
-                    try:
-                        framework_table(con)
-                    except duckdb.Error:
-                        pass  # the next file fails and is rejected the same way
                 results.append(result)
         finally:
             con.close()
@@ -173,10 +168,16 @@ def ingest_files(
 def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
     """DuckDB's buffer pool during an ingest ([ingest] duckdb_memory_mb): a large file's rows,
     appended chunk by chunk in one transaction, are written out as they come rather than
-    cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default."""
-    limit = int(settings()["ingest"].get("duckdb_memory_mb", 0))
+    cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default.
+    And how much log a checkpoint waits for ([ingest] checkpoint_mb): one per tens of
+    megabytes of rows, not one every few small files."""
+    ingest = settings()["ingest"]
+    limit = int(ingest.get("duckdb_memory_mb", 0))
     if limit > 0:
         con.execute(f"set memory_limit = '{limit}MB'")
+    checkpoint = int(ingest.get("checkpoint_mb", 0))
+    if checkpoint > 0:
+        con.execute(f"set checkpoint_threshold = '{checkpoint}MB'")
 
 
 RECONNECT_TRIES = 5  # a failed commit (memory, disk) may take a moment to clear

@@ -273,7 +273,7 @@ def ingest_one(
     try:
         file_id = con.execute("select nextval('raw.file_seq')").fetchall()[0][0]
         step("load")
-        load = FileLoad(con, file_id, scoped=allowed_schools is not None)
+        load = FileLoad(con, file_id, scoped=allowed_schools is not None, batch=registry)
         load.add(parsed, first)
         del first
         while True:
@@ -307,6 +307,7 @@ def ingest_one(
         return result
     except Exception as exc:
         rollback_quietly(con)
+        registry.loops = None  # it may hold rows of this file: read the links again
         if isinstance(exc, _Unusable):
             (ja, en), shown_kind = exc.reason, kind
         else:

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.links import LoopState, with_loop_column
+from pipelines.ingest.normalise import sql_str
 from pipelines.ingest.reading import ParsedFile
 from pipelines.ingest.skills import insert_sql as skill_insert_sql
 from pipelines.ingest.validate import (
@@ -22,6 +23,7 @@ from pipelines.ingest.validate import (
     rules_for,
     today_in_japan,
 )
+from pipelines.settings import frameworks
 
 QUARANTINE_ROWS_KEPT = 1000  # per file, for display; raw.quarantine holds them all
 
@@ -46,18 +48,10 @@ def insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
             f"{opt('f_hub_name')}, {opt('f_enrolment', 'cast(enrolment_n as integer)')} {good}"
         ]
     if parsed.kind == "returns":
-        positions = sorted(parsed.header.benchmarks)
-        long_scores = (
-            f"select row_number, framework_version, unnest({positions}) as position, "
-            f"unnest([{', '.join(f'score{p}' for p in positions)}]) as score {good}"
-        )
         return [
             f"insert into raw.returns select {file_id}, row_number, code, year, term_n, "
             f"submitted, framework_version {good}",
-            f"insert into raw.return_scores select {file_id}, s.row_number, fb.benchmark_id, "
-            f"s.score from ({long_scores}) s join framework_benchmark fb "
-            "on fb.version = s.framework_version and fb.position = s.position "
-            "where s.score is not null order by s.row_number, s.position",
+            _return_scores_sql(sorted(parsed.header.benchmarks), file_id, good),
         ]
     if parsed.kind == "criteria":
         # Rows with the same school, year, term, submission date (and framework) form one
@@ -91,11 +85,37 @@ def insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
     ]
 
 
+def _return_scores_sql(positions: list[int], file_id: int, good: str) -> str:
+    """raw.return_scores: one row per score given, its benchmark found by the row's framework
+    version and the column's position (none past the version's benchmarks). Unnested in
+    position order, the scores come out in (row_number, position) order without a sort."""
+    whens = " ".join(
+        f"when {sql_str(f.version)} then "
+        f"[{', '.join(sql_str(ids[p]) if p in ids else 'null' for p in positions)}]"
+        for f in frameworks()
+        for ids in [{b.position: b.id for b in f.benchmarks}]
+    )
+    scores = ", ".join(f"score{p}" for p in positions)
+    long_scores = (
+        f"select row_number, unnest(case framework_version {whens} end) as benchmark_id, "
+        f"unnest([{scores}]) as score {good}"
+    )
+    return (
+        f"insert into raw.return_scores select {file_id}, row_number, benchmark_id, score "
+        f"from ({long_scores}) where benchmark_id is not null and score is not null"
+    )
+
+
 class FileLoad:
     """One file's chunks, loaded in order inside its transaction (see the module's docstring)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, file_id: int, scoped: bool) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, file_id: int, scoped: bool, batch=None
+    ) -> None:
+        """`batch`: the batch's staging.SchoolRegistry, whose `loops` (the links in effect) is
+        read once per batch and carried from file to file; None: read for this file."""
         self.con = con
+        self.batch = batch
         self.file_id = file_id
         self.scoped = scoped
         self.rows_read = 0
@@ -107,9 +127,10 @@ class FileLoad:
         self.today = today_in_japan()  # one day for the whole file, even across midnight
 
     def add(self, parsed: ParsedFile, typed: pl.DataFrame) -> None:
-        """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs one
-        counting pass over the rows and the inserts; only one with broken rows gets the
-        per-rule lists and the reasons' (large) SQL."""
+        """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs the
+        inserts (see _insert_checked) or, for criteria or when a rule only warns, one counting
+        pass and the inserts; only one with broken rows gets the per-rule lists and the
+        reasons' (large) SQL."""
         if typed.height == 0:
             return
         con = self.con
@@ -118,7 +139,12 @@ class FileLoad:
         rules = rules_for(parsed, allowed=self.scoped, today=self.today)
         if parsed.kind == "links":  # a loop depends on the links already loaded: see links.py
             if self.loops is None:
-                self.loops = LoopState(con)
+                if self.batch is None:
+                    self.loops = LoopState(con)
+                else:
+                    if self.batch.loops is None:
+                        self.batch.loops = LoopState(con)
+                    self.loops = self.batch.loops
             typed = with_loop_column(con, typed, rules, self.loops)
         # `typed` is read by DuckDB's replacement scan of this frame's local variable, never
         # registered: a view registered (and dropped) inside the file's transaction would keep
@@ -126,6 +152,9 @@ class FileLoad:
         height = typed.height
         typed = typed.to_arrow()
         any_error = rule_any_sql(rules, warn=False)
+        if parsed.kind != "criteria" and not any(r.warn for r in rules):
+            self._insert_checked(parsed, rules, typed, height, any_error)
+            return
         any_warning = rule_any_sql(rules, warn=True)
         quarantined, warned = con.execute(
             f"select count(*) filter (where {any_error}), "
@@ -149,6 +178,24 @@ class FileLoad:
                 con.execute(sql)
         self.quarantined += quarantined
         self.warned += warned
+
+    def _insert_checked(
+        self, parsed: ParsedFile, rules: list, typed: object, height: int, any_error: str
+    ) -> None:
+        """A kind with no warning rules and one row of raw.<kind> per good row: the rules are
+        checked inside the first insert (its WHERE keeps the rows breaking none), whose row
+        count tells how many broke one, so a clean chunk is read once, not counted first.
+        Only a chunk with broken rows then gets the per-rule lists and the reasons' SQL."""
+        # `typed` is read by name (replacement scan) in the SQL below and in _quarantine.
+        statements = insert_sql(parsed, self.file_id, f"from typed where not {any_error}")
+        inserted = self.con.execute(statements[0]).fetchall()[0][0]
+        for sql in statements[1:]:
+            self.con.execute(sql)
+        quarantined = height - inserted
+        if quarantined:
+            shown = _quarantine(self.con, parsed, rules, self.file_id, typed)
+            self.shown += shown[: QUARANTINE_ROWS_KEPT - len(self.shown)]
+        self.quarantined += quarantined
 
     def finish(self) -> None:
         """What waits for the last chunk: a criteria file's returns and answers."""

@@ -100,14 +100,16 @@ def rules(parsed: ParsedFile, present: set[str], today, rule, required, date_rul
 def insert_sql(parsed: ParsedFile, file_id: int, good: str) -> list[str]:
     """raw.skill_assessments (one row per good row) and raw.skill_steps (one per skill given)."""
     framework = skills_framework()
-    positions = sorted(parsed.header.skills)
-    ids = [framework.skills[p - 1].id for p in positions]
-    steps = ", ".join(f"step{p}" for p in positions)
+    # Unnested in skill-id order, each row's steps come out in (row_number, skill_id) order, as
+    # the table keeps them, without sorting millions of steps (rows come in row order).
+    by_id = sorted((framework.skills[p - 1].id, p) for p in parsed.header.skills)
+    ids = [skill_id for skill_id, _ in by_id]
+    steps = ", ".join(f"step{p}" for _, p in by_id)
     long_steps = f"select row_number, unnest({ids}) as skill_id, unnest([{steps}]) as step {good}"
     year = "year(assessed_day) - case when month(assessed_day) < 4 then 1 else 0 end"
     return [
         f"insert into raw.skill_assessments select {file_id}, row_number, code, f_student_ref, "
         f"grade_n, assessed_day, {year}, assessor_code, {n.sql_str(framework.version)} {good}",
         f"insert into raw.skill_steps select {file_id}, row_number, skill_id, step "
-        f"from ({long_steps}) where step is not null order by row_number, skill_id",
+        f"from ({long_steps}) where step is not null",
     ]

@@ -26,11 +26,15 @@ from pipelines.settings import default_framework, frameworks
 
 
 class SchoolRegistry:
-    """The school codes in raw.schools, read once and re-read after a schools file loads."""
+    """What a batch reads from the warehouse once rather than once per file: the school codes
+    in raw.schools (re-read after a schools file loads) and the student links in effect
+    (`loops`, a links.LoopState kept up to date by each links file that commits; dropped when a
+    file is rolled back, and then read again)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self._codes: set[str] | None = None
+        self.loops = None  # links.LoopState once a links file needs it
 
     def codes(self) -> set[str]:
         if self._codes is None:
@@ -260,18 +264,4 @@ def _membership(codes: pl.Series, sets: dict[str, set[str]]) -> pl.DataFrame:
         lambda code: {name: code in members for name, members in sets.items()},
         dict.fromkeys(sets, pl.Boolean),
         key="membership",  # the sets are the file's: the same for all its chunks
-    )
-
-
-def framework_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp table framework_benchmark(version, position, benchmark_id): where a return's
-    benchmark column goes in raw.return_scores. Made once per connection."""
-    rows = ", ".join(
-        f"({n.sql_str(f.version)}, {b.position}, {n.sql_str(b.id)})"
-        for f in frameworks()
-        for b in f.benchmarks
-    )
-    con.execute(
-        "create or replace temp table framework_benchmark as select * from "
-        f"(values {rows}) t(version, position, benchmark_id)"
     )
