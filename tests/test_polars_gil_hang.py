@@ -8,8 +8,8 @@ polars' `DataFrame.to_pandas` (what `st.dataframe` calls), waiting for that same
 other thread (DuckDB's included) then waited for the GIL for ever.
 
 The race is re-run here with real threads on rows from a real warehouse: sessions building the
-coverage-so-far tables beside sessions converting frames for `st.dataframe`. It runs in a child
-process with a hard timeout, because a deadlocked GIL stops the test's own thread too.
+coverage-so-far tables and CSV downloads beside sessions converting frames for `st.dataframe`.
+It runs in a child process with a hard timeout: a deadlocked GIL stops the test's thread too.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ CHILD = textwrap.dedent(
     import sys, threading, time
     import polars as pl
     from dashboard.coverage_so_far import _figures
+    from dashboard.exports import to_csv
 
     folder, seconds = sys.argv[1], float(sys.argv[2])
     school = pl.read_parquet(f"{folder}/school.parquet")
@@ -60,8 +61,15 @@ CHILD = textwrap.dedent(
             mine.to_pandas()
         done.append("table")
 
+    def download():  # a page's CSV download button (text cells made inert)
+        mine = school.clone()
+        while time.monotonic() < stop:
+            to_csv(mine)
+        done.append("csv")
+
     threads = [threading.Thread(target=tables, args=(("ja", "en")[i % 2],)) for i in range(8)]
     threads += [threading.Thread(target=table) for _ in range(8)]
+    threads += [threading.Thread(target=download) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -118,7 +126,7 @@ def test_sessions_drawing_tables_at_once_never_deadlock(tmp_path):
             "threads building tables and converting frames deadlocked (no exit in 60 s)"
         ) from None
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "finished 16 of 16" in done.stdout
+    assert "finished 18 of 18" in done.stdout
 
 
 # Polars methods that run a Python function on polars' own thread pool.
@@ -127,7 +135,8 @@ PYTHON_UDFS = {"map_elements", "map_batches", "map_groups", "map_rows", "apply"}
 
 def test_no_python_function_runs_inside_a_polars_expression_in_the_dashboard():
     found = []
-    for path in sorted((ROOT / "dashboard").rglob("*.py")):
+    served = [*sorted((ROOT / "dashboard").rglob("*.py")), ROOT / "pipelines" / "spreadsheet.py"]
+    for path in served:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in PYTHON_UDFS:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
