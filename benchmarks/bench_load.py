@@ -32,7 +32,6 @@ import os
 import platform
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -48,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tests" / "browser") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+from bare_publish import publish_copy  # noqa: E402
 from live_server import start_server, stop_server  # noqa: E402
 from load_client import (  # noqa: E402
     StreamlitSession,
@@ -106,17 +106,9 @@ class Writer(threading.Thread):
             if n and self.stop.wait(every):
                 return
             record = WriterRun("publish", started=self.clock())
-            version, path = current_snapshot(self.db)
-            new_version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{n:06d}Z"
-            target = path.with_name(f"{new_version}.duckdb")
-            shutil.copyfile(path, target.with_suffix(".partial"))
-            os.replace(target.with_suffix(".partial"), target)
-            pointer = path.parent / "CURRENT.json"
-            tmp = pointer.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps({"version": new_version, "file": target.name}), "utf-8")
-            os.replace(tmp, pointer)  # as pipelines.warehouse publishes: atomic
+            old, new = publish_copy(self.db, n)
             record.ended, record.exit_code = self.clock(), 0
-            record.output_tail = f"{version} -> {new_version}"
+            record.output_tail = f"{old} -> {new}"
             self.runs.append(record)
 
     def run(self) -> None:
