@@ -131,7 +131,7 @@ def render_markdown(summary: dict) -> str:
         f"{config['think'][0]:g}-{config['think'][1]:g} s; seed {config['seed']}; "
         f"{'pages visited once before (uncounted)' if config['warm_up'] else 'a cold server'}; "
         + (
-            f"{config['publishes']} bare publishes, 20 s apart, instead of ingest and build). "
+            f"{config['publishes']} bare publish(es) 20 s apart instead of ingest and build). "
             if config.get("publishes")
             else f"ingest and build at nice {config.get('writer_nice', 0)}). "
         )
