@@ -3,7 +3,7 @@ rebuild run (issue 8).
 
     python benchmarks/bench_load.py --db PATH [--sessions 30] [--seconds 120] [--ingest DIR]
         [--think 5-15] [--browsers 2] [--seed 1] [--writer-at 15] [--writer-nice 19]
-        [--settle 10] [--warm-up]
+        [--settle 10] [--warm-up] [--publish-only [--publishes 1]]
         [--out benchmarks/out/load.md]
 
 Starts one real `shirube serve --no-auth` on a free loopback port, opens `--sessions` Streamlit
@@ -15,7 +15,10 @@ scheduled writer would. The load lasts `--seconds`, and at least `--settle` s pa
 the build, so that sessions are seen reading the new snapshot. What counts as an error: see
 load_client. The server's memory (the process and its children) is sampled every second; the
 tracebacks in its log are collected, and when it was stuck at the end (views timing out, none
-finishing), a SIGABRT with Python's fault handler on records where its threads were. Writes a
+finishing), a SIGABRT with Python's fault handler on records where its threads were.
+`--publish-only` replaces the ingest and the build by `--publishes` bare publishes (a copy of the
+current snapshot file under a new version, made current as `shirube build` does, 20 s apart):
+the moment every session misses the cache at once, in seconds instead of a full rebuild. Writes a
 markdown table to --out and the raw figures to a .json beside it. Exit status 0 when the run
 completes, whether or not the targets are met.
 """
@@ -44,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tests" / "browser") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+from bare_publish import publish_copy  # noqa: E402
 from live_server import start_server, stop_server  # noqa: E402
 from load_client import (  # noqa: E402
     StreamlitSession,
@@ -93,10 +97,26 @@ class Writer(threading.Thread):
         self.runs = [WriterRun("ingest"), WriterRun("build")]
         self.process: subprocess.Popen | None = None
         self.done = threading.Event()
+        self.publishes = 0  # > 0: bare publishes instead of ingest and build
+
+    def _publish_copies(self, every: float = 20.0) -> None:
+        """Publish a copy of the current snapshot under a new version, `publishes` times."""
+        self.runs = []
+        for n in range(self.publishes):
+            if n and self.stop.wait(every):
+                return
+            record = WriterRun("publish", started=self.clock())
+            old, new = publish_copy(self.db, n)
+            record.ended, record.exit_code = self.clock(), 0
+            record.output_tail = f"{old} -> {new}"
+            self.runs.append(record)
 
     def run(self) -> None:
         try:
             if self.stop.wait(max(0.0, self.start_at - self.clock())):
+                return
+            if self.publishes:
+                self._publish_copies()
                 return
             ingest, build = self.runs
             self._run(ingest, ["ingest", "--json", "--db", str(self.db), *map(str, self.files)])
@@ -230,6 +250,7 @@ def run_load(
     writer_nice: int = 0,
     settle_after: float = 10.0,
     warm_up: bool = False,
+    publishes: int = 0,
     scratch: Path,
 ) -> dict:
     """Run the load and return its summary (see `summarise`). The load lasts `seconds`, and
@@ -246,9 +267,10 @@ def run_load(
     clock_start = [time.monotonic()]
     clock = lambda: time.monotonic() - clock_start[0]  # noqa: E731
     writer = Writer(db, ingest_files, writer_at, clock, stop, nice=writer_nice)
+    writer.publishes = publishes
 
     def until() -> bool:
-        ended = max(r.ended or 0.0 for r in writer.runs)
+        ended = max((r.ended or 0.0 for r in writer.runs), default=0.0)
         return stop.is_set() or (
             clock() >= seconds and writer.done.is_set() and clock() >= ended + settle_after
         )
@@ -289,7 +311,7 @@ def run_load(
         warm_up_errors = asyncio.run(visit_each_page(url, pages)) if warm_up else []
         clock_start[0] = time.monotonic()
         cpu_before = cpu_seconds(process.pid), time.process_time()
-        writer.start() if ingest_files else writer.done.set()
+        writer.start() if ingest_files or publishes else writer.done.set()
         for thread in threads:
             thread.start()
         asyncio.run(all_users())
@@ -316,7 +338,7 @@ def run_load(
     return summarise(
         views=views,
         memory=memory,
-        writer=[asdict(r) for r in writer.runs] if ingest_files else [],
+        writer=[asdict(r) for r in writer.runs] if ingest_files or publishes else [],
         versions=(first_version, version()),
         config={
             "db": str(db),
@@ -329,6 +351,7 @@ def run_load(
             "ingest_files": len(ingest_files),
             "warm_up": warm_up,
             "writer_nice": writer_nice,
+            "publishes": publishes,
         },
         machine={
             "cores": os.cpu_count(),
@@ -374,13 +397,19 @@ def main() -> int:
     parser.add_argument(
         "--warm-up", action="store_true", help="visit each page once before the load (uncounted)"
     )
+    parser.add_argument(
+        "--publish-only", action="store_true", help="bare publishes instead of ingest + build"
+    )
+    parser.add_argument("--publishes", type=int, default=1, help="with --publish-only")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     if current_snapshot(args.db.resolve()) is None:
         parser.error(f"{args.db}: no published snapshot (run `shirube build --db {args.db}`)")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         scratch = Path(folder)
-        if args.ingest:
+        if args.publish_only:
+            files = []
+        elif args.ingest:
             files = [args.ingest]  # `shirube ingest` finds the files in a folder itself
         else:
             files = new_sample_files(scratch / "ingest", seed=time.time_ns() % 2**31)
@@ -397,6 +426,7 @@ def main() -> int:
                 writer_nice=args.writer_nice,
                 settle_after=args.settle,
                 warm_up=args.warm_up,
+                publishes=args.publishes if args.publish_only else 0,
                 scratch=scratch,
             )
         except KeyboardInterrupt:  # run_load has stopped the server and the writer

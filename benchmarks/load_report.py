@@ -130,7 +130,12 @@ def render_markdown(summary: dict) -> str:
         f"Chromium for {config['duration']:.0f} s (asked {config['seconds']:.0f} s; think "
         f"{config['think'][0]:g}-{config['think'][1]:g} s; seed {config['seed']}; "
         f"{'pages visited once before (uncounted)' if config['warm_up'] else 'a cold server'}; "
-        f"ingest and build at nice {config.get('writer_nice', 0)}). Machine: "
+        + (
+            f"{config['publishes']} bare publish(es) 20 s apart instead of ingest and build). "
+            if config.get("publishes")
+            else f"ingest and build at nice {config.get('writer_nice', 0)}). "
+        )
+        + "Machine: "
         f"{machine['cores']} cores, Python {machine['python']}, streamlit {machine['streamlit']}, "
         f"duckdb {machine['duckdb']}; load average at the end {machine['load_average_end']}; "
         f"CPU seconds used by the server {machine['cpu_seconds']['server']}, by this harness "

@@ -15,8 +15,36 @@ from pipelines import schooling
 WORKPLACE = "B6"  # the benchmark workplace experiences count toward (default framework)
 
 
+# No Python function runs inside a polars expression here (map_elements and the like): polars
+# runs it on its thread pool, which then waits for the GIL, while another session's thread holds
+# the GIL and waits for that pool (DataFrame.to_pandas in st.dataframe does): the server stops
+# answering (issue 17; tests/test_polars_gil_hang.py). Labels are looked up from plain dicts
+# and percentages formatted by polars itself.
+
+
 def _pct(column: str) -> pl.Expr:
-    return pl.col(column).map_elements(lambda v: fmt.pct(v, 0), return_dtype=pl.String)
+    """fmt.pct(value, 0) as a polars expression: "—" for a missing value, else "12%"."""
+    value = pl.col(column).cast(pl.Float64)
+    return (
+        pl.when(value.is_null() | value.is_nan())
+        .then(pl.lit("—"))
+        .otherwise(pl.format("{}%", value.round(0, mode="half_to_even").cast(pl.Int64)))
+    )
+
+
+def _group_label(rows: pl.DataFrame, lang: str) -> pl.Expr:
+    """schooling.label of each row's year of schooling (null: all years), from a plain dict."""
+    years = [y for y in rows["year_of_schooling"].unique().to_list() if y is not None]
+    column = pl.col("year_of_schooling")
+    return (
+        pl.when(column.is_null())
+        .then(pl.lit(schooling.label(None, lang)))
+        .otherwise(
+            column.replace_strict(
+                {y: schooling.label(y, lang) for y in years}, return_dtype=pl.String
+            )
+        )
+    )
 
 
 def school_section(rows: pl.DataFrame, school_name: str, year: int, lang: str) -> None:
@@ -55,9 +83,7 @@ def area_section(rows: pl.DataFrame, area: str, year: int, lang: str) -> None:
     st.caption(ui.m("so_far_area_caption", area=md(area), year=year))
     st.dataframe(
         rows.select(
-            pl.col("year_of_schooling")
-            .map_elements(lambda y: schooling.label(y, lang), pl.String)
-            .alias(ui.m("so_far_col_group")),
+            _group_label(rows, lang).alias(ui.m("so_far_col_group")),
             *_figures(benchmarks, lang, before=False),
         ),
         hide_index=True,
@@ -71,8 +97,7 @@ def area_section(rows: pl.DataFrame, area: str, year: int, lang: str) -> None:
 def _figures(benchmarks: pl.DataFrame, lang: str, *, before: bool) -> list[pl.Expr]:
     """The benchmark and its coverage columns, shared by the school and the area tables (only
     the school's table has "before arriving")."""
-    # Labels looked up from a plain dict: a polars query inside map_elements waits for polars'
-    # own thread pool, which concurrent sessions can exhaust (the server then stops answering).
+    # Labels looked up from a plain dict (see the note above _pct).
     labels = {b: charts.benchmark_label(benchmarks, b, lang) for b in benchmarks["benchmark_id"]}
     columns = [
         pl.col("benchmark_id").replace(labels).alias(ui.m("col_benchmark")),

@@ -45,11 +45,20 @@ def csv_bytes(frame: pl.DataFrame, *, bom: bool = True) -> bytes:
     """The frame as CSV (UTF-8, with a BOM so Excel on Japanese Windows reads it) with every
     text cell and header made inert; numeric columns stay numbers."""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    safe = frame.with_columns(
-        pl.col(name).map_elements(csv_text, return_dtype=pl.String) for name in text_columns
-    ).rename({name: csv_text(name) for name in frame.columns})
+    safe = frame.with_columns(_csv_text_expr(name) for name in text_columns).rename(
+        {name: csv_text(name) for name in frame.columns}
+    )
     data = safe.write_csv().encode("utf-8")
     return UTF8_BOM + data if bom else data
+
+
+def _csv_text_expr(name: str) -> pl.Expr:
+    """csv_text of every cell of a text column, by polars itself: a Python function inside a
+    polars expression runs on polars' thread pool and needs the GIL there, which deadlocks a
+    dashboard serving many sessions (issue 17, tests/test_polars_gil_hang.py)."""
+    column = pl.col(name)
+    risky = pl.any_horizontal(*(column.str.starts_with(start) for start in FORMULA_STARTS))
+    return pl.when(risky).then(pl.lit("'") + column).otherwise(column).alias(name)
 
 
 class TextCells:
