@@ -157,6 +157,7 @@ def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict
     bare_db, ingest_db = folder.parent / f"{dress}.bare.duckdb", folder.parent / f"{dress}.duckdb"
     bare = run_child(BARE, json.dumps(files), str(bare_db), encoding, str(scratch))
     ingest = run_child(INGEST, json.dumps(files), str(ingest_db))
+    phases = profile_child(files, folder.parent / f"{dress}.profile.json")
     leftovers = (*folder.parent.glob(f"{dress}.duckdb*"), *folder.parent.glob(f"{dress}.archive"))
     for leftover in (folder, scratch, bare_db, *leftovers):
         remove(leftover)
@@ -167,7 +168,57 @@ def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict
         "generate_s": generated,
         "bare": bare,
         "ingest": ingest,
+        "profile": phases,
     }
+
+
+def profile_child(files: list[str], out: Path) -> dict:
+    """The same ingest again in a fresh process, timed phase by phase (profile_ingest.py): where
+    the time over the bare load goes."""
+    script = ROOT / "benchmarks" / "profile_ingest.py"
+    done = subprocess.run(
+        [sys.executable, str(script), *files, "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"profile_ingest failed: {done.stderr[-2000:]}")
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+    return figures
+
+
+def profile_table(results: list[dict]) -> list[str]:
+    """Phase by phase, for each large shape profiled: seconds and share of the profiled ingest,
+    with the bare load of the same files beside them."""
+    profiled = [r for r in results if r.get("profile")]
+    if not profiled:
+        return []
+    names = list(profiled[0]["profile"]["phases"])
+    lines = [
+        "",
+        "Where the large shape's ingest time goes (`benchmarks/profile_ingest.py`: the same "
+        "files ingested again in a fresh process, each phase timed by wrapping its function):",
+        "",
+        "| phase | " + " | ".join(r["dress"] for r in profiled) + " |",
+        "|---|" + "---:|" * len(profiled),
+    ]
+    for name in names:
+        cells = []
+        for r in profiled:
+            spent, total = r["profile"]["phases"][name], r["profile"]["seconds"]
+            cells.append(f"{spent:.1f} s ({100 * spent / total:.0f} %)")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| **profiled ingest** / bare load | "
+        + " | ".join(
+            f"{r['profile']['seconds']:.1f} s / {r['bare']['seconds']:.1f} s" for r in profiled
+        )
+        + " |"
+    )
+    return lines
 
 
 def measure_memory(scale: float, folder: Path) -> dict:
@@ -225,6 +276,7 @@ def table(results: list[dict], args: argparse.Namespace, memory: list[dict] | No
                 f"| {m['activity_rows']:,} | {m['activity_mb']:.0f} | {m['ingest']['seconds']:.1f} "
                 f"| {peak:.0f} | {PEAK_LIMIT_MB} | {'pass' if peak < PEAK_LIMIT_MB else 'FAIL'} |"
             )
+    lines += profile_table(results)
     lines += [
         "",
         "Bare load rows (sanity): "

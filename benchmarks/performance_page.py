@@ -130,6 +130,8 @@ def ingest_rows(ingest: dict) -> list[str]:
             f"**{ratio:.2f}x** ({_peak(result['ingest'].get('peak_mb'))}) | <= {target:g}x "
             f"| {_met(ratio <= target)} |"
         )
+        if result.get("profile"):
+            rows.append(_profile_row(result))
     limit = ingest.get("peak_limit_mb", 1024)
     for memory in ingest.get("memory", []):
         peak = memory["ingest"]["peak_mb"]
@@ -140,6 +142,26 @@ def ingest_rows(ingest: dict) -> list[str]:
             f"| {_met(peak < limit)} |"
         )
     return rows
+
+
+def _profile_row(result: dict) -> str:
+    """Where a large shape's ingest time goes: its three biggest phases (the details give all)."""
+    profile = result["profile"]
+    biggest = sorted(profile["phases"].items(), key=lambda item: -item[1])[:3]
+    spent = ", ".join(
+        f"{name.split(' ', 1)[1]} {seconds:.1f} s ({100 * seconds / profile['seconds']:.0f} %)"
+        for name, seconds in biggest
+    )
+    return (
+        f"| where it goes, {SHAPES.get(result['dress'], result['dress'])} (profiled again: "
+        f"{profile['seconds']:.1f} s) | {spent} | | |"
+    )
+
+
+def _written(f: dict) -> str:
+    if f.get("publish_written_mb") is None:
+        return ""
+    return f", writing {f['publish_written_mb']:,.0f} of the snapshot's {f['snapshot_mb']:,.0f} MB"
 
 
 def _peak(peak_mb: float | None) -> str:
@@ -157,7 +179,7 @@ def fresh_rows(fresh: dict) -> list[str]:
             f"national warehouse ({f['raw_rows']['returns']:,} returns): ingest "
             f"{f['ingest_seconds']:.1f} + {kind} build {f['build_seconds']:.1f} s (models "
             f"{f['model_seconds']:.1f}, audits {f['audit_seconds']:.1f}, publish "
-            f"{f['publish_seconds']:.1f}); the full build of that warehouse "
+            f"{f['publish_seconds']:.1f}{_written(f)}); the full build of that warehouse "
             f"{f['full_build_seconds']:.0f} s | "
             f"**{f['fresh_seconds']:.1f} s** | < {target:g} s "
             f"| {_met(f['fresh_seconds'] < target and f['shown'])} |"
@@ -245,10 +267,12 @@ NOTES = [
     "3.2 million activity rows). Text files are read from their path in chunks of "
     "`[ingest] chunk_mb` inside the file's one transaction, so peak memory is bounded by the "
     "chunk, not the file: the memory rows ingest the activities file at 1x and 10x its size, "
-    "each in a fresh process (peak RSS from getrusage).",
+    "each in a fresh process (peak memory from the process's own VmHWM).",
     "- **Fresh figures** (issue #17): one school's one-row return file ingested, then "
     "`shirube build` as it runs by default (incremental: only the academic years the change "
-    "touches are rebuilt, audited and republished; see docs/architecture.md), until the row is "
+    "touches are rebuilt and audited, school-level marts only for the schools it touches, and "
+    "the publish writes files only for the marts that changed; see docs/architecture.md), until "
+    "the row is "
     "read back from the published snapshot; on copies of the national warehouse with half and "
     "all of its schools, so the ratio shows whether the cost grows with the warehouse.",
     "- **Pages, no other load** (issue #17): for each role (the open dashboard, ASKNET staff, a "
