@@ -16,11 +16,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
 from build_rows import RawRows, build_snapshot
 
 from pipelines.codes import make_school_code
 from pipelines.settings import default_framework
+from pipelines.warehouse import open_snapshot
 
 YEARS = (2024, 2025)
 HUB_AICHI_NAME = '=HYPERLINK("#evil","click")'
@@ -151,7 +151,7 @@ def make_report_fixture(db_path: Path) -> Path:
 def mart_rows(snapshot: Path, table: str, **where: object) -> list[dict]:
     """Rows of `marts.<table>` in the snapshot matching `where` (tests compare reports to these)."""
     clause = " and ".join(f"{k} = ?" for k in where) or "true"
-    con = duckdb.connect(str(snapshot), read_only=True)
+    con = open_snapshot(snapshot)  # a version's manifest of part files
     try:
         cursor = con.execute(f"select * from marts.{table} where {clause}", list(where.values()))
         names = [d[0] for d in cursor.description]

@@ -13,6 +13,7 @@ from bench_load import run_load
 from live_server import start_server, stop_server
 from load_client import PAGE_ERROR_TEXTS, StreamlitSession, page_requests
 
+from pipelines.snapshot_files import MANIFEST_SUFFIX, read_manifest
 from pipelines.warehouse import current_snapshot
 
 pytestmark = pytest.mark.timeout(120)
@@ -75,7 +76,10 @@ def test_a_page_that_fails_on_a_broken_snapshot_is_counted_as_an_error(
         # Damage the published snapshot before any page opens it: every query then raises,
         # and the dashboard shows its page-error message instead of the page.
         published = current_snapshot(warehouse)[1]
-        files = [published] if published.is_file() else sorted(published.rglob("*.*"))
+        if published.name.endswith(MANIFEST_SUFFIX):  # a version of part files: damage them
+            files = [published.parent / part for part in read_manifest(published).values()]
+        else:
+            files = [published] if published.is_file() else sorted(published.rglob("*.*"))
         for file in files:
             file.write_bytes(b"not a database" * 100)
 
