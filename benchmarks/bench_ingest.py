@@ -157,7 +157,7 @@ def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict
     bare_db, ingest_db = folder.parent / f"{dress}.bare.duckdb", folder.parent / f"{dress}.duckdb"
     bare = run_child(BARE, json.dumps(files), str(bare_db), encoding, str(scratch))
     ingest = run_child(INGEST, json.dumps(files), str(ingest_db))
-    phases = profile_child(files, folder.parent / f"{dress}.profile.json")
+    phases = profile_child(files)
     leftovers = (*folder.parent.glob(f"{dress}.duckdb*"), *folder.parent.glob(f"{dress}.archive"))
     for leftover in (folder, scratch, bare_db, *leftovers):
         remove(leftover)
@@ -172,22 +172,19 @@ def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict
     }
 
 
-def profile_child(files: list[str], out: Path) -> dict:
+PROFILE = r"""
+import json, sys
+from pathlib import Path
+sys.path.insert(0, "benchmarks")
+from profile_ingest import profile
+print(json.dumps(profile([Path(f) for f in json.loads(sys.argv[1])])))
+"""
+
+
+def profile_child(files: list[str]) -> dict:
     """The same ingest again in a fresh process, timed phase by phase (profile_ingest.py): where
     the time over the bare load goes."""
-    script = ROOT / "benchmarks" / "profile_ingest.py"
-    done = subprocess.run(
-        [sys.executable, str(script), *files, "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"profile_ingest failed: {done.stderr[-2000:]}")
-    figures = json.loads(out.read_text(encoding="utf-8"))
-    out.unlink()
-    return figures
+    return run_child(PROFILE, json.dumps(files))
 
 
 def profile_table(results: list[dict]) -> list[str]:
