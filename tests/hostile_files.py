@@ -148,6 +148,18 @@ def corpus(code: str, other: str, town: str) -> list[Hostile]:
             "3行目に UTF-8 として壊れた文字",
             "not valid UTF-8 on line 3",
         ),
+        # Bytes CP932 decodes without error but that are no characters in it (0x80, 0xFD),
+        # in the last row of a CP932 file past its first 64 KB: the whole file is refused.
+        *(
+            Hostile(
+                f"not_cp932_{byte.hex()}.csv",
+                _csv([header, *many], "cp932") + f"{other},高".encode("cp932") + byte + b",13\r\n",
+                "rejected",
+                "文字コードを判別できません",
+                "text encoding is not UTF-8",
+            )
+            for byte in (b"\x80", b"\xfd")
+        ),
         Hostile(
             "short_rows.csv",
             _csv(

@@ -28,8 +28,10 @@ HEAD = 65536  # where the header, the separator and a NUL byte are looked for
 Opener = Callable[[], BinaryIO]
 
 # Bytes CP932 decodes without error but that are no characters in it (Python maps 0x80, 0xA0
-# and 0xFD-0xFF to U+0080 and private-use code points): a file with them is not CP932.
-_NOT_CP932 = str.maketrans("", "", "\x80\uf8f0\uf8f1\uf8f2\uf8f3")
+# and 0xFD-0xFF to U+0080 and private-use code points): a file with them is not CP932. Each is
+# looked for with `in`, a fast scan; str.translate went through the text one character at a
+# time and took longer than the decoding itself (4.7 s of a 22.6 s CP932 batch).
+_NOT_CP932 = ("\x80", "\uf8f0", "\uf8f1", "\uf8f2", "\uf8f3")
 
 
 def blocks(open_file: Opener, size: int = BLOCK, skip: int = 0) -> Iterator[bytes]:
@@ -137,7 +139,7 @@ def utf8_blocks(open_file: Opener, encoding: str, size: int = BLOCK) -> Iterator
             text = decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:
             raise FileRejected("unreadable_encoding") from exc
-        if len(text.translate(_NOT_CP932)) != len(text):
+        if any(char in text for char in _NOT_CP932):
             raise FileRejected("unreadable_encoding")
         if text:
             yield text.encode("utf-8")
