@@ -14,7 +14,10 @@ waits until its start-up warm-up (dashboard.warmup) is done, then times:
 - sidebar_again: the same pages again (cached);
 - url: each page opened by its URL in a new session (Streamlit's page start-up included).
 A page counts as loaded when its title is drawn and its script has finished (and stayed finished
-for half a second). SHIRUBE_WARM_UP=0 times servers without the warm-up. Prints a table and
+for half a second). Beside each sidebar visit it records the browser's own share: the main-thread
+tasks over 50 ms (the Long Tasks API: Plotly drawing charts, React rendering, layout) between the
+click and the moment the page counted as loaded, a lower bound of the browser's drawing time.
+SHIRUBE_WARM_UP=0 times servers without the warm-up. Prints a table and
 writes benchmarks/out/pages.md; --json writes every figure (see main()).
 """
 
@@ -53,6 +56,31 @@ from pipelines.i18n import t  # noqa: E402
 OUT = ROOT / "benchmarks" / "out" / "pages.md"
 # Issue 17: the first visit under 2 s, every page reached through the sidebar under 0.5 s.
 FIRST_VISIT_TARGET, SIDEBAR_TARGET = 2.0, 0.5
+
+
+# Installed in every document before its own scripts: the main-thread tasks over 50 ms the page
+# runs (PerformanceObserver "longtask"), as [start, duration] in ms of the page's clock.
+LONG_TASKS_JS = """
+window.__shirubeLongTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    window.__shirubeLongTasks.push([entry.startTime, entry.duration]);
+  }
+}).observe({type: "longtask", buffered: true});
+"""
+# Milliseconds of those tasks inside [from, to] (a task that straddles an end counts in part).
+_LONG_TASKS_BETWEEN = """([from, to]) => window.__shirubeLongTasks.reduce(
+  (sum, [start, length]) => sum + Math.max(0, Math.min(start + length, to) - Math.max(start, from)),
+  0)"""
+
+
+def sidebar_visit(page: Page, link: str) -> tuple[float, float]:
+    """timed_visit through the sidebar link, and the seconds of long main-thread tasks the
+    browser ran between the click and the moment the page counted as loaded."""
+    clicked = page.evaluate("() => { window.__shirubeLongTasks = []; return performance.now(); }")
+    seconds = timed_visit(page, link=link)
+    drawing = page.evaluate(_LONG_TASKS_BETWEEN, [clicked, clicked + seconds * 1000])
+    return seconds, drawing / 1000
 
 
 def timed_visit(
@@ -184,6 +212,7 @@ def role_visits(browser, db: Path, scratch: Path, role: str, entry: str) -> dict
         try:
             visits["warm_up"] = wait_for_warm_up(cwd / "server.log")
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.add_init_script(LONG_TASKS_JS)
             tab = context.new_page()
             if role == "open":
                 seconds = timed_visit(tab, f"{base}/")
@@ -196,9 +225,8 @@ def role_visits(browser, db: Path, scratch: Path, role: str, entry: str) -> dict
             for kind in ("sidebar", "sidebar_again"):
                 for spec in order:
                     title = t(f"dashboard.{spec.title_key}", "ja")
-                    visits["pages"].setdefault(spec.url_path, {})[kind] = timed_visit(
-                        tab, link=title
-                    )
+                    page_visits = visits["pages"].setdefault(spec.url_path, {})
+                    page_visits[kind], page_visits[f"{kind}_drawing"] = sidebar_visit(tab, title)
             for spec in pages:
                 url = f"{base}/" if spec is pages[0] and role != "school" else None
                 visits["pages"][spec.url_path]["url"] = timed_visit(
@@ -244,6 +272,9 @@ def role_summary(per_run: list[dict]) -> dict:
     for name in per_run[0]["pages"]:
         sidebar = stats([run["pages"][name]["sidebar"] for run in per_run], SIDEBAR_TARGET)
         again = stats([run["pages"][name]["sidebar_again"] for run in per_run], SIDEBAR_TARGET)
+        for kind, summary in (("sidebar", sidebar), ("sidebar_again", again)):
+            drawing = [run["pages"][name][f"{kind}_drawing"] for run in per_run]
+            summary["drawing_seconds"] = [round(v, 3) for v in drawing]
         url = [run["pages"][name]["url"] for run in per_run]
         pages[name] = {
             "sidebar": sidebar,
@@ -305,9 +336,13 @@ def report(roles: dict, db: Path, runs: int, load: tuple[float, float]) -> str:
         "(first: the page's own queries not yet run on this server; again: cached), then each "
         "page opened by URL in a new session.",
         "",
+        "Drawing is the browser's own share of a sidebar visit: its main-thread tasks over 50 ms "
+        "(Plotly, React, layout) between the click and the page counting as loaded, median of "
+        "the runs.",
+        "",
         "| role | page | first visit | sidebar first median / worst | sidebar again median "
-        "/ worst | by URL median | targets met |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "/ worst | of which drawing, first / again | by URL median | targets met |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for role, summary in roles.items():
         first = summary["first_visit"]
@@ -315,15 +350,19 @@ def report(roles: dict, db: Path, runs: int, load: tuple[float, float]) -> str:
             landing = name == first["page"]
             met = page["met"] and (first["met"] if landing else True)
             first_text = f"{first['median']:.2f} s" if landing else ""
+            drawing = " / ".join(
+                f"{statistics.median(page[kind]['drawing_seconds']):.2f} s"
+                for kind in ("sidebar", "sidebar_again")
+            )
             lines.append(
                 f"| {role} | {name} | {first_text} | "
                 f"{page['sidebar']['median']:.2f} s / {page['sidebar']['worst']:.2f} s | "
                 f"{page['sidebar_again']['median']:.2f} s / {page['sidebar_again']['worst']:.2f} s"
-                f" | {page['url']['median']:.2f} s | {'yes' if met else 'NO'} |"
+                f" | {drawing} | {page['url']['median']:.2f} s | {'yes' if met else 'NO'} |"
             )
         if first["page"] not in summary["pages"]:
             lines.append(
-                f"| {role} | {first['page']} (landing) | {first['median']:.2f} s |  |  |  | "
+                f"| {role} | {first['page']} (landing) | {first['median']:.2f} s |  |  |  |  | "
                 f"{'yes' if first['met'] else 'NO'} |"
             )
     return "\n".join(lines) + "\n"
