@@ -149,6 +149,16 @@ def sidebar_filters(scope: Scope, lang: str) -> Filters:
         lambda y: t("dashboard.year_format", lang, year=y),
         side,
     )
+    if scope.is_school:
+        # A school's pages are about that one school: no area, hub or kind of school to pick.
+        return Filters(
+            year=int(year) if year else None,
+            area_level="national",
+            area_code=None,
+            hub=None,
+            school_type=None,
+            establishment=None,
+        )
     level = url_selectbox(
         "level",
         t("dashboard.filter_area_level", lang),
