@@ -290,7 +290,10 @@ NOTES = [
     "one target. What the SQL layer gives is the whole build (every mart, audits, publish) in the "
     "time above, with every figure defined once.",
     "- **Ingest shapes and memory** (issue #17): the small shape is the national sample as "
-    "schools send it (hundreds of files of a few thousand rows); the large shape is four files "
+    "schools send it (hundreds of files of a few thousand rows): in UTF-8 with the contract's "
+    "English headers, and in CP932 as Excel on Japanese Windows writes it, with Japanese headers, "
+    "prefecture names instead of codes and Japanese answers, which the ingest matches and "
+    "normalises and the bare load only reads; the large shape is four files "
     "as a board sends them (the registry, five years of returns, a roster of 800,000 rows and "
     "3.2 million activity rows). Text files are read from their path in chunks of "
     "`[ingest] chunk_mb` inside the file's one transaction, so peak memory is bounded by the "
