@@ -85,11 +85,17 @@ def instrument(timer: Timer) -> None:
     import dashboard.charts
     import dashboard.charts_criteria
     import dashboard.charts_skills
+    import dashboard.charts_trends
     from dashboard import data, ui
 
     timer.wrap(data, "query", "query")
     timer.wrap(ui, "chart", "ui.chart (figure to JSON and message)")
-    for module in (dashboard.charts, dashboard.charts_criteria, dashboard.charts_skills):
+    for module in (
+        dashboard.charts,
+        dashboard.charts_criteria,
+        dashboard.charts_skills,
+        dashboard.charts_trends,
+    ):
         for name, value in list(vars(module).items()):
             if callable(value) and not name.startswith("_") and value.__module__ == module.__name__:
                 if isinstance(value, type):

@@ -329,36 +329,6 @@ def school_comparison(
     return _layout(fig, title)
 
 
-def history_lines(
-    frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
-) -> go.Figure:
-    """Score per benchmark by return (year and term); the id is written at each line's end."""
-    positions = _positions(benchmarks)
-    fig = go.Figure()
-    with_period = frame.with_columns(
-        period=pl.format(t("dashboard.period_format", lang), "academic_year", "term")
-    )
-    for benchmark_id in benchmarks["benchmark_id"]:
-        rows = with_period.filter(pl.col("benchmark_id") == benchmark_id)
-        if rows.is_empty():
-            continue
-        ends = [""] * (rows.height - 1) + [benchmark_id]
-        fig.add_trace(
-            go.Scatter(
-                x=rows["period"],
-                y=rows["score"],
-                mode="lines+markers+text",
-                text=ends,
-                textposition="middle right",
-                name=plot(benchmark_label(benchmarks, benchmark_id, lang)),
-                line=dict(color=benchmark_colour(positions[benchmark_id])),
-                hovertemplate="%{x}: %{y:.1f}<extra>" + benchmark_id + "</extra>",
-            )
-        )
-    fig.update_yaxes(range=[0, 105], title=t("dashboard.axis_score", lang))
-    return _legend_below(_layout(fig, title, height=520))
-
-
 def coverage_by_grade(
     frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
 ) -> go.Figure:
@@ -387,51 +357,3 @@ def coverage_by_grade(
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 110], title=t("dashboard.axis_coverage", lang))
     return _legend_below(_layout(fig, title, height=520))
-
-
-def area_lines(
-    frame: pl.DataFrame, lang: str, *, value_column: str, title: str, axis_title: str, percent: bool
-) -> go.Figure:
-    """One line per area over the years (e.g. district vs prefecture vs nation), values shown."""
-    name_column = "area_name_ja" if lang == "ja" else "area_name_en"
-    fig = go.Figure()
-    dashes = ("solid", "dash", "dot", "dashdot")
-    for index, (_code, rows) in enumerate(frame.group_by("area_code", maintain_order=True)):
-        values = rows[value_column].to_list()
-        fig.add_trace(
-            go.Scatter(
-                x=[str(y) for y in rows["academic_year"]],
-                y=values,
-                mode="lines+markers+text",
-                name=plot(rows[name_column][0]),
-                line=dict(dash=dashes[index % len(dashes)], width=3),
-                text=[fmt.pct(v) if percent else fmt.number(v) for v in values],
-                textposition="top center",
-                hovertemplate="%{x}: %{text}<extra>" + plot(rows[name_column][0]) + "</extra>",
-            )
-        )
-    fig.update_xaxes(type="category", title=t("dashboard.axis_year", lang))
-    fig.update_yaxes(title=axis_title)
-    return _layout(fig, title)
-
-
-def benchmark_change(
-    frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
-) -> go.Figure:
-    """Change per benchmark over a period (column `change`), labelled +/- points."""
-    positions = _positions(benchmarks)
-    ids = frame["benchmark_id"].to_list()
-    changes = frame["change"].to_list()
-    fig = go.Figure(
-        go.Bar(
-            x=[benchmark_label(benchmarks, b, lang, wrap=True) for b in ids],
-            y=changes,
-            marker_color=[benchmark_colour(positions.get(b, 1)) for b in ids],
-            text=[fmt.change(c, 1, t("dashboard.unit_points", lang)) or "—" for c in changes],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{x}: %{text}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(title=t("dashboard.axis_change_points", lang), zeroline=True)
-    return _layout(fig, title)

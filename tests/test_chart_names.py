@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import charts
+from dashboard import charts, charts_trends
 
 HOSTILE = '<a href="http://evil.example/x">click</a> <b>bold</b><br>'
 ESCAPED = '&lt;a href="http://evil.example/x"&gt;click&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt;&lt;br&gt;'
@@ -56,7 +56,7 @@ def test_labels_of_ranked_bars_are_escaped():
 
 
 def test_area_names_in_lines_and_bars_legends_and_hover_are_escaped():
-    lines = charts.area_lines(
+    lines = charts_trends.area_lines(
         pl.DataFrame(
             {
                 "area_code": ["H01"],

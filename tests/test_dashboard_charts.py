@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from dashboard import charts
+from dashboard import charts, charts_trends
 from pipelines.reference import prefectures
 from pipelines.settings import default_framework
 
@@ -156,7 +156,7 @@ def test_history_lines_draw_one_coloured_line_per_benchmark_by_term(benchmarks):
         }
     )
     frame = frame.filter(pl.col("benchmark_id").is_in(benchmarks["benchmark_id"].to_list()[:2]))
-    fig = charts.history_lines(frame, benchmarks, "ja", "推移")
+    fig = charts_trends.history_lines(frame, benchmarks, "ja", "推移")
     assert len(fig.data) == 2
     assert list(fig.data[0].x) == ["2024年度 1学期", "2024年度 2学期", "2025年度 2学期"]
     assert fig.data[1].line.color == charts.benchmark_colour(2)
@@ -184,5 +184,5 @@ def test_benchmark_change_labels_rises_and_falls(benchmarks):
     frame = pl.DataFrame(
         {"benchmark_id": benchmarks["benchmark_id"].to_list()[:2], "change": [12.5, -3.0]}
     )
-    fig = charts.benchmark_change(frame, benchmarks, "ja", "変化")
+    fig = charts_trends.benchmark_change(frame, benchmarks, "ja", "変化")
     assert list(fig.data[0].text) == ["+12.5pt", "-3.0pt"]

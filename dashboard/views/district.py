@@ -4,7 +4,7 @@ nation, and which benchmarks move and which stall."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, coverage_so_far, data, ui
+from dashboard import charts, charts_trends, coverage_so_far, data, ui
 from dashboard.queries import areas as q_areas
 from dashboard.queries import journeys as q_journeys
 from dashboard.queries import schools as q_schools
@@ -54,7 +54,7 @@ def render() -> None:
     with left:
         ui.chart(
             ui.figure(
-                charts.area_lines,
+                charts_trends.area_lines,
                 headline,
                 lang,
                 value_column="mean_score",
@@ -67,7 +67,7 @@ def render() -> None:
     with right:
         ui.chart(
             ui.figure(
-                charts.area_lines,
+                charts_trends.area_lines,
                 headline,
                 lang,
                 value_column="pct_fully_achieved",
@@ -83,7 +83,7 @@ def render() -> None:
         first, last = change.item(0, "first_year"), change.item(0, "last_year")
         ui.chart(
             ui.figure(
-                charts.benchmark_change,
+                charts_trends.benchmark_change,
                 change,
                 benchmarks,
                 lang,

@@ -3,7 +3,16 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, concerns, coverage_so_far, data, skills_panel, ui
+from dashboard import (
+    access,
+    charts,
+    charts_trends,
+    concerns,
+    coverage_so_far,
+    data,
+    skills_panel,
+    ui,
+)
 from dashboard import format as fmt
 from dashboard.filters import ANY, url_selectbox
 from dashboard.queries import criteria as q_criteria
@@ -88,7 +97,11 @@ def render() -> None:
         else:
             ui.chart(
                 ui.figure(
-                    charts.history_lines, history, benchmarks, lang, ui.m("school_history_title")
+                    charts_trends.history_lines,
+                    history,
+                    benchmarks,
+                    lang,
+                    ui.m("school_history_title"),
                 ),
                 key="history",
             )
