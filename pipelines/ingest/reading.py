@@ -111,6 +111,10 @@ def _text_chunks(
     first_row = header_index + 2
     header_end = skip_records(first, header_index + 1)
     chunks = record_chunks(itertools.chain([first], stream), chunk_bytes, header_end)
+    # Where the first chunk's data starts, for the ASCII test: the header (Japanese in most
+    # school files) is not data. Only where polars' skip_rows, which counts lines, skips
+    # exactly those bytes: no quote before it, so every record there is one line.
+    data_start = header_end if b'"' not in first[:header_end] else 0
     for index, text in enumerate(chunks):
         frame = pl.read_csv(
             text,
@@ -130,7 +134,7 @@ def _text_chunks(
             first_row=first_row,
             encoding=encoding,
             maybe_control=may_hold_control(text, separator),
-            all_ascii=text.isascii(),
+            all_ascii=text.isascii() or (index == 0 < data_start and text[data_start:].isascii()),
         )
         first_row += frame.height
 
