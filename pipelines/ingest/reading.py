@@ -270,19 +270,22 @@ def _text_stats(
     (exact past its [ingest.max_chars] limit; below it, its length in bytes may stand in)."""
     if not names:
         return frozenset(), {}
-    by_bytes = staged.select(pl.col(n).str.len_bytes().max().alias(n) for n in names).row(
-        0, named=True
-    )
-    limits = settings()["ingest"]["max_chars"]
-    over = [n for n in names if (by_bytes[n] or 0) > int(limits.get(n.removeprefix("f_"), 1 << 62))]
+    # One pass for the lengths in bytes and the control characters; a second only for the
+    # columns past their limit in bytes (rare), whose length in characters is then measured.
     stats = staged.select(
+        *(pl.col(n).str.len_bytes().max().alias(n) for n in names),
         *(
             pl.col(n).str.contains(CONTROL_PATTERN).any().alias(f"control_{n}")
             for n in (names if maybe_control else [])
         ),
-        *(pl.col(n).str.len_chars().max().alias(f"longest_{n}") for n in over),
-    )
-    stats = stats.row(0, named=True) if stats.width else {}
+    ).row(0, named=True)
+    by_bytes = {n: stats[n] for n in names}
+    limits = settings()["ingest"]["max_chars"]
+    over = [n for n in names if (by_bytes[n] or 0) > int(limits.get(n.removeprefix("f_"), 1 << 62))]
+    if over:
+        stats |= staged.select(
+            pl.col(n).str.len_chars().max().alias(f"longest_{n}") for n in over
+        ).row(0, named=True)
     control = frozenset(n for n in names if stats.get(f"control_{n}"))
     longest = {n: int(by_bytes[n] or 0) for n in names}
     longest.update({n: int(stats[f"longest_{n}"] or 0) for n in over})
