@@ -93,9 +93,7 @@ def _mapped(
     again); join the parsed fields back onto the rows (one hash join per column, whatever the
     number of fields), keeping the rows' order. `key` names the lookup when `parse` is made
     anew for each chunk."""
-    # One query each for the distinct values and for the join (eager calls are one each).
-    distinct = series.to_frame().lazy().select(pl.first().drop_nulls().unique()).collect()
-    distinct = distinct.to_series()
+    distinct = series.drop_nulls().unique()
     lookups = _LOOKUPS.get()
     name = (key or parse, tuple(fields))
     known = lookups.get(name) if lookups is not None else None
@@ -117,8 +115,8 @@ def _mapped(
         lookup = pl.concat([known, lookup]) if lookup.height else known
     if lookups is not None and lookup.height <= _LOOKUP_ROWS_MAX:
         lookups[name] = lookup
-    rows = series.alias(_KEY).to_frame().lazy()
-    return rows.join(lookup.lazy(), on=_KEY, how="left", maintain_order="left").drop(_KEY).collect()
+    rows = series.alias(_KEY).to_frame()
+    return rows.join(lookup, on=_KEY, how="left", maintain_order="left").drop(_KEY)
 
 
 _KEY = "__value"
