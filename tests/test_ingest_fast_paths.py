@@ -6,6 +6,8 @@
   in one row of a column that has none elsewhere is trimmed in an ASCII chunk. Japanese
   headers (CP932) over ASCII data take the same path and load what English headers load; a
   full-width digit in the first data row, or a quote before the header, keeps it off.
+- NFKC of a column of repeated values (only the values it changes are replaced) gives what
+  NFKC of every value gives.
 - The control-character test of a chunk is a few byte tests: it agrees with the regular
   expression it replaced on every kind of byte.
 - Scores and skill steps are unnested in the order the tables keep them, without a sort: what
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import pytest
 from test_ingest_chunks import (
     SMALL,
@@ -119,6 +122,19 @@ def test_japanese_headers_over_ascii_data(tmp_path, monkeypatch, title, full_wid
     first_row = 3 if title else 2
     grade = query(db_ja, "select grade from raw.activities where row_number = ?", [first_row])
     assert grade == [(int(str(english[first_row - 1][2]).replace("\uff12", "2")),)]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["○", "×", None, "", "○"] * 20,  # NFKC already: the column is left as it is
+        ["○", "１２", "ｱｲ", None, "abc", "\u3000東京\u3000", "①"] * 20,  # some change
+        [f"名{i}" for i in range(50)] + ["ＡＢＣ"],  # few repeats: every value normalised
+    ],
+)
+def test_nfkc_of_repeated_values_is_nfkc_of_each(values):
+    column = pl.Series("c", values, dtype=pl.String)
+    assert reading._nfkc(column).to_list() == column.str.normalize("NFKC").to_list()
 
 
 @pytest.mark.parametrize(
