@@ -3,7 +3,11 @@
 - A chunk whose text is all ASCII skips NFKC and trims in one pass: a file that is ASCII but in
   one chunk (full-width digits in the last chunk only, or in one middle chunk) loads the same
   in small chunks as in one, with those digits made half-width; a value with spaces around it
-  in one row of a column that has none elsewhere is trimmed in an ASCII chunk.
+  in one row of a column that has none elsewhere is trimmed in an ASCII chunk. Japanese
+  headers (CP932) over ASCII data take the same path and load what English headers load; a
+  full-width digit in the first data row, or a quote before the header, keeps it off.
+- NFKC of a column of repeated values (only the values it changes are replaced) gives what
+  NFKC of every value gives.
 - The control-character test of a chunk is a few byte tests: it agrees with the regular
   expression it replaced on every kind of byte.
 - Scores and skill steps are unnested in the order the tables keep them, without a sort: what
@@ -18,17 +22,21 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import pytest
 from test_ingest_chunks import (
     SMALL,
+    WHOLE,
     ascii_rows,
     chunk_count,
+    ingest,
     returns_rows,
     same_in_small_chunks,
 )
 from test_ingest_support import ELEMENTARY, JUNIOR_HIGH, csv_bytes, query, register_schools
 
-from pipelines.ingest import ingest_files
+from pipelines.ingest import ingest_files, reading
+from pipelines.ingest.headers import FIELD_HEADERS
 from pipelines.ingest.reading import may_hold_control
 from pipelines.settings import default_framework
 from pipelines.skills_framework import skills_framework
@@ -62,6 +70,71 @@ def test_full_width_digits_in_one_middle_chunk_and_an_edge_space_in_one_row(tmp_
     assert hours == [(3.0,)]
     refs = query(db, "select student_ref from raw.activities where row_number = 301")
     assert refs == [("S00299",)]
+
+
+ACTIVITY_FIELDS = ("school_code", "student_ref", "grade", "activity_type", "activity_date")
+JAPANESE_HEADER = [FIELD_HEADERS[f][0] for f in (*ACTIVITY_FIELDS, "hours", "provider")]
+
+
+def ascii_flags(monkeypatch) -> list[bool]:
+    """What each chunk's reading was told about its text being ASCII (the fast path)."""
+    seen: list[bool] = []
+    original = reading._finish
+
+    def finish(*args, **kwargs):
+        seen.append(kwargs.get("all_ascii", False))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "_finish", finish)
+    return seen
+
+
+def loaded(db, result) -> tuple[list[tuple], list[tuple[int, str]]]:
+    rows = query(
+        db,
+        "select * exclude (file_id) from raw.activities where file_id = ? order by row_number",
+        [result.file_id],
+    )
+    return rows, [(q.row, q.rule) for q in result.quarantine]  # columns: as written
+
+
+@pytest.mark.parametrize(
+    ("title", "full_width", "fast"),
+    [
+        (None, False, True),  # Japanese header, ASCII data: the ASCII path
+        (None, True, False),  # a full-width digit in the first data row: NFKC
+        ("活動記録, 2024", False, False),  # a quoted title before the header: not measured
+    ],
+)
+def test_japanese_headers_over_ascii_data(tmp_path, monkeypatch, title, full_width, fast):
+    english = ascii_rows(250)
+    if full_width:
+        english[1][2] = "\uff12"  # full-width 2
+    japanese = [JAPANESE_HEADER, *english[1:]]
+    if title:
+        english, japanese = [[title], *english], [[title], *japanese]
+    flags = ascii_flags(monkeypatch)
+    db_ja, ja = ingest(tmp_path, "ja.csv", csv_bytes(japanese, "cp932"), WHOLE, "ja")
+    assert ja.status == "loaded", ja.reason_en
+    assert flags[-1] is fast  # the file's one chunk, read after the registry's
+    db_en, en = ingest(tmp_path, "en.csv", csv_bytes(english, "utf-8"), WHOLE, "en")
+    assert loaded(db_ja, ja) == loaded(db_en, en)
+    first_row = 3 if title else 2
+    grade = query(db_ja, "select grade from raw.activities where row_number = ?", [first_row])
+    assert grade == [(int(str(english[first_row - 1][2]).replace("\uff12", "2")),)]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["○", "×", None, "", "○"] * 20,  # NFKC already: the column is left as it is
+        ["○", "１２", "ｱｲ", None, "abc", "\u3000東京\u3000", "①"] * 20,  # some change
+        [f"名{i}" for i in range(50)] + ["ＡＢＣ"],  # few repeats: every value normalised
+    ],
+)
+def test_nfkc_of_repeated_values_is_nfkc_of_each(values):
+    column = pl.Series("c", values, dtype=pl.String)
+    assert reading._nfkc(column).to_list() == column.str.normalize("NFKC").to_list()
 
 
 @pytest.mark.parametrize(
