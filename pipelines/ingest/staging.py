@@ -114,7 +114,11 @@ def _mapped(
     if known is not None:
         lookup = pl.concat([known, lookup]) if lookup.height else known
     if lookups is not None and lookup.height <= _LOOKUP_ROWS_MAX:
-        lookups[name] = (lookup, (seen or set()) | set(values))
+        # The file's set of known values grows in place: copying it each chunk cost a pass
+        # over every value seen so far. Only here, where the lookup holding them is kept.
+        seen = set() if seen is None else seen
+        seen.update(values)
+        lookups[name] = (lookup, seen)
     rows = series.alias(_KEY).to_frame()
     joined = rows.join(lookup, on=_KEY, how="left", maintain_order="left")
     joined.drop_in_place(_KEY)  # in place: no query
