@@ -6,10 +6,15 @@ across rows) written here cross many chunk boundaries, with the values that take
 control character) and broken rows, one of them the file's last row. Each is ingested twice,
 into its own warehouse: with `chunk_bytes` small, and with one chunk for the whole file; the
 rows loaded, the quarantine (rules, reasons, row numbers) and the counts must be the same.
+The small-chunk side also checks and inserts its rows in batches of `[ingest] insert_rows`
+that end inside chunks' runs (BATCH_ROWS), so a batch boundary falls between most chunks but
+not all, and the last batch holds the broken last row.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import pytest
@@ -34,6 +39,7 @@ from pipelines.settings import default_framework
 
 SMALL = 1500  # bytes of text per chunk: dozens of chunks for these files
 WHOLE = 1 << 30
+BATCH_ROWS = 37  # [ingest] insert_rows of the small-chunk side: a few chunks' rows a batch
 
 TABLES = (
     "schools",
@@ -89,13 +95,34 @@ def ascii_rows(count: int) -> list[list[object]]:
     return rows
 
 
-def ingest(tmp_path: Path, name: str, data: bytes, chunk_bytes: int, tag: str) -> tuple:
+@contextlib.contextmanager
+def insert_rows(folder: Path, rows: int):
+    """[ingest] insert_rows set to `rows` (a settings file of its own) while inside."""
+    settings = folder / "insert_rows.toml"
+    settings.write_text(f"[ingest]\ninsert_rows = {rows}\n", encoding="utf-8")
+    before = os.environ.get("SHIRUBE_SETTINGS")
+    os.environ["SHIRUBE_SETTINGS"] = str(settings)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SHIRUBE_SETTINGS"]
+        else:
+            os.environ["SHIRUBE_SETTINGS"] = before
+
+
+def ingest(
+    tmp_path: Path, name: str, data: bytes, chunk_bytes: int, tag: str, batch: int | None = None
+) -> tuple:
     db = tmp_path / tag / "w.duckdb"
     db.parent.mkdir(parents=True)
     register_schools(db, db.parent)
     path = db.parent / name
     path.write_bytes(data)
-    (result,) = ingest_files([path], db, chunk_bytes=chunk_bytes)
+    with contextlib.ExitStack() as stack:
+        if batch is not None:
+            stack.enter_context(insert_rows(db.parent, batch))
+        (result,) = ingest_files([path], db, chunk_bytes=chunk_bytes)
     return db, result
 
 
@@ -133,7 +160,7 @@ def same_in_small_chunks(
     """Ingest `data` in small chunks and whole; assert they agree; the small one's warehouse."""
     assert chunk_count(name, data, small_bytes) > 5  # the file really crosses chunk boundaries
     assert chunk_count(name, data, WHOLE) == 1
-    small_db, small = ingest(tmp_path, name, data, small_bytes, "small")
+    small_db, small = ingest(tmp_path, name, data, small_bytes, "small", batch=BATCH_ROWS)
     whole_db, whole = ingest(tmp_path, name, data, WHOLE, "whole")
     assert small.status == "loaded", small.reason_en
     assert summary(small) == summary(whole)
