@@ -10,7 +10,7 @@ seconds spent in each phase of pipelines.ingest, timed by wrapping its functions
 3 trim/NFKC/blank rows/stats: reading._finish (numbering, blank rows, NFKC, trimming, lengths);
 4 typed: staging.typed_frame (each distinct value parsed once, joined back onto the rows);
 5 Arrow conversion: the typed frame handed to DuckDB;
-6 check + insert: rows.FileLoad._add without 5 (the rules, inserts and any quarantine);
+6 check + insert: rows.FileLoad.add without 5 (the rules, inserts and any quarantine);
 7 archive: the archive copy and its fsync;
 8 rest: the remainder (commit and checkpoints, the log row, decoding CP932, cutting chunks).
 
@@ -65,7 +65,7 @@ def profile(files: list[Path]) -> dict:
     _wrap(reading, "_finish", "finish", seconds)
     _wrap(load, "typed_frame", "typed", seconds)
     _wrap(pl.DataFrame, "to_arrow", "arrow", seconds)
-    _wrap(rows.FileLoad, "_add", "add", seconds)
+    _wrap(rows.FileLoad, "add", "add", seconds)
     _wrap(load, "write_archive", "archive", seconds)
     with tempfile.TemporaryDirectory(prefix="shirube-profile-") as work:
         started = time.perf_counter()

@@ -6,9 +6,10 @@ across rows) written here cross many chunk boundaries, with the values that take
 control character) and broken rows, one of them the file's last row. Each is ingested twice,
 into its own warehouse: with `chunk_bytes` small, and with one chunk for the whole file; the
 rows loaded, the quarantine (rules, reasons, row numbers) and the counts must be the same.
-The small-chunk side also checks and inserts its rows in batches of `[ingest] insert_rows`
-that end inside chunks' runs (BATCH_ROWS), so a batch boundary falls between most chunks but
-not all, and the last batch holds the broken last row.
+The small-chunk side runs twice, with the chunks after the first joined into batches of
+`[ingest] insert_rows` (reading.batched): of a few chunks each (BATCH_ROWS), and all in one
+(ONE_BATCH), so a control character or an over-long value in a chunk that is neither the first
+nor the last of its batch must still get its rule.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pipelines.settings import default_framework
 SMALL = 1500  # bytes of text per chunk: dozens of chunks for these files
 WHOLE = 1 << 30
 BATCH_ROWS = 37  # [ingest] insert_rows of the small-chunk side: a few chunks' rows a batch
+ONE_BATCH = 10**6  # ... and every chunk after the first in one batch
 
 TABLES = (
     "schools",
@@ -75,6 +77,7 @@ def activity_rows(count: int) -> list[list[object]]:
     rows[76][6] = "二行の\n連携先"  # a quoted line break: one record, quarantined (control)
     rows[90][6] = "制御\x07文字"  # a control character: quarantined
     rows[120][3] = "宇宙旅行"  # unknown activity type
+    rows[150][6] = "長" * 201  # a provider over its 200 characters: quarantined
     rows[201][2] = "9"  # grade out of range for the school type
     rows[-1][4] = "2024-02-30"  # an impossible date, in the last chunk
     return rows
@@ -92,6 +95,7 @@ def ascii_rows(count: int) -> list[list[object]]:
     rows[76][6] = "two\nlines"
     rows[90][6] = "bell\x07"
     rows[120][3] = "space_travel"
+    rows[150][6] = "x" * 201
     return rows
 
 
@@ -160,11 +164,12 @@ def same_in_small_chunks(
     """Ingest `data` in small chunks and whole; assert they agree; the small one's warehouse."""
     assert chunk_count(name, data, small_bytes) > 5  # the file really crosses chunk boundaries
     assert chunk_count(name, data, WHOLE) == 1
-    small_db, small = ingest(tmp_path, name, data, small_bytes, "small", batch=BATCH_ROWS)
     whole_db, whole = ingest(tmp_path, name, data, WHOLE, "whole")
-    assert small.status == "loaded", small.reason_en
-    assert summary(small) == summary(whole)
-    assert contents(small_db, small) == contents(whole_db, whole)
+    for batch in (BATCH_ROWS, ONE_BATCH):
+        small_db, small = ingest(tmp_path, name, data, small_bytes, f"small{batch}", batch=batch)
+        assert small.status == "loaded", small.reason_en
+        assert summary(small) == summary(whole)
+        assert contents(small_db, small) == contents(whole_db, whole)
     return small_db, small
 
 
@@ -184,12 +189,12 @@ def test_small_chunks_load_exactly_what_one_chunk_loads(tmp_path, name, encoding
     # What the rows written above say: 400 data rows, one blank; the broken ones quarantined.
     assert small.rows_read == 399
     last_row = len(rows)  # the header is row 1
-    assert {q.row for q in small.quarantine} == {77, 91, 121, 202, last_row}
-    assert small.rows_quarantined == 5
+    assert {q.row for q in small.quarantine} == {77, 91, 121, 151, 202, last_row}
+    assert small.rows_quarantined == 6
     loaded = query(db, "select row_number, grade, student_ref, provider from raw.activities")
     by_row = {r[0]: r[1:] for r in loaded}
     assert by_row[41][0] == 2 and by_row[42][1] == "S-trim" and by_row[76][2] == rows[75][6]
-    assert 61 not in by_row and len(by_row) == 394
+    assert 61 not in by_row and len(by_row) == 393
 
 
 def test_quoted_line_breaks_at_every_boundary_stay_in_their_row(tmp_path):
@@ -212,7 +217,7 @@ def test_a_title_above_the_header_and_an_excel_file(tmp_path):
     rows = activity_rows(300)
     titled = [["活動記録 2024年度"], [], *rows]
     db, small = same_in_small_chunks(tmp_path, "t.csv", csv_bytes(titled, "cp932"))
-    assert {q.row for q in small.quarantine} == {79, 93, 123, 204, len(titled)}
+    assert {q.row for q in small.quarantine} == {79, 93, 123, 153, 204, len(titled)}
     assert chunk_count("t.xlsx", xlsx_bytes(rows), SMALL) == 1
     xlsx_db, xlsx = ingest(tmp_path, "t.xlsx", xlsx_bytes(rows), SMALL, "xlsx")
     assert xlsx.status == "loaded" and xlsx.rows_read == small.rows_read

@@ -28,7 +28,7 @@ import duckdb
 
 from pipelines.i18n import both, t
 from pipelines.ingest.headers import header_label
-from pipelines.ingest.reading import FileRejected, ParsedFile, open_chunks
+from pipelines.ingest.reading import FileRejected, ParsedFile, batched, open_chunks
 from pipelines.ingest.rows import FileLoad
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
 from pipelines.ingest.textstream import Opener, scan
@@ -276,6 +276,9 @@ def ingest_one(
         load = FileLoad(con, file_id, scoped=allowed_schools is not None, batch=registry)
         load.add(parsed, first)
         del first
+        # The chunks after the first (which is read and typed before the transaction, so that
+        # a file that is rejected as a whole is) go a few at a time: [ingest] insert_rows.
+        chunks = batched(chunks, int(settings()["ingest"].get("insert_rows", 0)))
         while True:
             try:
                 parsed = next(chunks, None)

@@ -1,5 +1,4 @@
-"""A file's rows, chunk by chunk, inside the file's one transaction: rules, quarantine, inserts
-(a few chunks' rows at a time: [ingest] insert_rows).
+"""A file's rows, chunk by chunk, inside the file's one transaction: rules, quarantine, inserts.
 
 `FileLoad` carries what the chunks of one file share, so a file cut into chunks loads exactly
 what it loads whole: the counts, the first quarantined rows shown, the loop check of student
@@ -9,8 +8,6 @@ return may lie in different chunks). Every other rule looks at one row at a time
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import duckdb
 import polars as pl
@@ -26,7 +23,7 @@ from pipelines.ingest.validate import (
     rules_for,
     today_in_japan,
 )
-from pipelines.settings import frameworks, settings
+from pipelines.settings import frameworks
 
 QUARANTINE_ROWS_KEPT = 1000  # per file, for display; raw.quarantine holds them all
 
@@ -128,53 +125,12 @@ class FileLoad:
         self.loops: LoopState | None = None
         self.last: ParsedFile | None = None  # the latest chunk with rows (its kind, header)
         self.today = today_in_japan()  # one day for the whole file, even across midnight
-        # Chunks' typed rows waiting to be checked and inserted together (see add).
-        self.pending: list[pl.DataFrame] = []
-        self.pending_rows = 0
-        self.pending_parsed: ParsedFile | None = None
-        self.insert_rows = int(settings()["ingest"].get("insert_rows", 0))
 
     def add(self, parsed: ParsedFile, typed: pl.DataFrame) -> None:
-        """Take one chunk's typed rows. They are checked and inserted once [ingest] insert_rows
-        rows are waiting (and by finish): DuckDB inserts and checks a few of its row groups at
-        a time on every core, where a chunk of 8 MB of text (about 110,000 rows, under one
-        row group) took twice as long a row. Student links go one chunk at a time (their loop
-        check reads the rows inserted before them)."""
-        if typed.height == 0:
-            return
-        if parsed.kind == "links" or self.insert_rows <= 0:
-            self._add(parsed, typed)
-            return
-        if self.pending_parsed is None:
-            self.pending_parsed = parsed
-        else:  # the text rules follow what any chunk held (see validate._text_rules)
-            longest = dict(self.pending_parsed.longest or {})
-            for column, length in (parsed.longest or {}).items():
-                longest[column] = max(length, longest.get(column, 0))
-            self.pending_parsed = dataclasses.replace(
-                parsed,
-                control_columns=self.pending_parsed.control_columns | parsed.control_columns,
-                longest=longest,
-            )
-        self.pending.append(typed)
-        self.pending_rows += typed.height
-        if self.pending_rows >= self.insert_rows:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self.pending:
-            return
-        frames, parsed = self.pending, self.pending_parsed
-        self.pending, self.pending_rows, self.pending_parsed = [], 0, None
-        typed = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")
-        del frames
-        self._add(parsed, typed)
-
-    def _add(self, parsed: ParsedFile, typed: pl.DataFrame) -> None:
-        """Check and insert typed rows (one chunk's or several). A clean batch (the usual
-        case) costs the inserts (see _insert_checked) or, for criteria or when a rule only
-        warns, one counting pass and the inserts; only one with broken rows gets the per-rule
-        lists and the reasons' (large) SQL."""
+        """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs the
+        inserts (see _insert_checked) or, for criteria or when a rule only warns, one counting
+        pass and the inserts; only one with broken rows gets the per-rule lists and the
+        reasons' (large) SQL."""
         if typed.height == 0:
             return
         con = self.con
@@ -242,9 +198,7 @@ class FileLoad:
         self.quarantined += quarantined
 
     def finish(self) -> None:
-        """What waits for the last chunk: rows not yet inserted, a criteria file's returns and
-        answers."""
-        self._flush()
+        """What waits for the last chunk: a criteria file's returns and answers."""
         if self.last is not None and self.last.kind == "criteria":
             for sql in insert_sql(self.last, self.file_id, "from criteria_good"):
                 self.con.execute(sql)
