@@ -98,6 +98,15 @@ def _mapped(
     lookups = _LOOKUPS.get()
     name = (key or parse, tuple(fields))
     known, seen = lookups.get(name, (None, None)) if lookups is not None else (None, None)
+    rows = series.alias(_KEY).to_frame()
+    if known is not None:
+        # A later chunk's values are nearly always known already: join first, and look for
+        # new values only when some row found none (its _HIT is null but its value is not).
+        joined = rows.join(known, on=_KEY, how="left", maintain_order="left")
+        if joined[_HIT].null_count() == series.null_count():
+            joined.drop_in_place(_KEY)  # in place: no query
+            joined.drop_in_place(_HIT)
+            return joined
     values = [v for v in series.unique().to_list() if v is not None and (not seen or v not in seen)]
     results = [parse(v) for v in values]
     lookup = pl.DataFrame(
@@ -110,6 +119,7 @@ def _mapped(
             )
             for name, dtype in fields.items()
         ]
+        + [pl.Series(_HIT, [True] * len(values), dtype=pl.Boolean)]
     )
     if known is not None:
         lookup = pl.concat([known, lookup]) if lookup.height else known
@@ -119,13 +129,14 @@ def _mapped(
         seen = set() if seen is None else seen
         seen.update(values)
         lookups[name] = (lookup, seen)
-    rows = series.alias(_KEY).to_frame()
     joined = rows.join(lookup, on=_KEY, how="left", maintain_order="left")
     joined.drop_in_place(_KEY)  # in place: no query
+    joined.drop_in_place(_HIT)
     return joined
 
 
 _KEY = "__value"
+_HIT = "__known"  # True in every lookup row: null after the join where a value was not known
 
 
 def _cached(parse: Callable[[str], object]) -> Callable[[str], object]:
