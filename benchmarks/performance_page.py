@@ -153,7 +153,8 @@ def _profile_row(result: dict) -> str:
         for name, seconds in biggest
     )
     # What no ingest can skip on top of the bare load: reading each file once more for its
-    # SHA-256 and encoding (scan), and its archive copy (with fsync).
+    # SHA-256 and encoding (scan), and the wait for its archive copy (with fsync; the copy is
+    # made in a thread beside the load, so only what the load does not hide counts).
     fixed = sum(
         seconds
         for name, seconds in profile["phases"].items()
@@ -161,7 +162,8 @@ def _profile_row(result: dict) -> str:
     )
     bare = result["bare"]["seconds"]
     floor = (
-        f"; the hash, encoding check and archive copy alone add {fixed:.1f} s to the bare "
+        f"; the hash, encoding check and wait for the archive copy alone add {fixed:.1f} s to "
+        f"the bare "
         f"load's {bare:.1f} s ({(bare + fixed) / bare:.2f}x before any rule or type)"
     )
     return (

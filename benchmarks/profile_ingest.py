@@ -11,7 +11,7 @@ seconds spent in each phase of pipelines.ingest, timed by wrapping its functions
 4 typed: staging.typed_frame (each distinct value parsed once, joined back onto the rows);
 5 Arrow conversion: the typed frame handed to DuckDB;
 6 check + insert: rows.FileLoad.add without 5 (the rules, inserts and any quarantine);
-7 archive: the archive copy and its fsync;
+7 archive: waiting for the archive copy (made in a thread beside the load) and its fsync;
 8 rest: the remainder (commit and checkpoints, the log row, decoding CP932, cutting chunks).
 
 Run it with the bare load of the same files (benchmarks/bench_ingest.py) to read it as ratios.
@@ -39,7 +39,7 @@ PHASES = {
     "typed": "4 typed: parse distinct values + join",
     "arrow": "5 Arrow conversion",
     "add": "6 check + insert (DuckDB)",
-    "archive": "7 archive copy + fsync",
+    "archive": "7 archive: waiting for its copy",
 }
 
 
@@ -66,7 +66,7 @@ def profile(files: list[Path]) -> dict:
     _wrap(load, "typed_frame", "typed", seconds)
     _wrap(pl.DataFrame, "to_arrow", "arrow", seconds)
     _wrap(rows.FileLoad, "add", "add", seconds)
-    _wrap(load, "write_archive", "archive", seconds)
+    _wrap(load, "archived", "archive", seconds)
     with tempfile.TemporaryDirectory(prefix="shirube-profile-") as work:
         started = time.perf_counter()
         results = ingest_files(files, Path(work) / "w.duckdb")

@@ -10,6 +10,7 @@ into place, which is where a killed run leaves its largest leftover."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import signal
 import subprocess
@@ -230,7 +231,8 @@ def test_a_partial_file_is_removed_only_once_the_run_writing_it_has_let_go(clean
 def test_a_failed_commit_rejects_its_file_and_the_next_file_still_loads(tmp_path):
     """DuckDB's commit fails for real (its WAL path is briefly a folder, as a full or broken
     disk would make it fail) and ends the transaction itself: the rollback that follows must not
-    fail again ("no transaction is active") and stop the batch."""
+    fail again ("no transaction is active") and stop the batch, and the file's archive copy
+    goes with it."""
     db = tmp_path / "w.duckdb"
     register_schools(db, tmp_path)
     header = ["学校コード", "年度", "生徒番号", "学年"]
@@ -251,3 +253,7 @@ def test_a_failed_commit_rejects_its_file_and_the_next_file_still_loads(tmp_path
         ("a.csv", "rejected"),
         ("b.csv", "loaded"),
     ]
+    # The archive copy (made beside the load) goes with the rejected file; b's stays.
+    archived = {p.name.split(".")[0] for p in archive_dir(db).rglob("*") if p.is_file()}
+    assert hashlib.sha256(first.read_bytes()).hexdigest() not in archived
+    assert hashlib.sha256(second.read_bytes()).hexdigest() in archived
