@@ -308,7 +308,10 @@ def school_comparison(
             name=t("dashboard.series_school", lang),
             marker_color=[benchmark_colour(positions.get(b, 1)) for b in ids],
             text=[fmt.number(s, 0) for s in scores],
+            # At the foot of the bar: at its top the number sat under the area markers,
+            # which lie near the top when a school scores as its areas do.
             textposition="inside",
+            insidetextanchor="start",
             hovertemplate="%{x}: %{y:.1f}<extra></extra>",
         )
     )
