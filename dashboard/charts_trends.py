@@ -15,35 +15,69 @@ from dashboard.text import plot
 from pipelines.i18n import t
 from pipelines.palette import benchmark_colour
 
+# Least distance, in score points, between two line-end labels at the same term: about a line
+# of text at the chart's height.
+END_LABEL_GAP = 5.0
+
 
 def history_lines(
     frame: pl.DataFrame, benchmarks: pl.DataFrame, lang: str, title: str
 ) -> go.Figure:
-    """Score per benchmark by return (year and term); the id is written at each line's end."""
+    """Score per benchmark by return (year and term); the id is written at each line's end,
+    moved up or down as little as needed so that lines ending close together stay readable."""
     positions = _positions(benchmarks)
     fig = go.Figure()
     with_period = frame.with_columns(
         period=pl.format(t("dashboard.period_format", lang), "academic_year", "term")
     )
+    ends: list[tuple[str, float, str, str]] = []  # (period, score, id, colour) of each end
     for benchmark_id in benchmarks["benchmark_id"]:
         rows = with_period.filter(pl.col("benchmark_id") == benchmark_id)
         if rows.is_empty():
             continue
-        ends = [""] * (rows.height - 1) + [benchmark_id]
+        colour = benchmark_colour(positions[benchmark_id])
         fig.add_trace(
             go.Scatter(
                 x=rows["period"],
                 y=rows["score"],
-                mode="lines+markers+text",
-                text=ends,
-                textposition="middle right",
+                mode="lines+markers",
                 name=plot(benchmark_label(benchmarks, benchmark_id, lang)),
-                line=dict(color=benchmark_colour(positions[benchmark_id])),
+                line=dict(color=colour),
                 hovertemplate="%{x}: %{y:.1f}<extra>" + benchmark_id + "</extra>",
             )
         )
+        ends.append((rows["period"][-1], rows["score"][-1], benchmark_id, colour))
+    for period, label_y, benchmark_id, colour in _spread_ends(ends):
+        fig.add_annotation(
+            x=period,
+            y=label_y,
+            text=benchmark_id,
+            showarrow=False,
+            xanchor="left",
+            xshift=8,
+            font=dict(color=colour),
+        )
     fig.update_yaxes(range=[0, 105], title=t("dashboard.axis_score", lang))
     return _legend_below(_layout(fig, title, height=520))
+
+
+def _spread_ends(
+    ends: list[tuple[str, float, str, str]], low: float = 0.0, high: float = 105.0
+) -> list[tuple[str, float, str, str]]:
+    """Each line end's label height: its score, pushed apart from the labels ending at the
+    same term to END_LABEL_GAP, kept within [low, high]."""
+    placed = []
+    for period in dict.fromkeys(end[0] for end in ends):
+        group = sorted((e for e in ends if e[0] == period), key=lambda e: (e[1] is None, e[1]))
+        heights = [low if e[1] is None else float(e[1]) for e in group]
+        for i in range(1, len(heights)):  # upwards: each at least a gap above the one below
+            heights[i] = max(heights[i], heights[i - 1] + END_LABEL_GAP)
+        if heights and heights[-1] > high:  # then down from the top, if that ran off the chart
+            heights[-1] = high
+            for i in range(len(heights) - 2, -1, -1):
+                heights[i] = min(heights[i], heights[i + 1] - END_LABEL_GAP)
+        placed += [(e[0], h, e[2], e[3]) for e, h in zip(group, heights, strict=True)]
+    return placed
 
 
 def area_lines(

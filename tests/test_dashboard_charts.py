@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 import pytest
 
@@ -160,7 +162,33 @@ def test_history_lines_draw_one_coloured_line_per_benchmark_by_term(benchmarks):
     assert len(fig.data) == 2
     assert list(fig.data[0].x) == ["2024年度 1学期", "2024年度 2学期", "2025年度 2学期"]
     assert fig.data[1].line.color == charts.benchmark_colour(2)
-    assert list(fig.data[0].text)[-1] == fig.data[0].name.split()[0]
+    # Each line's id at its end, in its colour.
+    ends = {a.text: a for a in fig.layout.annotations}
+    assert set(ends) == {trace.name.split()[0] for trace in fig.data}
+    for trace in fig.data:
+        end = ends[trace.name.split()[0]]
+        assert (end.x, end.font.color) == (trace.x[-1], trace.line.color)
+
+
+def test_history_line_ends_close_together_get_labels_apart(benchmarks):
+    """Four lines ending at 100, 99, 98 and 60 in the same term: the three close ones are
+    spread to the least gap without leaving the chart; the lone one keeps its score."""
+    ids = benchmarks["benchmark_id"].to_list()[:4]
+    frame = pl.DataFrame(
+        {
+            "academic_year": [2025] * 8,
+            "term": [1, 2] * 4,
+            "benchmark_id": [b for b in ids for _ in range(2)],
+            "score": [90.0, 100, 80, 99, 70, 98, 50, 60],
+        }
+    )
+    fig = charts_trends.history_lines(frame, benchmarks, "ja", "推移")
+    heights = {a.text: a.y for a in fig.layout.annotations}
+    assert heights[ids[3]] == 60.0
+    close = sorted(heights[b] for b in ids[:3])
+    assert close[-1] <= 105.0
+    assert all(b - a >= charts_trends.END_LABEL_GAP for a, b in itertools.pairwise(close))
+    assert close[0] < 98.0  # moved down: there was no room above 100
 
 
 def test_coverage_by_grade_groups_bars_per_grade_with_percent_labels(benchmarks):
