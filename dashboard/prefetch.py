@@ -20,6 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 
+from dashboard import background
 from dashboard.scope import Scope
 from dashboard.selection import resolve
 
@@ -187,6 +188,8 @@ def run(scope: Scope, steps: Iterator) -> None:
 
     try:
         for step in steps:
+            if background.stopping():  # the process is exiting: no new query
+                return
             if callable(step) and not isinstance(step, tuple):
                 run(scope, step())
                 continue
@@ -214,14 +217,9 @@ def start(
         if len(_started) >= MAX_REMEMBERED:  # a long-running server: forget, at worst rerun
             _started.clear()
         _started.add(key)
-    thread = threading.Thread(
-        target=run,
-        args=(scope, plan(scope, pages, year, choices)),
-        name="shirube-prefetch",
-        daemon=True,
+    return background.start(
+        run, "shirube-prefetch", scope=scope, steps=plan(scope, pages, year, choices)
     )
-    thread.start()
-    return thread
 
 
 # The pages whose queries are prefetched, by url path (dashboard.ui.PAGES and the rest).

@@ -20,6 +20,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from dashboard import background
+
 log = logging.getLogger("shirube.dashboard")
 
 # SHIRUBE_WARM_UP=0 starts a server without it (to measure what it saves, or on a replica whose
@@ -108,6 +110,8 @@ def warm_up(wait_seconds: float = 60.0, claimed: str | None = None) -> None:
         if years.is_empty():
             return
         for function, params in plan(int(years[0])):
+            if background.stopping():  # the process is exiting: no new query
+                return
             data.query(function, scope, **params)
         seconds = time.perf_counter() - started
         log.info("warm-up done in %.2f s", seconds)
@@ -121,8 +125,4 @@ def start(claimed: str | None = None) -> threading.Thread | None:
     """Warm up in a background thread (`claimed`: the version the caller has claimed for it)."""
     if os.environ.get(WARM_UP_ENV, "1") == "0":
         return None
-    thread = threading.Thread(
-        target=warm_up, kwargs={"claimed": claimed}, name="shirube-warm-up", daemon=True
-    )
-    thread.start()
-    return thread
+    return background.start(warm_up, "shirube-warm-up", claimed=claimed)
