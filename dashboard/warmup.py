@@ -94,7 +94,7 @@ def warm_up(wait_seconds: float = 60.0, claimed: str | None = None) -> None:
 
         deadline = time.monotonic() + wait_seconds
         while not runtime.exists():
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or background.stopping():
                 return
             time.sleep(0.05)
         from dashboard import data

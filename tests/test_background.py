@@ -21,6 +21,7 @@ import duckdb
 from dashboard import background
 
 con = duckdb.connect()
+con.execute("set enable_progress_bar = false")  # stdout carries only the task's lines
 def slow():
     for _ in range(3):
         if background.stopping():

@@ -211,7 +211,7 @@ class _Archiving:
     archive behind (as when the copy came after the load)."""
 
     def __init__(self, folder: Path, sha: str, name: str, open_file: Opener, size: int) -> None:
-        relative, self.target = _archive_target(folder, sha, name)
+        _, self.target = _archive_target(folder, sha, name)
         self.existed = self.target.exists()
         self.relative: str | None = None
         self.error: BaseException | None = None
