@@ -110,10 +110,13 @@ def tile_map(
         if value is None:
             reason = "suppressed" if row is not None and row.get("suppressed") else "no_data"
             label = t(f"dashboard.chart_{reason}", lang)
+            # A tile is about 50 px wide: "suppressed" overran it in English. The hover keeps
+            # the full word.
+            short = t(f"dashboard.chart_{reason}_tile", lang)
         else:
             z[r][c] = float(value)
-            label = fmt.pct(value) if percent else fmt.number(value)
-        text[r][c] = f"{name}<br>{label}"
+            label = short = fmt.pct(value) if percent else fmt.number(value)
+        text[r][c] = f"{name}<br>{short}"
         hover[r][c] = f"{pref.name_ja if lang == 'ja' else pref.name_en}: {label}"
     fig = go.Figure()
     fig.add_trace(
@@ -137,7 +140,8 @@ def tile_map(
             xgap=4,
             ygap=4,
             hovertemplate="%{customdata}<extra></extra>",
-            textfont=dict(size=11),
+            # Romanised names are longer than the Japanese short names: Kagoshima, Yamanashi.
+            textfont=dict(size=11 if lang == "ja" else 10),
             colorbar=dict(thickness=12),
             name=title,
             zmin=0,

@@ -57,7 +57,10 @@ def test_tile_map_says_suppressed_rather_than_no_data_for_a_suppressed_prefectur
     )
     fig = charts.tile_map(areas, "pct_all_achieved", "en", "By prefecture")
     tiles = [cell for row in fig.data[1].text for cell in row if cell]
-    assert "Hokkaido<br>suppressed" in tiles
+    hovers = [cell for row in fig.data[1].customdata for cell in row if cell]
+    # The tile has room for a short word; the hover names it in full.
+    assert "Hokkaido<br>hidden" in tiles and "Aomori<br>no data" in tiles
+    assert "Hokkaido: suppressed" in hovers and "Aomori: no data" in hovers
 
 
 def test_benchmark_bars_put_nation_hatched_and_area_solid_in_benchmark_colours(benchmarks):

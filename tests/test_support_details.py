@@ -13,6 +13,7 @@ from build_rows import RawRows, build_and_open, code
 from streamlit.testing.v1 import AppTest
 
 from pipelines.i18n import t
+from pipelines.warehouse import current_snapshot, open_snapshot
 
 A, B, C = (code("C1", "13", n) for n in (1, 2, 3))
 E = code("D1", "27", 5)
@@ -50,7 +51,7 @@ def warehouse(tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
             (C, 2025, 1, BUILD_DATE, {f"B{i}": 100 for i in range(1, 9)}),
         ]
     )
-    raw.roster([(A, 2025, f"s{n}", 2) for n in range(1, 5)])
+    raw.roster([(A, 2025, f"s{n}", 2) for n in range(1, 5)] + [(A, 2025, "t1", 1)])
     raw.activities([(A, "s1", 2, "employer_encounter", date(2025, 6, 1))])
     snap = build_and_open(raw, build_date=BUILD_DATE)
     details: dict[str, list[str]] = {}
@@ -98,9 +99,26 @@ def test_support_panel_shows_every_reason_of_the_most_severe_school_in_full(app,
     assert _problems(app) == []
     assert app.selectbox(key="support_school").value == A  # most severe, most kinds first
     shown = _unescaped(_shown(app))
-    assert len(details[A]) == 7  # four kinds, low coverage in four benchmarks
+    assert len(details[A]) == 11  # four kinds, low coverage in four benchmarks in years 1 and 2
     for sentence in details[A]:
         assert sentence in shown
+
+
+def test_support_panel_lists_one_kind_of_concern_by_benchmark_then_year(app, warehouse):
+    # Low coverage in years 1 and 2 of four benchmarks: the most severe first, then read as
+    # "B4: year 1, year 2; B5: ..." (where a student was reached, a row can be less severe).
+    snap = open_snapshot(current_snapshot(warehouse[0])[1])
+    expected = snap.execute(
+        "select detail_en from marts.support_flags where school_code = ? and academic_year = 2025 "
+        "and flag = 'low_coverage' "
+        "order by severity = 'high' desc, length(benchmark_id), benchmark_id, grade",
+        [A],
+    ).fetchall()
+    snap.close()
+    open_page(app, "views/support.py", year="2025", lang="en")
+    shown = _unescaped(_shown(app))
+    places = [shown.index(detail) for (detail,) in expected]
+    assert len(places) == 8 and places == sorted(places)
 
 
 def test_support_panel_gives_one_next_step_per_kind_of_concern(app):

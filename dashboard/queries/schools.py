@@ -174,7 +174,8 @@ def school_flags(
         f"""
         select f.flag, f.severity, f.detail_ja, f.detail_en from marts.support_flags f
         where f.school_code = ? and f.academic_year = ? and {in_scope}
-        order by {_SEVERITY_RANK} desc, f.flag
+        order by {_SEVERITY_RANK} desc, f.flag,
+            length(f.benchmark_id), f.benchmark_id, f.grade
     """,
         [school, year, *params],
     )
