@@ -144,7 +144,10 @@ def _upload(lang: str) -> None:
             st.info(ui.m("upload_not_allowed"))
         return
     allowed = _allowed_schools(viewer)
-    st.caption(ui.m("upload_help"))
+    # Every kind the ingest reads, named as the files table names them: the list cannot fall
+    # behind the contract (it once left out criteria, skills and student links).
+    kinds = ui.join(t(f"ingest.kind_{kind}", ui.lang()) for kind in KINDS)
+    st.caption(ui.m_md("upload_help", kinds=kinds))
     if allowed is not None and viewer.scope.is_school:
         st.caption(ui.m("upload_scope_note_school", school=md(viewer.role.code)))
     elif allowed is not None:

@@ -33,6 +33,7 @@ from dashboard.queries.audit import audit_log
 from dashboard.scope import Scope
 from pipelines.build import build_warehouse
 from pipelines.i18n import t
+from pipelines.ingest.headers import KINDS
 from pipelines.sample_mark import mark_if_sample, marker_path
 from pipelines.warehouse import current_snapshot, open_snapshot
 
@@ -226,6 +227,14 @@ def test_asknet_sees_everything_and_the_audit_log_after_a_build(auth_server, war
         events = audit_log(snap.cursor(), Scope.everything())
     finally:
         snap.close()
+    # Staff may upload: the page names every kind of file the ingest reads.
+    page.get_by_role("link", name=m("page_quality")).click()
+    settle(page)
+    upload_help = page.locator('[data-testid="stCaptionContainer"]').filter(
+        has_text="shirube ingest"
+    )
+    for kind in KINDS:
+        expect(upload_help).to_contain_text(t(f"ingest.kind_{kind}", "ja"))
     mine = [e for e in events.iter_rows(named=True) if e["user_email"] == STAFF]
     assert {(e["action"], e["target"]) for e in mine} == {
         ("login", "asknet"),
