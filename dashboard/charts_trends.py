@@ -57,8 +57,34 @@ def history_lines(
             xshift=8,
             font=dict(color=colour),
         )
+    _term_axis(fig, with_period, lang)
     fig.update_yaxes(range=[0, 105], title=t("dashboard.axis_score", lang))
-    return _legend_below(_layout(fig, title, height=520))
+    fig = _legend_below(_layout(fig, title, height=520))
+    fig.update_layout(legend_y=-0.16)  # under the ticks' second line (the year)
+    return fig
+
+
+def _term_axis(fig: go.Figure, with_period: pl.DataFrame, lang: str) -> None:
+    """Terms in time order, each ticked with its number and the year under a year's first
+    term: eight "2024年度 2学期" labels side by side were turned on end and overlapped."""
+    periods = (
+        with_period.select("academic_year", "term", "period").unique().sort("academic_year", "term")
+    )
+    texts, shown_year = [], None
+    for year, term, _ in periods.iter_rows():
+        year_line = (
+            "" if year == shown_year else "<br>" + t("dashboard.term_axis_year", lang, year=year)
+        )
+        texts.append(f"{term}{year_line}")
+        shown_year = year
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=periods["period"].to_list(),
+        tickvals=periods["period"].to_list(),
+        ticktext=texts,
+        tickangle=0,
+    )
 
 
 def _spread_ends(

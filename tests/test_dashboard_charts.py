@@ -164,6 +164,10 @@ def test_history_lines_draw_one_coloured_line_per_benchmark_by_term(benchmarks):
     fig = charts_trends.history_lines(frame, benchmarks, "ja", "推移")
     assert len(fig.data) == 2
     assert list(fig.data[0].x) == ["2024年度 1学期", "2024年度 2学期", "2025年度 2学期"]
+    # Ticks: each term's number, the year once under its first term, upright.
+    assert list(fig.layout.xaxis.tickvals) == list(fig.data[0].x)
+    assert list(fig.layout.xaxis.ticktext) == ["1<br>2024年度", "2", "2<br>2025年度"]
+    assert fig.layout.xaxis.tickangle == 0
     assert fig.data[1].line.color == charts.benchmark_colour(2)
     # Each line's id at its end, in its colour.
     ends = {a.text: a for a in fig.layout.annotations}
@@ -171,6 +175,21 @@ def test_history_lines_draw_one_coloured_line_per_benchmark_by_term(benchmarks):
     for trace in fig.data:
         end = ends[trace.name.split()[0]]
         assert (end.x, end.font.color) == (trace.x[-1], trace.line.color)
+
+
+def test_history_lines_keep_terms_in_time_order_when_the_first_line_misses_one(benchmarks):
+    first, second = benchmarks["benchmark_id"].to_list()[:2]
+    frame = pl.DataFrame(
+        {
+            "academic_year": [2025, 2024, 2024, 2025],
+            "term": [1, 2, 1, 1],
+            "benchmark_id": [first, second, second, second],
+            "score": [70.0, 60, 50, 80],
+        }
+    )
+    fig = charts_trends.history_lines(frame, benchmarks, "en", "History")
+    assert list(fig.layout.xaxis.categoryarray) == ["2024 term 1", "2024 term 2", "2025 term 1"]
+    assert list(fig.layout.xaxis.ticktext) == ["1<br>2024", "2", "1<br>2025"]
 
 
 def test_history_line_ends_close_together_get_labels_apart(benchmarks):
