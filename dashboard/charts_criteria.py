@@ -5,9 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard import format as fmt
 from dashboard.charts import COMPARISON_SYMBOLS, _layout, benchmark_colour
 from dashboard.text import plot
 from pipelines.i18n import t
+
+SHORT_BAR_PCT = 12.0  # under this share a bar is too short to hold its label inside
 
 
 def criteria_gaps(
@@ -20,12 +23,19 @@ def criteria_gaps(
     ids = shown["criterion_id"].to_list()
     texts = [plot(f"{c} {x}") for c, x in zip(ids, shown[f"text_{lang}"], strict=True)]
     short = [plot(c) for c in ids]
+    shares = shown["pct_met"].to_list()
     fig = go.Figure(
         go.Bar(
             y=short,
-            x=shown["pct_met"].to_list(),
+            x=shares,
             orientation="h",
             name=plot(area_label),
+            # Every bar says its share, at its foot (clear of the nation's marker near the end);
+            # a bar too short to hold it (0 % has no bar at all) says it just beyond its end.
+            text=[fmt.pct(v, 0) for v in shares],
+            textposition=["outside" if v < SHORT_BAR_PCT else "inside" for v in shares],
+            insidetextanchor="start",
+            cliponaxis=False,
             marker_color=[benchmark_colour(positions.get(b, 1)) for b in shown["benchmark_id"]],
             customdata=texts,
             hovertemplate="%{customdata}: %{x:.0f}%<extra></extra>",

@@ -4,6 +4,7 @@ min_schools, on files ingested and built by the real pipeline."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from criteria_support import all_met, build_and_read, criteria_rows, send_criteria
 from test_ingest_support import TOKYO_WARD, load, write_csv
@@ -106,6 +107,24 @@ def test_gap_chart_draws_the_areas_shares_against_the_nation(cursor):
     assert list(bars.x) == gaps["pct_met"].to_list()
     assert list(nation.x) == gaps["national_pct_met"].to_list()
     assert bars.name == "大&lt;b&gt;ハブ&lt;/b&gt;"  # names are data, never markup
+
+
+def test_gap_chart_writes_each_share_and_puts_a_zero_beside_its_empty_bar():
+    from dashboard.charts_criteria import SHORT_BAR_PCT, criteria_gaps
+
+    gaps = pl.DataFrame(
+        {
+            "criterion_id": ["B6-2", "B1-1", "B1-2"],
+            "benchmark_id": ["B6", "B1", "B1"],
+            "text_en": ["a", "b", "c"],
+            "pct_met": [0.0, 100.0, None],  # B1-2 suppressed: not drawn
+            "national_pct_met": [71.4, 92.9, 50.0],
+        }
+    )
+    bars, _ = criteria_gaps(gaps, "Hub", "en", "Criteria", {"B1": 1, "B6": 6}).data
+    assert list(bars.text) == ["0%", "100%"]
+    assert list(bars.textposition) == ["outside", "inside"]  # 0 % has no bar to write in
+    assert SHORT_BAR_PCT > 0 and bars.insidetextanchor == "start"
 
 
 def test_funder_report_lists_the_criteria_furthest_from_being_met_nationally(cursor):
