@@ -4,6 +4,9 @@ min_schools, on files ingested and built by the real pipeline."""
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import polars as pl
 import pytest
 from criteria_support import all_met, build_and_read, criteria_rows, send_criteria
@@ -12,6 +15,7 @@ from test_ingest_support import TOKYO_WARD, load, write_csv
 from dashboard.queries import criteria as q
 from dashboard.scope import Scope
 from pipelines.codes import make_school_code
+from pipelines.i18n import t
 
 BIG_HUB = [make_school_code("C1", "13", "2", 700 + i) for i in range(6)]  # 6 >= min_schools
 SMALL_HUB = [make_school_code("C1", "13", "2", 800 + i) for i in range(2)]
@@ -139,3 +143,16 @@ def test_funder_report_lists_the_criteria_furthest_from_being_met_nationally(cur
     html = build_document(content, {})
     assert "Criteria furthest from being met nationally" in html
     assert html.index("B1-4") < html.index("B1-3")
+
+
+def test_excel_report_has_the_same_criteria_rows_as_the_pdf_section(cursor):
+    from pipelines.reports.content import gather_report
+    from pipelines.reports.xlsx import render_xlsx
+
+    content = gather_report(cursor, year=2025, area="national", lang="en")
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(content)))
+    ws = book[t("report.sheet_criteria", "en")]
+    rows = [tuple(c.value for c in row[:4]) for row in ws.iter_rows(min_row=2, max_row=6)]
+    assert [r[0] for r in rows] == ["B1-4", "B1-3", "B1-1", "B1-2", "B5-1"]
+    assert rows[0][2] == 8 and rows[0][3] == pytest.approx(100 / 8)  # numbers, not text
+    assert [r[1] for r in rows] == [c.text for c in content.criteria]

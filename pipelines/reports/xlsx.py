@@ -284,6 +284,36 @@ def _skills(book, w: _Writer, c: ReportContent) -> None:
     ws.set_column(1, 5, 18)
 
 
+def _criteria(book, w: _Writer, c: ReportContent) -> None:
+    """The criteria furthest from being met nationally: the PDF and HTML section's rows."""
+    if not c.criteria:
+        return
+    ws = book.add_worksheet(t("report.sheet_criteria", c.lang))
+    w.headers(
+        ws,
+        0,
+        [
+            t(f"report.{key}", c.lang)
+            for key in (
+                "col_criterion",
+                "col_criterion_text",
+                "col_schools_answering",
+                "col_pct_met",
+            )
+        ],
+    )
+    for i, r in enumerate(c.criteria, start=1):
+        w.string(ws, i, 0, r.criterion_id)
+        w.string(ws, i, 1, r.text)
+        w.stat(ws, i, 2, r.schools_answering, "count")
+        w.stat(ws, i, 3, r.pct_met, "pct")
+    note = t("report.criteria_note", c.lang, count=len(c.criteria))
+    w.string(ws, len(c.criteria) + 2, 0, note, w.plain)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 3, 16)
+
+
 def _methodology(book, w: _Writer, c: ReportContent) -> None:
     ws = book.add_worksheet(t("report.sheet_methodology", c.lang))
     w.headers(
@@ -329,6 +359,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     _distribution(book, writer, content)
     _regional(book, writer, content)
     _coverage(book, writer, content)
+    _criteria(book, writer, content)
     _skills(book, writer, content)
     _methodology(book, writer, content)
     book.close()
