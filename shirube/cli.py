@@ -14,6 +14,7 @@ import click
 
 from pipelines.i18n import LANGS, normalise_lang, t
 from pipelines.ingest.headers import KINDS
+from shirube.click_language import use_language
 
 
 def _lang_from_argv(argv: list[str]) -> str:
@@ -237,12 +238,13 @@ def _framework_refusal() -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    lang = _lang_from_argv(args)
     refusal = _framework_refusal()
     if refusal:
-        lang = _lang_from_argv(args)
         click.echo(t("cli.framework_refused", lang, reason=refusal), err=True)
         sys.exit(2)
-    build_cli(_lang_from_argv(args))(args=args, prog_name="shirube")
+    use_language(lang)  # click's own words (Usage:, Error: ...) in the same language
+    build_cli(lang)(args=args, prog_name="shirube")
 
 
 if __name__ == "__main__":

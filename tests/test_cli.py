@@ -48,3 +48,40 @@ def test_sample_takes_no_warehouse():
 def test_unknown_option_is_a_usage_error_with_exit_code_2():
     result = run_cli("ingest", "--no-such-option", ".")
     assert result.returncode == 2
+
+
+def test_clicks_own_words_follow_the_chosen_language_not_the_machines():
+    """Usage, headings and errors are click's; a Japanese user reads them in Japanese, and
+    --lang en gives English even on a machine set to Japanese (and the other way round)."""
+    import os
+
+    for machine in ("ja_JP.UTF-8", "C.UTF-8"):
+        env = {**os.environ, "LANG": machine, "LANGUAGE": machine.split(".")[0]}
+        ja = run_cli("ingest", env=env)
+        assert ja.returncode == 2
+        assert "使い方: shirube ingest" in ja.stderr
+        assert "エラー: 次の引数がありません: 'PATHS...'." in ja.stderr
+        en = run_cli("ingest", "--lang", "en", env=env)
+        assert "Usage: shirube ingest" in en.stderr
+        assert "Error: Missing argument 'PATHS...'." in en.stderr
+    help_ja = run_cli("--help").stdout
+    assert "オプション:" in help_ja and "コマンド:" in help_ja and "[既定: ja]" in help_ja
+    missing = run_cli("ingest", "no-such-folder-here").stderr
+    assert "パス 'no-such-folder-here' がありません。" in missing
+
+
+def test_the_compiled_japanese_catalogue_is_the_one_in_the_message_file():
+    from shirube.click_language import COMPILED, compile_mo, japanese_messages
+
+    assert COMPILED.read_bytes() == compile_mo(japanese_messages()), (
+        "pipelines/messages/click.toml changed: run python -m shirube.click_language"
+    )
+    import gettext
+
+    with COMPILED.open("rb") as mo:
+        read = gettext.GNUTranslations(mo)
+    assert read.gettext("Usage:") == "使い方:"
+    assert (
+        read.ngettext("Got unexpected extra argument ({args})", "x", 2)
+        == "余分な引数があります({args})"
+    )
