@@ -113,7 +113,8 @@ def area_lines(
     name_column = "area_name_ja" if lang == "ja" else "area_name_en"
     fig = go.Figure()
     dashes = ("solid", "dash", "dot", "dashdot")
-    for index, (_code, rows) in enumerate(frame.group_by("area_code", maintain_order=True)):
+    sides = _label_sides(frame, value_column)
+    for index, (code, rows) in enumerate(frame.group_by("area_code", maintain_order=True)):
         values = rows[value_column].to_list()
         fig.add_trace(
             go.Scatter(
@@ -123,13 +124,30 @@ def area_lines(
                 name=plot(rows[name_column][0]),
                 line=dict(dash=dashes[index % len(dashes)], width=3),
                 text=[fmt.pct(v) if percent else fmt.number(v) for v in values],
-                textposition="top center",
+                textposition=[sides.get((code[0], y), "top center") for y in rows["academic_year"]],
                 hovertemplate="%{x}: %{text}<extra>" + plot(rows[name_column][0]) + "</extra>",
             )
         )
     fig.update_xaxes(type="category", title=t("dashboard.axis_year", lang))
     fig.update_yaxes(title=axis_title)
     return _layout(fig, title)
+
+
+def _label_sides(frame: pl.DataFrame, value_column: str) -> dict[tuple[str, int], str]:
+    """Where each point's value is written, per year: above the highest line, below the
+    lowest, and for a line between them on the side away from its nearest neighbour. With every
+    label above, two areas a few tenths apart printed their values over each other."""
+    sides: dict[tuple[str, int], str] = {}
+    points = frame.select("area_code", "academic_year", value_column).drop_nulls(value_column)
+    for (year,), rows in points.group_by("academic_year"):
+        ranked = rows.sort(value_column)
+        codes, values = ranked["area_code"].to_list(), ranked[value_column].to_list()
+        for i, (code, value) in enumerate(zip(codes, values, strict=True)):
+            below = value - values[i - 1] if i > 0 else None
+            above = values[i + 1] - value if i < len(values) - 1 else None
+            up = above is None or (below is not None and below <= above)
+            sides[(code, year)] = "top center" if up else "bottom center"
+    return sides
 
 
 def benchmark_change(

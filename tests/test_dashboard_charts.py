@@ -236,3 +236,27 @@ def test_benchmark_change_labels_rises_and_falls(benchmarks):
     )
     fig = charts_trends.benchmark_change(frame, benchmarks, "ja", "変化")
     assert list(fig.data[0].text) == ["+12.5pt", "-3.0pt"]
+
+
+def test_area_lines_write_close_values_on_opposite_sides_of_their_lines():
+    """2024: the district 25.0, the prefecture 14.3 and Japan 13.9: the prefecture's nearest
+    line is Japan's, just under it, so its value goes above and Japan's below; 2025 has only
+    the district, written above."""
+    frame = pl.DataFrame(
+        {
+            "area_code": ["26240", "26", "JP", "26240"],
+            "area_name_ja": ["京都第2市", "京都", "全国", "京都第2市"],
+            "area_name_en": ["Kyoto 2", "Kyoto", "Japan", "Kyoto 2"],
+            "academic_year": [2024, 2024, 2024, 2025],
+            "pct_fully_achieved": [25.0, 14.3, 13.9, 30.0],
+        }
+    )
+    fig = charts_trends.area_lines(
+        frame, "en", value_column="pct_fully_achieved", title="t", axis_title="%", percent=True
+    )
+    sides = {trace.name: list(trace.textposition) for trace in fig.data}
+    assert sides == {
+        "Kyoto 2": ["top center", "top center"],
+        "Kyoto": ["top center"],
+        "Japan": ["bottom center"],
+    }
