@@ -104,6 +104,7 @@ def warm_up(wait_seconds: float = 60.0, claimed: str | None = None) -> None:
         current = data.snapshot()
         if current is None or (current.version != claimed and not _claim(current.version)):
             return
+        warm_charts()
         scope = Scope.everything()
         started = time.perf_counter()
         years = data.query(options.academic_years, scope)["academic_year"]
@@ -119,6 +120,18 @@ def warm_up(wait_seconds: float = 60.0, claimed: str | None = None) -> None:
             print(f"warm-up done in {seconds:.2f} s", flush=True)
     except Exception:  # a warm-up must never stop a server
         log.exception("warm-up failed")
+
+
+def warm_charts() -> None:
+    """Load what the first chart of a process would: the chart modules, Plotly's template and
+    each trace type's validators, and its JSON encoder (about 0.5 s here, once per process), so
+    the first visit does not pay it. Nothing is drawn for anyone."""
+    import plotly.graph_objects as go
+
+    from dashboard import charts, charts_criteria, charts_skills, charts_trends  # noqa: F401
+
+    for trace in (go.Bar(), go.Scatter(), go.Heatmap()):
+        go.Figure(trace).to_json()
 
 
 def start(claimed: str | None = None) -> threading.Thread | None:

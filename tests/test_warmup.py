@@ -4,6 +4,8 @@ fixture snapshot, so what it puts in the cache is what the first visitors read f
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -72,3 +74,27 @@ def test_warm_up_gives_up_quietly_without_a_runtime(fixture_db, monkeypatch):
     monkeypatch.setattr(data, "query", lambda *args, **kwargs: ran.append(args))
     warmup.warm_up(wait_seconds=0.2)  # no Streamlit runtime in this process: nothing runs
     assert ran == []
+
+
+CHART_MODULES = ("dashboard.charts", "dashboard.charts_criteria", "dashboard.charts_skills")
+WARM_CHARTS_IN_A_NEW_PROCESS = f"""
+import sys
+from dashboard import warmup
+print(*[m in sys.modules for m in {CHART_MODULES!r}])
+warmup.warm_charts()
+print(*[m in sys.modules for m in {CHART_MODULES!r}])
+"""
+
+
+def test_warm_charts_loads_the_chart_modules_in_a_new_process(tmp_path):
+    """Importing the charts and Plotly's template took 0.2-0.5 s of a new server's first page;
+    the warm-up (which calls warm_charts before its queries) leaves them loaded instead."""
+    child = subprocess.run(
+        [sys.executable, "-c", WARM_CHARTS_IN_A_NEW_PROCESS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr[-800:]
+    assert child.stdout.split("\n")[:2] == ["False False False", "True True True"]
