@@ -169,6 +169,28 @@ def test_returns_page_counts_who_has_not_returned(app):
     assert list(quarantine[t("dashboard.col_row", "ja")]) == [7, 15]
 
 
+def test_returns_page_shows_the_first_rows_of_a_long_list_and_offers_every_row(
+    app, tmp_path, monkeypatch
+):
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[dashboard]\ntable_rows_shown = 2\n", encoding="utf-8")
+    monkeypatch.setenv("SHIRUBE_SETTINGS", str(settings))
+    open_page(app, "views/quality.py", year=str(YEARS[-1]))
+    assert not _problems(app)
+    status = _table_with(app, "col_returned")
+    assert len(status) == 2
+    # Schools without a return come first: the ones to chase.
+    missing = len([s for s in SCHOOLS if s[8] is None])
+    assert 0 < missing < len(SCHOOLS)
+    first = list(status[t("dashboard.col_returned", "ja")])[:missing]
+    assert first == [t("dashboard.returns_no", "ja")] * min(missing, 2)
+    schools = len(SCHOOLS)
+    shown = t("dashboard.rows_shown", "ja", shown="2", total=f"{schools:,}")
+    assert shown in [c.value for c in app.caption]
+    buttons = {b.proto.id.rsplit("-", 1)[-1] for b in app.get("download_button")}
+    assert {"return_status_csv", "return_status_xlsx", "quarantine_csv"} <= buttons
+
+
 def test_returns_page_shows_submission_dates_as_dates(app):
     open_page(app, "views/quality.py", year=str(YEARS[-1]))
     dates = _table_with(app, "col_submitted_on")[t("dashboard.col_submitted_on", "ja")]

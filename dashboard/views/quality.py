@@ -4,7 +4,7 @@ quarantine, and the upload of new files (the CLI's ingest) followed by a rebuild
 import polars as pl
 import streamlit as st
 
-from dashboard import access, data, ui
+from dashboard import access, data, tables, ui
 from dashboard.queries import quality as q_quality
 from dashboard.queries import schools as q_schools
 from dashboard.text import md
@@ -47,7 +47,8 @@ def _returns(lang: str) -> None:
     term.metric(ui.m("returns_latest_term"), ui.m("term_format", term=latest))
     st.caption(ui.m("returns_term_note", term=latest))
     term_labels = {n: ui.m("term_format", term=n) for n in status["term"].drop_nulls().unique()}
-    st.dataframe(
+    # Schools that have not returned come first (the query's order): the ones to chase.
+    tables.long_table(
         status.select(
             pl.col("school_name").alias(ui.m("col_school")),
             pl.col("school_code").alias(ui.m("col_code")),
@@ -64,9 +65,10 @@ def _returns(lang: str) -> None:
             .alias(ui.m("col_returned")),
             pl.col("submitted_on").dt.strftime("%Y-%m-%d").alias(ui.m("col_submitted_on")),
         ),
-        hide_index=True,
-        placeholder="—",
         key="return_status",
+        stem=f"returns_{f.year}",
+        sheet=ui.m("page_quality"),
+        detail=ui.selection_label(f),
     )
 
 
@@ -82,7 +84,7 @@ def _log(lang: str) -> None:
     if files.is_empty():
         st.info(ui.m("ingest_log_empty"))
     else:
-        st.dataframe(
+        tables.long_table(
             files.select(
                 pl.col("file_id").alias("ID"),
                 pl.col("original_name").alias(ui.m("col_file")),
@@ -106,16 +108,17 @@ def _log(lang: str) -> None:
                 pl.col(f"reason_{lang}").alias(ui.m("col_reason")),
                 pl.col("finished_at").dt.strftime("%Y-%m-%d %H:%M").alias(ui.m("col_when")),
             ),
-            hide_index=True,
-            placeholder="—",
             key="ingest_files",
+            stem="ingest_files",
+            sheet=ui.m("ingest_log_title"),
+            detail="ingest log",
         )
     st.markdown(f"#### {ui.m('quarantine_title')}")
     quarantine = data.query(q_quality.quarantine, scope)
     if quarantine.is_empty():
         st.success(ui.m("quarantine_empty"))
         return
-    st.dataframe(
+    tables.long_table(
         quarantine.select(
             pl.col("original_name").alias(ui.m("col_file")),
             pl.col("row_number").alias(ui.m("col_row")),
@@ -123,9 +126,10 @@ def _log(lang: str) -> None:
             pl.col("value").alias(ui.m("col_value")),
             pl.col(f"reason_{lang}").alias(ui.m("col_reason")),
         ),
-        hide_index=True,
-        placeholder="—",
         key="quarantine",
+        stem="quarantine",
+        sheet=ui.m("quarantine_title"),
+        detail="quarantine",
     )
 
 

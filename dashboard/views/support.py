@@ -8,13 +8,12 @@ with the filters kept (a row selected in the table chooses the school too).
 import polars as pl
 import streamlit as st
 
-from dashboard import access, concerns, data, exports, ui
+from dashboard import concerns, data, tables, ui
 from dashboard import format as fmt
 from dashboard.queries import schools as q_schools
 from dashboard.text import md
-from pipelines.vocabulary import MEDIA_TYPES, SEVERITIES
+from pipelines.vocabulary import SEVERITIES
 
-SHOWN_ROWS = 1000
 FLAGS = concerns.FLAGS
 PICK_KEY, TABLE_KEY, CODES_KEY = "support_school", "support_table", "_support_codes"
 
@@ -41,12 +40,13 @@ def render() -> None:
         return
     st.metric(ui.m("support_count"), fmt.count(flagged.height, lang))
     table = _table(flagged, lang)
-    if table.height > SHOWN_ROWS:  # a national list: the downloads carry every row
-        st.caption(ui.m("support_shown", shown=f"{SHOWN_ROWS:,}", total=f"{table.height:,}"))
-    shown = flagged.head(SHOWN_ROWS)
+    limit = tables.rows_shown()
+    if table.height > limit:  # a national list: the downloads carry every row
+        st.caption(ui.m("support_shown", shown=f"{limit:,}", total=f"{table.height:,}"))
+    shown = flagged.head(limit)
     st.session_state[CODES_KEY] = shown["school_code"].to_list()
     st.dataframe(
-        table.head(SHOWN_ROWS),
+        table.head(limit),
         hide_index=True,
         placeholder="—",
         key=TABLE_KEY,
@@ -55,7 +55,13 @@ def render() -> None:
         column_config={ui.m("col_reasons"): st.column_config.TextColumn(width="large")},
     )
     _detail_panel(shown, lang, f.year)
-    _downloads(table, f)
+    tables.downloads(
+        table,
+        stem=f"support_{f.year}",
+        sheet=ui.m("page_support"),
+        key="support",
+        detail=ui.selection_label(f),
+    )
 
 
 def _table(flagged: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -108,31 +114,6 @@ def _detail_panel(shown: pl.DataFrame, lang: str, year: int) -> None:
             icon=":material/school:",
             query_params=ui.link_params(school=code),
         )
-
-
-def _downloads(table: pl.DataFrame, f) -> None:
-    sheet = ui.m("page_support")
-    csv_col, xlsx_col = st.columns(2)
-    stem = f"support_{f.year}"
-    detail = f"{table.height} rows; {ui.selection_label(f)}"
-    csv_col.download_button(
-        ui.m("download_csv"),
-        lambda: exports.to_csv(table),  # made on click, not on every rerun
-        f"{stem}.csv",
-        "text/csv",
-        key="support_csv",
-        on_click=access.record,
-        args=("export", f"{stem}.csv", detail),
-    )
-    xlsx_col.download_button(
-        ui.m("download_xlsx"),
-        lambda: exports.to_xlsx(table, sheet),
-        f"{stem}.xlsx",
-        MEDIA_TYPES["xlsx"],
-        key="support_xlsx",
-        on_click=access.record,
-        args=("export", f"{stem}.xlsx", detail),
-    )
 
 
 ui.run_page(render)
