@@ -79,6 +79,15 @@ class _Writer:
             ws.write_number(row, col, stat.value, (self.signed if signed else self.numbers)[kind])
 
 
+def _sheet(
+    book, w: _Writer, c: ReportContent, name_key: str, column_keys: tuple[str, ...]
+) -> Worksheet:
+    """A new sheet named from the catalogue, with its header row of catalogue labels frozen."""
+    ws = book.add_worksheet(t(f"report.{name_key}", c.lang))
+    w.headers(ws, 0, [t(f"report.{key}", c.lang) for key in column_keys])
+    return ws
+
+
 def _summary(book, w: _Writer, c: ReportContent) -> None:
     ws = book.add_worksheet(t("report.sheet_summary", c.lang))
     lang = c.lang
@@ -217,23 +226,21 @@ def _regional(book, w: _Writer, c: ReportContent) -> None:
 
 
 def _coverage(book, w: _Writer, c: ReportContent) -> None:
-    ws = book.add_worksheet(t("report.sheet_coverage", c.lang))
-    w.headers(
-        ws,
-        0,
-        [
-            t(f"report.{k}", c.lang)
-            for k in (
-                "col_year_of_schooling",
-                "col_benchmark_id",
-                "col_benchmark",
-                "col_students_on_roll",
-                "col_students_reached",
-                "col_coverage_pct",
-                "col_meaningful_pct",
-                "col_coverage_ever_pct",
-            )
-        ],
+    ws = _sheet(
+        book,
+        w,
+        c,
+        "sheet_coverage",
+        (
+            "col_year_of_schooling",
+            "col_benchmark_id",
+            "col_benchmark",
+            "col_students_on_roll",
+            "col_students_reached",
+            "col_coverage_pct",
+            "col_meaningful_pct",
+            "col_coverage_ever_pct",
+        ),
     )
     for i, r in enumerate(c.coverage, start=1):
         w.string(ws, i, 0, schooling_label(r.year_of_schooling, c.lang))
@@ -254,21 +261,19 @@ def _skills(book, w: _Writer, c: ReportContent) -> None:
     """Essential skills of the area (public figures), with the provisional-translation note."""
     if not c.skills:
         return
-    ws = book.add_worksheet(t("report.sheet_skills", c.lang))
-    w.headers(
-        ws,
-        0,
-        [
-            t(f"report.{key}", c.lang)
-            for key in (
-                "col_skill",
-                "col_students_assessed",
-                "col_mean_step",
-                "col_gap_to_nation",
-                "col_mean_step_self",
-                "col_mean_progress",
-            )
-        ],
+    ws = _sheet(
+        book,
+        w,
+        c,
+        "sheet_skills",
+        (
+            "col_skill",
+            "col_students_assessed",
+            "col_mean_step",
+            "col_gap_to_nation",
+            "col_mean_step_self",
+            "col_mean_progress",
+        ),
     )
     for i, r in enumerate(c.skills, start=1):
         w.string(ws, i, 0, r.name)
@@ -288,19 +293,12 @@ def _criteria(book, w: _Writer, c: ReportContent) -> None:
     """The criteria furthest from being met nationally: the PDF and HTML section's rows."""
     if not c.criteria:
         return
-    ws = book.add_worksheet(t("report.sheet_criteria", c.lang))
-    w.headers(
-        ws,
-        0,
-        [
-            t(f"report.{key}", c.lang)
-            for key in (
-                "col_criterion",
-                "col_criterion_text",
-                "col_schools_answering",
-                "col_pct_met",
-            )
-        ],
+    ws = _sheet(
+        book,
+        w,
+        c,
+        "sheet_criteria",
+        ("col_criterion", "col_criterion_text", "col_schools_answering", "col_pct_met"),
     )
     for i, r in enumerate(c.criteria, start=1):
         w.string(ws, i, 0, r.criterion_id)
