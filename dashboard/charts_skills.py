@@ -58,7 +58,20 @@ def gap_heatmap(rows: pl.DataFrame, names: dict[str, str], lang: str, title: str
         )
     )
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(**_year_ticks([plot(year_label(y, lang)) for y in years], years=None))
     return _layout(fig, title, height=max(320, 34 * len(skills) + 140))
+
+
+def _year_ticks(labels: list[str], years: list[int] | None) -> dict:
+    """Axis ticks for years of schooling, upright: "Year 10 (HS 1)" on two lines, so twelve of
+    them fit across a chart instead of being turned on end under the legend. `years`: the
+    tick positions when the axis is numeric (None: the labels are the categories)."""
+    return dict(
+        tickmode="array",
+        tickvals=labels if years is None else years,
+        ticktext=[label.replace(" (", "<br>(") for label in labels],
+        tickangle=0,
+    )
 
 
 def growth_lines(
@@ -114,11 +127,11 @@ def growth_lines(
         .unique()
         .to_list()
     )
-    fig.update_xaxes(
-        tickmode="array", tickvals=years, ticktext=[plot(year_label(y, lang)) for y in years]
-    )
+    fig.update_xaxes(**_year_ticks([plot(year_label(y, lang)) for y in years], years=years))
     fig.update_yaxes(title=_m("skills_axis_step", lang), rangemode="tozero")
-    return _laid_out(fig, title)
+    fig = _laid_out(fig, title)
+    fig.update_layout(legend_y=-0.2)  # under the ticks' second line
+    return fig
 
 
 def distribution(

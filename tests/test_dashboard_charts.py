@@ -7,7 +7,7 @@ import itertools
 import polars as pl
 import pytest
 
-from dashboard import charts, charts_trends
+from dashboard import charts, charts_skills, charts_trends
 from pipelines.reference import prefectures
 from pipelines.settings import default_framework
 
@@ -260,3 +260,21 @@ def test_area_lines_write_close_values_on_opposite_sides_of_their_lines():
         "Kyoto": ["top center"],
         "Japan": ["bottom center"],
     }
+
+
+def test_skill_growth_ticks_years_of_schooling_upright_on_two_lines():
+    rows = pl.DataFrame(
+        {
+            "which": ["area", "area", "compare", "compare"],
+            "assessor": ["teacher"] * 4,
+            "skill_id": ["listening"] * 4,
+            "year_of_schooling": [1, 10, 1, 10],
+            "mean_step": [3.0, 10.0, 2.5, 9.5],
+        }
+    )
+    fig = charts_skills.growth_lines(rows, "listening", "A school", "Japan", "en", "Listening")
+    assert list(fig.layout.xaxis.tickvals) == [1, 10]
+    assert list(fig.layout.xaxis.ticktext) == ["Year 1<br>(ES 1)", "Year 10<br>(HS 1)"]
+    assert fig.layout.xaxis.tickangle == 0
+    japanese = charts_skills.growth_lines(rows, "listening", "学校", "全国", "ja", "聴く力")
+    assert list(japanese.layout.xaxis.ticktext) == ["小1", "高1"]
