@@ -29,7 +29,7 @@ import duckdb
 
 from pipelines.i18n import both, t
 from pipelines.ingest.headers import header_label
-from pipelines.ingest.reading import FileRejected, ParsedFile, batched, open_chunks
+from pipelines.ingest.reading import FileRejected, ParsedFile, batched, open_chunks, read_ahead
 from pipelines.ingest.rows import FileLoad
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
 from pipelines.ingest.textstream import Opener, scan
@@ -290,8 +290,7 @@ def ingest_one(
 
     lookups: dict = {}  # values parsed in one chunk are not parsed again in the next
 
-    def typed(parsed: ParsedFile):
-        known = None if parsed.kind == "schools" else registry.codes()
+    def typed(parsed: ParsedFile, known: set[str] | None):
         return typed_frame(parsed, known_schools=known, scope=allowed_schools, lookups=lookups)
 
     try:
@@ -306,7 +305,10 @@ def ingest_one(
         if parsed is None:
             raise FileRejected("no_data_rows")
         step("check")
-        first = typed(parsed)
+        # Read here, in this thread: the later chunks are typed in another (read_ahead), which
+        # must not use the connection.
+        known = None if parsed.kind == "schools" else registry.codes()
+        first = typed(parsed, known)
     except Exception as exc:  # noqa: BLE001 - FileRejected, or a damaged file
         ja, en = _reading_failure(exc)
         result = FileResult(shown_path, kind, "rejected", reason_ja=ja, reason_en=en)
@@ -323,18 +325,19 @@ def ingest_one(
         load.add(parsed, first)
         del first
         # The chunks after the first (which is read and typed before the transaction, so that
-        # a file that is rejected as a whole is) go a few at a time: [ingest] insert_rows.
-        chunks = batched(chunks, int(settings()["ingest"].get("insert_rows", 0)))
-        while True:
-            try:
-                parsed = next(chunks, None)
-                chunk = typed(parsed) if parsed is not None else None
-            except Exception as exc:  # noqa: BLE001 - see _reading_failure
-                raise _Unusable(_reading_failure(exc)) from exc
-            if parsed is None:
-                break
-            load.add(parsed, chunk)
-            del chunk
+        # a file that is rejected as a whole is) go a few at a time: [ingest] insert_rows. Each
+        # is read and typed in a thread while DuckDB checks and inserts the one before.
+        batches = batched(chunks, int(settings()["ingest"].get("insert_rows", 0)))
+        with read_ahead((parsed, typed(parsed, known)) for parsed in batches) as ahead:
+            while True:
+                try:
+                    item = next(ahead, None)
+                except Exception as exc:  # noqa: BLE001 - see _reading_failure
+                    raise _Unusable(_reading_failure(exc)) from exc
+                if item is None:
+                    break
+                load.add(*item)
+                del item
         load.finish()
         relative = archived(archiving)
         result = FileResult(

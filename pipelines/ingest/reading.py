@@ -17,7 +17,10 @@ import io
 import itertools
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -339,3 +342,33 @@ def _text_stats(
     longest = {n: int(by_bytes[n] or 0) for n in names}
     longest.update({n: int(stats[f"longest_{n}"] or 0) for n in over})
     return control, longest
+
+
+T = TypeVar("T")
+_END = object()
+
+
+@contextmanager
+def read_ahead(items: Iterator[T]) -> Iterator[Iterator[T]]:
+    """`items`, each next one made in a thread while the caller works on the current one.
+
+    A large file's chunks are read and typed (polars, Python) while DuckDB checks and inserts
+    the one before: the two use different cores. At most two items are alive at once, so
+    memory stays bounded. An error making an item is raised where the caller asks for it; on
+    leaving, the thread's item is waited for and `items` is closed."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read-ahead")
+
+    def ahead() -> Iterator[T]:
+        future = pool.submit(next, items, _END)
+        while (item := future.result()) is not _END:
+            future = pool.submit(next, items, _END)
+            yield item
+            del item  # not kept while the next one is waited for: two alive at most
+
+    try:
+        yield ahead()
+    finally:
+        pool.shutdown(wait=True)
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
