@@ -299,8 +299,9 @@ NOTES = [
     "as a board sends them (the registry, five years of returns, a roster of 800,000 rows and "
     "3.2 million activity rows). Text files are read from their path in chunks of "
     "`[ingest] chunk_mb` inside the file's one transaction and typed, checked and inserted "
-    "`[ingest] insert_rows` rows at a time, so peak memory is bounded by those settings, not by "
-    "the file: the memory rows ingest the activities file at 1x and 10x its size, "
+    "`[ingest] insert_rows` rows at a time (the next batch read and typed in a second thread "
+    "while DuckDB checks and inserts one, so two at most), so peak memory is bounded by those "
+    "settings, not by the file: the memory rows ingest the activities file at 1x and 10x its size, "
     "each in a fresh process (peak memory from the process's own VmHWM).",
     "- **Fresh figures** (issue #17): one school's one-row return file ingested, then "
     "`shirube build` as it runs by default (incremental: only the academic years the change "
