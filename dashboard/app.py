@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import access, data, ui
+from dashboard import access, data, elsewhere, ui
 from dashboard.filters import flush_url, language_switch, sidebar_filters
 
 st.set_page_config(page_title="Shirube しるべ", layout="wide")
@@ -34,6 +34,7 @@ pages = [
     )
     for index, spec in enumerate(ui.pages_for(viewer))
 ]
+pages += [elsewhere.page(spec, pages[0]) for spec in ui.pages_not_for(viewer)]
 # Navigation first: it resolves the page from the URL, and query parameters written before it
 # would be lost. The language is already known here (URL or session), so titles are right.
 page = st.navigation(pages)

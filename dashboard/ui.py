@@ -71,6 +71,13 @@ def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
     return pages + ASKNET_PAGES if viewer.is_asknet else pages
 
 
+def pages_not_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
+    """Every page the viewer's role does not have (dashboard.elsewhere answers at their URLs)."""
+    mine = {p.url_path for p in pages_for(viewer)}
+    every = (*PAGES, CRITERIA, SKILLS, SELF_ASSESSMENT, STUDENT_RECORD, *ASKNET_PAGES, SCHOOL_HOME)
+    return tuple({p.url_path: p for p in every if p.url_path not in mine}.values())
+
+
 def lang() -> str:
     return language()
 

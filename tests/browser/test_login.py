@@ -250,6 +250,14 @@ def test_other_roles_get_no_audit_page(auth_server, page):
     page.goto(f"{auth_server}/audit")
     settle(page)
     assert m("page_audit") not in page.locator("h1").first.inner_text()
+    # Said in the viewer's language, with the way back; not Streamlit's English box.
+    expect(page.locator("h1").first).to_have_text(m("page_not_for_role_title"))
+    expect(page.get_by_text(m("page_not_for_role", page=m("page_audit")))).to_be_visible()
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    page.get_by_role("link", name=m("page_not_for_role_link", page=m("page_overview"))).click()
+    settle(page)
+    expect(page.locator("h1").first).to_have_text(m("page_overview"))
 
 
 @pytest.fixture(scope="module")
