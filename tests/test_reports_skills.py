@@ -67,3 +67,23 @@ def test_the_pdf_and_the_workbook_carry_the_section(snapshot):
     )
     sheet = book["エッセンシャルスキル"]
     assert [c.value for c in sheet[2]][:4] == ["聴く力", 12, 7, 1]
+
+
+def test_the_national_report_has_no_gap_to_the_nation(snapshot):
+    """The nation against itself would read +0.0 on every row: the column is left out."""
+    text = " ".join(html(snapshot, "national", "en").split())
+    # The nation: 16 students; mean step (12 x 7 + 4 x 3) / 16 = 6.0; progress 2.0 over 12.
+    no_data = t("report.no_data_mark", "en")
+    assert f"Listening 16 6.0 {no_data} +2.0" in text
+    assert t("report.col_gap_to_nation", "en") not in text
+    assert t("report.col_gap_to_nation", "en") in html(snapshot, "hub:H1", "en")
+    book = openpyxl.load_workbook(
+        io.BytesIO(render_report(snapshot, year=2025, area="national", lang="ja", fmt="xlsx"))
+    )
+    sheet = book["エッセンシャルスキル"]
+    headers = [c.value for c in sheet[1]]
+    assert t("report.col_gap_to_nation", "ja") not in headers
+    assert headers[:3] == [
+        t(f"report.{k}", "ja") for k in ("col_skill", "col_students_assessed", "col_mean_step")
+    ]
+    assert [c.value for c in sheet[2]][:3] == ["聴く力", 16, 6]

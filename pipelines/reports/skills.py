@@ -77,19 +77,31 @@ def report_skills(
     return skills, (note[0]["note"] if note and skills else "")
 
 
+SKILL_COLUMNS = (
+    "col_skill",
+    "col_students_assessed",
+    "col_mean_step",
+    "col_gap_to_nation",
+    "col_mean_step_self",
+    "col_mean_progress",
+)
+
+
+def skill_columns(content: ReportContent) -> tuple[str, ...]:
+    """The skills table's columns: no gap to the nation in the national report (it would be
+    the nation against itself, 0 on every row)."""
+    if content.is_national:
+        return tuple(key for key in SKILL_COLUMNS if key != "col_gap_to_nation")
+    return SKILL_COLUMNS
+
+
 def skills_section(content: ReportContent) -> str:
     """The section's HTML; empty when nothing was assessed in the area that year."""
     if not content.skills:
         return ""
     lang = content.lang
-    headers = [
-        message(content, "col_skill"),
-        message(content, "col_students_assessed"),
-        message(content, "col_mean_step"),
-        message(content, "col_gap_to_nation"),
-        message(content, "col_mean_step_self"),
-        message(content, "col_mean_progress"),
-    ]
+    shown = [key in skill_columns(content) for key in SKILL_COLUMNS]
+    headers = [message(content, key) for key in SKILL_COLUMNS]
     body = [
         [
             (row.name, False),
@@ -101,6 +113,8 @@ def skills_section(content: ReportContent) -> str:
         ]
         for row in content.skills
     ]
+    headers = [h for h, keep in zip(headers, shown, strict=True) if keep]
+    body = [[cell for cell, keep in zip(line, shown, strict=True) if keep] for line in body]
     note = f'<p class="note">{message(content, "skills_note")}</p>'
     if content.skills_note:
         provisional = message(content, "skills_provisional", note=content.skills_note)

@@ -26,6 +26,7 @@ from pipelines.reports.display import (
 )
 from pipelines.reports.document import methodology_items
 from pipelines.reports.model import ReportContent, Stat
+from pipelines.reports.skills import skill_columns
 from pipelines.spreadsheet import WORKBOOK_OPTIONS, TextCells
 
 NUMBER_FORMATS = {"count": "#,##0", "pct": "0.0", "score": "0.0", "avg": "0.00"}
@@ -261,32 +262,25 @@ def _skills(book, w: _Writer, c: ReportContent) -> None:
     """Essential skills of the area (public figures), with the provisional-translation note."""
     if not c.skills:
         return
-    ws = _sheet(
-        book,
-        w,
-        c,
-        "sheet_skills",
-        (
-            "col_skill",
-            "col_students_assessed",
-            "col_mean_step",
-            "col_gap_to_nation",
-            "col_mean_step_self",
-            "col_mean_progress",
-        ),
-    )
+    columns = skill_columns(c)
+    ws = _sheet(book, w, c, "sheet_skills", columns)
+    values = {
+        "col_students_assessed": (lambda r: r.students_assessed, "count"),
+        "col_mean_step": (lambda r: r.mean_step, "score"),
+        "col_gap_to_nation": (lambda r: r.gap_to_nation, "score"),
+        "col_mean_step_self": (lambda r: r.mean_step_self, "score"),
+        "col_mean_progress": (lambda r: r.mean_progress, "score"),
+    }
     for i, r in enumerate(c.skills, start=1):
         w.string(ws, i, 0, r.name)
-        w.stat(ws, i, 1, r.students_assessed, "count")
-        w.stat(ws, i, 2, r.mean_step, "score")
-        w.stat(ws, i, 3, r.gap_to_nation, "score")
-        w.stat(ws, i, 4, r.mean_step_self, "score")
-        w.stat(ws, i, 5, r.mean_progress, "score")
+        for j, key in enumerate(columns[1:], start=1):
+            value, kind = values[key]
+            w.stat(ws, i, j, value(r), kind)
     notes = [t("report.skills_note", c.lang)] + ([f"※ {c.skills_note}"] if c.skills_note else [])
     for i, note in enumerate(notes, start=len(c.skills) + 2):
         w.string(ws, i, 0, note, w.plain)
     ws.set_column(0, 0, 22)
-    ws.set_column(1, 5, 18)
+    ws.set_column(1, len(columns) - 1, 18)
 
 
 def _criteria(book, w: _Writer, c: ReportContent) -> None:
