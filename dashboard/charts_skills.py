@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts import COMPARISON_SYMBOLS, FONT_FAMILY, _layout
+from dashboard.charts_trends import label_sides
 from dashboard.skills_insight import gaps, matched_gaps
 from dashboard.text import plot
 from pipelines.i18n import t
@@ -85,6 +86,15 @@ def growth_lines(
     """One skill's mean step by year of schooling: the area (teacher, self) and the comparison
     (teacher): the shape of growth through school."""
     fig = go.Figure()
+    shown = rows.filter(
+        (pl.col("skill_id") == skill_id)
+        & pl.col("year_of_schooling").is_not_null()
+        & pl.col("mean_step").is_not_null()
+    ).with_columns(line=pl.concat_str("which", "assessor", separator="/"))
+    drawn = ("area/teacher", "area/self", "compare/teacher")  # the lines below, in this order
+    shown = shown.filter(pl.col("line").is_in(drawn))
+    sides = label_sides(shown, "mean_step", line_column="line", x_column="year_of_schooling")
+    crowded = _crowded(shown, sides, drawn)
     series = (
         ("area", "teacher", area_label, "solid", AREA_COLOUR, "circle"),
         ("area", "self", area_label, "dot", SELF_COLOUR, "circle-open"),
@@ -98,13 +108,9 @@ def growth_lines(
         ),
     )
     for which, assessor, who, dash, colour, symbol in series:
-        part = rows.filter(
-            (pl.col("which") == which)
-            & (pl.col("assessor") == assessor)
-            & (pl.col("skill_id") == skill_id)
-            & pl.col("year_of_schooling").is_not_null()
-            & pl.col("mean_step").is_not_null()
-        ).sort("year_of_schooling")
+        part = shown.filter((pl.col("which") == which) & (pl.col("assessor") == assessor)).sort(
+            "year_of_schooling"
+        )
         if part.is_empty():
             continue
         name = _m(f"skills_series_{assessor}", lang, area=who)
@@ -114,8 +120,11 @@ def growth_lines(
                 customdata=[plot(year_label(y, lang)) for y in part["year_of_schooling"]],
                 y=part["mean_step"].to_list(),
                 mode="lines+markers+text",
-                text=[f"{v:.1f}" for v in part["mean_step"]],
-                textposition="top center",
+                text=[
+                    "" if (f"{which}/{assessor}", y) in crowded else f"{v:.1f}"
+                    for y, v in part.select("year_of_schooling", "mean_step").iter_rows()
+                ],
+                textposition=[sides[(f"{which}/{assessor}", y)] for y in part["year_of_schooling"]],
                 name=plot(name),
                 line=dict(dash=dash, color=colour),
                 marker=dict(symbol=symbol, size=9),
@@ -132,6 +141,30 @@ def growth_lines(
     fig = _laid_out(fig, title)
     fig.update_layout(legend_y=-0.2)  # under the ticks' second line
     return fig
+
+
+# A value's label takes about this share of the step axis (0 to the highest step) in the
+# chart's 420 px: two labels nearer than this at one year print over each other.
+LABEL_ROOM = 0.06
+
+
+def _crowded(shown: pl.DataFrame, sides: dict, order: tuple[str, ...]) -> set[tuple[str, int]]:
+    """(line, year) points whose value is left unwritten (it stays in the hover): at a year
+    where three lines meet, a label that would print over one of a line before it in `order`
+    (the school's own lines before the nation's)."""
+    room = LABEL_ROOM * max(shown["mean_step"].max() or 0.0, 1.0)
+    left_out: set[tuple[str, int]] = set()
+    for (year,), rows in shown.group_by("year_of_schooling"):
+        value = dict(zip(rows["line"], rows["mean_step"], strict=True))
+        written: list[float] = []
+        for line in (line for line in order if line in value):
+            up = sides[(line, year)] == "top center"
+            at = value[line] + (room / 2 if up else -room / 2)
+            if any(abs(at - other) < room for other in written):
+                left_out.add((line, year))
+            else:
+                written.append(at)
+    return left_out
 
 
 def distribution(

@@ -113,7 +113,7 @@ def area_lines(
     name_column = "area_name_ja" if lang == "ja" else "area_name_en"
     fig = go.Figure()
     dashes = ("solid", "dash", "dot", "dashdot")
-    sides = _label_sides(frame, value_column)
+    sides = label_sides(frame, value_column)
     for index, (code, rows) in enumerate(frame.group_by("area_code", maintain_order=True)):
         values = rows[value_column].to_list()
         fig.add_trace(
@@ -133,15 +133,22 @@ def area_lines(
     return _layout(fig, title)
 
 
-def _label_sides(frame: pl.DataFrame, value_column: str) -> dict[tuple[str, int], str]:
-    """Where each point's value is written, per year: above the highest line, below the
-    lowest, and for a line between them on the side away from its nearest neighbour. With every
-    label above, two areas a few tenths apart printed their values over each other."""
-    sides: dict[tuple[str, int], str] = {}
-    points = frame.select("area_code", "academic_year", value_column).drop_nulls(value_column)
-    for (year,), rows in points.group_by("academic_year"):
+def label_sides(
+    frame: pl.DataFrame,
+    value_column: str,
+    *,
+    line_column: str = "area_code",
+    x_column: str = "academic_year",
+) -> dict[tuple[object, object], str]:
+    """Where each point's value is written, keyed (line, x): at each x, above the highest
+    line, below the lowest, and for a line between them on the side away from its nearest
+    neighbour. With every label above, two lines a few tenths apart printed their values over
+    each other."""
+    sides: dict[tuple[object, object], str] = {}
+    points = frame.select(line_column, x_column, value_column).drop_nulls(value_column)
+    for (year,), rows in points.group_by(x_column):
         ranked = rows.sort(value_column)
-        codes, values = ranked["area_code"].to_list(), ranked[value_column].to_list()
+        codes, values = ranked[line_column].to_list(), ranked[value_column].to_list()
         for i, (code, value) in enumerate(zip(codes, values, strict=True)):
             below = value - values[i - 1] if i > 0 else None
             above = values[i + 1] - value if i < len(values) - 1 else None

@@ -262,6 +262,54 @@ def test_area_lines_write_close_values_on_opposite_sides_of_their_lines():
     }
 
 
+def test_skill_growth_writes_close_values_on_opposite_sides_of_their_lines():
+    """Year 10: the school's teachers 5.0 and its students 4.9 (a tenth apart) and Japan 3.0:
+    the students' value goes under their line, away from the teachers' just above; year 11
+    has only the teachers' line, written above."""
+    rows = pl.DataFrame(
+        {
+            "which": ["area", "area", "compare", "area"],
+            "assessor": ["teacher", "self", "teacher", "teacher"],
+            "skill_id": ["listening"] * 4,
+            "year_of_schooling": [10, 10, 10, 11],
+            "mean_step": [5.0, 4.9, 3.0, 5.2],
+        }
+    )
+    fig = charts_skills.growth_lines(rows, "listening", "A school", "Japan", "en", "Listening")
+    sides = {trace.name: list(trace.textposition) for trace in fig.data}
+    teacher, own, nation = (trace.name for trace in fig.data)
+    assert sides == {
+        teacher: ["top center", "top center"],
+        own: ["bottom center"],
+        nation: ["bottom center"],
+    }
+    assert [list(trace.text) for trace in fig.data] == [["5.0", "5.2"], ["4.9"], ["3.0"]]
+
+
+def test_skill_growth_leaves_the_nations_value_unwritten_where_it_would_print_over():
+    """Year 12: the school's teachers 11.2, the nation 11.7 and the school's students 12.2.
+    The nation's value would sit 0.5 steps under the students' (a label needs 6 % of the axis,
+    0.73 steps): it is left to the hover; the school's own two stay written."""
+    rows = pl.DataFrame(
+        {
+            # The nation's self-assessments (12.6) are not drawn: they place no label.
+            "which": ["area", "area", "compare", "compare"],
+            "assessor": ["teacher", "self", "teacher", "self"],
+            "skill_id": ["listening"] * 4,
+            "year_of_schooling": [12, 12, 12, 12],
+            "mean_step": [11.2, 12.2, 11.7, 12.6],
+        }
+    )
+    fig = charts_skills.growth_lines(rows, "listening", "A school", "Japan", "en", "Listening")
+    assert [list(trace.text) for trace in fig.data] == [["11.2"], ["12.2"], [""]]
+    assert [list(trace.textposition) for trace in fig.data] == [
+        ["bottom center"],
+        ["top center"],
+        ["top center"],
+    ]
+    assert [list(trace.y) for trace in fig.data] == [[11.2], [12.2], [11.7]]  # hover keeps it
+
+
 def test_skill_growth_ticks_years_of_schooling_upright_on_two_lines():
     rows = pl.DataFrame(
         {
