@@ -187,3 +187,30 @@ def test_english_report_uses_english_names_and_labels(snapshot):
         academic_year=2025,
     )[0]
     assert as_displayed(nation["response_rate"], 1) in text
+
+
+def test_a_tables_last_row_never_starts_a_page_alone():
+    """The report's stylesheet keeps a table's last three rows together. A filler of growing
+    height pushes the page break through every row of an eight-row table (the benchmarks); on
+    whichever page its last row lands, the two rows before it are there too."""
+    from weasyprint import HTML
+
+    from pipelines.reports.document import stylesheet
+    from pipelines.reports.markup import table
+
+    rows = [[(f"ROW{i}", False), (f"{i * 10}", True)] for i in range(1, 9)]
+    breaks_seen = set()
+    for filler_mm in range(200, 262, 3):
+        document = (
+            f"<html><head><style>{stylesheet()}</style></head><body>"
+            f'<div style="height: {filler_mm}mm"></div>'
+            f"{table(['No.', 'Value'], rows, 'benchmarks')}</body></html>"
+        )
+        pages = [
+            page.extract_text()
+            for page in PdfReader(io.BytesIO(HTML(string=document).write_pdf())).pages
+        ]
+        last_page = next(text for text in pages if "ROW8" in text)
+        assert "ROW7" in last_page and "ROW6" in last_page, (filler_mm, pages)
+        breaks_seen.add(sum("ROW" in text for text in pages))
+    assert breaks_seen == {1, 2}  # some heights split the table, some leave it whole
