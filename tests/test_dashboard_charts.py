@@ -262,20 +262,31 @@ def test_area_lines_write_close_values_on_opposite_sides_of_their_lines():
     }
 
 
+def growth(*points: tuple[str, str, int, float]):
+    """The growth chart of listening from (which, assessor, year of schooling, mean step)."""
+    which, assessor, years, steps = zip(*points, strict=True)
+    rows = pl.DataFrame(
+        {
+            "which": which,
+            "assessor": assessor,
+            "skill_id": ["listening"] * len(points),
+            "year_of_schooling": years,
+            "mean_step": steps,
+        }
+    )
+    return charts_skills.growth_lines(rows, "listening", "A school", "Japan", "en", "Listening")
+
+
 def test_skill_growth_writes_close_values_on_opposite_sides_of_their_lines():
     """Year 10: the school's teachers 5.0 and its students 4.9 (a tenth apart) and Japan 3.0:
     the students' value goes under their line, away from the teachers' just above; year 11
     has only the teachers' line, written above."""
-    rows = pl.DataFrame(
-        {
-            "which": ["area", "area", "compare", "area"],
-            "assessor": ["teacher", "self", "teacher", "teacher"],
-            "skill_id": ["listening"] * 4,
-            "year_of_schooling": [10, 10, 10, 11],
-            "mean_step": [5.0, 4.9, 3.0, 5.2],
-        }
+    fig = growth(
+        ("area", "teacher", 10, 5.0),
+        ("area", "self", 10, 4.9),
+        ("compare", "teacher", 10, 3.0),
+        ("area", "teacher", 11, 5.2),
     )
-    fig = charts_skills.growth_lines(rows, "listening", "A school", "Japan", "en", "Listening")
     sides = {trace.name: list(trace.textposition) for trace in fig.data}
     teacher, own, nation = (trace.name for trace in fig.data)
     assert sides == {
@@ -290,17 +301,12 @@ def test_skill_growth_leaves_the_nations_value_unwritten_where_it_would_print_ov
     """Year 12: the school's teachers 11.2, the nation 11.7 and the school's students 12.2.
     The nation's value would sit 0.5 steps under the students' (a label needs 6 % of the axis,
     0.73 steps): it is left to the hover; the school's own two stay written."""
-    rows = pl.DataFrame(
-        {
-            # The nation's self-assessments (12.6) are not drawn: they place no label.
-            "which": ["area", "area", "compare", "compare"],
-            "assessor": ["teacher", "self", "teacher", "self"],
-            "skill_id": ["listening"] * 4,
-            "year_of_schooling": [12, 12, 12, 12],
-            "mean_step": [11.2, 12.2, 11.7, 12.6],
-        }
+    fig = growth(
+        ("area", "teacher", 12, 11.2),
+        ("area", "self", 12, 12.2),
+        ("compare", "teacher", 12, 11.7),
+        ("compare", "self", 12, 12.6),  # not drawn: places no label
     )
-    fig = charts_skills.growth_lines(rows, "listening", "A school", "Japan", "en", "Listening")
     assert [list(trace.text) for trace in fig.data] == [["11.2"], ["12.2"], [""]]
     assert [list(trace.textposition) for trace in fig.data] == [
         ["bottom center"],
