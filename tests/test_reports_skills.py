@@ -76,6 +76,7 @@ def test_the_national_report_has_no_gap_to_the_nation(snapshot):
     no_data = t("report.no_data_mark", "en")
     assert f"Listening 16 6.0 {no_data} +2.0" in text
     assert t("report.col_gap_to_nation", "en") not in text
+    assert "gap" not in text.lower()  # nor the note's explanation of it
     assert t("report.col_gap_to_nation", "en") in html(snapshot, "hub:H1", "en")
     book = openpyxl.load_workbook(
         io.BytesIO(render_report(snapshot, year=2025, area="national", lang="ja", fmt="xlsx"))
@@ -87,3 +88,5 @@ def test_the_national_report_has_no_gap_to_the_nation(snapshot):
         t(f"report.{k}", "ja") for k in ("col_skill", "col_students_assessed", "col_mean_step")
     ]
     assert [c.value for c in sheet[2]][:3] == ["聴く力", 16, 6]
+    notes = [row[0].value for row in sheet.iter_rows(min_row=3) if row[0].value]
+    assert notes[0] == t("report.skills_note_national", "ja")

@@ -87,6 +87,11 @@ SKILL_COLUMNS = (
 )
 
 
+def skills_note_key(content: ReportContent) -> str:
+    """The note under the table: without the gap's explanation where there is no gap."""
+    return "skills_note_national" if content.is_national else "skills_note"
+
+
 def skill_columns(content: ReportContent) -> tuple[str, ...]:
     """The skills table's columns: no gap to the nation in the national report (it would be
     the nation against itself, 0 on every row)."""
@@ -115,7 +120,7 @@ def skills_section(content: ReportContent) -> str:
     ]
     headers = [h for h, keep in zip(headers, shown, strict=True) if keep]
     body = [[cell for cell, keep in zip(line, shown, strict=True) if keep] for line in body]
-    note = f'<p class="note">{message(content, "skills_note")}</p>'
+    note = f'<p class="note">{message(content, skills_note_key(content))}</p>'
     if content.skills_note:
         provisional = message(content, "skills_provisional", note=content.skills_note)
         note += f'<p class="note">※ {provisional}</p>'

@@ -26,7 +26,7 @@ from pipelines.reports.display import (
 )
 from pipelines.reports.document import methodology_items
 from pipelines.reports.model import ReportContent, Stat
-from pipelines.reports.skills import skill_columns
+from pipelines.reports.skills import skill_columns, skills_note_key
 from pipelines.spreadsheet import WORKBOOK_OPTIONS, TextCells
 
 NUMBER_FORMATS = {"count": "#,##0", "pct": "0.0", "score": "0.0", "avg": "0.00"}
@@ -276,7 +276,9 @@ def _skills(book, w: _Writer, c: ReportContent) -> None:
         for j, key in enumerate(columns[1:], start=1):
             value, kind = values[key]
             w.stat(ws, i, j, value(r), kind)
-    notes = [t("report.skills_note", c.lang)] + ([f"※ {c.skills_note}"] if c.skills_note else [])
+    notes = [t(f"report.{skills_note_key(c)}", c.lang)] + (
+        [f"※ {c.skills_note}"] if c.skills_note else []
+    )
     for i, note in enumerate(notes, start=len(c.skills) + 2):
         w.string(ws, i, 0, note, w.plain)
     ws.set_column(0, 0, 22)
