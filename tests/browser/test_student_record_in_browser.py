@@ -170,7 +170,10 @@ def test_area_staff_cannot_open_a_students_record(warehouse, server, page, email
     settle(page)
     text = body_text(page)
     assert m("record_title", ref=student) not in text
-    assert m("page_student_record") not in text
+    assert student not in text  # nothing of the student, not even the ref from the URL
+    # The page says it is not open to this account (in Japanese), rather than opening.
+    assert m("page_not_for_role", page=m("page_student_record")) in text
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
     if email == COORDINATOR:  # the hub's page shows coverage so far, for the hub
         hub = warehouse[4]
         page.goto(f"{server}/district?level=hub&area={hub}&year=2025&lang=en")
