@@ -91,10 +91,6 @@ def growth_lines(
         & pl.col("year_of_schooling").is_not_null()
         & pl.col("mean_step").is_not_null()
     ).with_columns(line=pl.concat_str("which", "assessor", separator="/"))
-    drawn = ("area/teacher", "area/self", "compare/teacher")  # the lines below, in this order
-    shown = shown.filter(pl.col("line").is_in(drawn))
-    sides = label_sides(shown, "mean_step", line_column="line", x_column="year_of_schooling")
-    crowded = _crowded(shown, sides, drawn)
     series = (
         ("area", "teacher", area_label, "solid", AREA_COLOUR, "circle"),
         ("area", "self", area_label, "dot", SELF_COLOUR, "circle-open"),
@@ -107,6 +103,10 @@ def growth_lines(
             COMPARISON_SYMBOLS["national_mean"],
         ),
     )
+    drawn = tuple(f"{which}/{assessor}" for which, assessor, *_ in series)  # in drawing order
+    shown = shown.filter(pl.col("line").is_in(drawn))
+    sides = label_sides(shown, "mean_step", line_column="line", x_column="year_of_schooling")
+    crowded = _crowded(shown, sides, drawn)
     for which, assessor, who, dash, colour, symbol in series:
         part = shown.filter((pl.col("which") == which) & (pl.col("assessor") == assessor)).sort(
             "year_of_schooling"

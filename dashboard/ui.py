@@ -59,11 +59,13 @@ SKILLS = PageSpec("views/skills.py", "skills", "page_skills", ":material/psychol
 # Streamlit serves the default page at "/" only, so a school's profile is not its default: a
 # hidden landing page opens it, and /school?school=CODE keeps working for a school's login.
 SCHOOL_HOME = PageSpec("views/school_home.py", "home", "page_school", ":material/school:", True)
+# Every page of the app, whichever role has it.
+ALL_PAGES = (*PAGES, CRITERIA, SKILLS, SELF_ASSESSMENT, STUDENT_RECORD, *ASKNET_PAGES, SCHOOL_HOME)
 
 
 def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
     if viewer.scope.is_school:
-        every = {p.url_path: p for p in (*PAGES, SELF_ASSESSMENT, SKILLS, STUDENT_RECORD)}
+        every = {p.url_path: p for p in ALL_PAGES}
         return (SCHOOL_HOME, *(every[path] for path in SCHOOL_PAGES))
     pages = PAGES[:5] + (CRITERIA, SKILLS) + PAGES[5:]
     if viewer.may_act_for_school:
@@ -74,8 +76,7 @@ def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
 def pages_not_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
     """Every page the viewer's role does not have (dashboard.elsewhere answers at their URLs)."""
     mine = {p.url_path for p in pages_for(viewer)}
-    every = (*PAGES, CRITERIA, SKILLS, SELF_ASSESSMENT, STUDENT_RECORD, *ASKNET_PAGES, SCHOOL_HOME)
-    return tuple({p.url_path: p for p in every if p.url_path not in mine}.values())
+    return tuple({p.url_path: p for p in ALL_PAGES if p.url_path not in mine}.values())
 
 
 def lang() -> str:
