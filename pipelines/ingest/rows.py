@@ -189,9 +189,13 @@ class FileLoad:
         # `typed` is read by name (replacement scan) in the SQL below and in _quarantine.
         statements = insert_sql(parsed, self.file_id, f"from typed where not {any_error}")
         inserted = self.con.execute(statements[0]).fetchall()[0][0]
+        quarantined = height - inserted
+        if not quarantined:
+            # Every row passed (the usual chunk): the other tables' inserts (a return's scores,
+            # an assessment's steps) take every row without checking the rules a second time.
+            statements = insert_sql(parsed, self.file_id, "from typed")
         for sql in statements[1:]:
             self.con.execute(sql)
-        quarantined = height - inserted
         if quarantined:
             shown = _quarantine(self.con, parsed, rules, self.file_id, typed)
             self.shown += shown[: QUARANTINE_ROWS_KEPT - len(self.shown)]
