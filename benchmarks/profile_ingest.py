@@ -16,8 +16,9 @@ seconds spent in each phase of pipelines.ingest, timed by wrapping its functions
 
 Run it with the bare load of the same files (benchmarks/bench_ingest.py) to read it as ratios.
 The ingest reads and types a file's next batch in a second thread while DuckDB checks and
-inserts the one before (reading.read_ahead); here that thread is off, so the phases run one after
-the other and add up to the total (which is therefore longer than the ingest's own time).
+inserts the one before (reading.read_ahead), and a batch's next small file likewise
+(ingest.prefetch); here both threads are off, so the phases run one after the other and add up
+to the total (which is therefore longer than the ingest's own time).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
+import pipelines.ingest.api as api
 import pipelines.ingest.load as load
 import pipelines.ingest.reading as reading
 import pipelines.ingest.rows as rows
@@ -70,6 +72,7 @@ def profile(files: list[Path]) -> dict:
 
     seconds: dict[str, float] = {}
     load.read_ahead = _one_after_the_other
+    api._prepare_next = lambda *args, **kwargs: None  # no next file prepared ahead
     _wrap(load, "scan", "scan", seconds)
     _wrap(pl, "read_csv", "read_csv", seconds)
     _wrap(reading, "_finish", "finish", seconds)

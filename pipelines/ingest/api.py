@@ -9,6 +9,7 @@ A file named explicitly may also be `.txt` or `.tsv` (read as delimited text).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -19,10 +20,12 @@ from pipelines.ingest.load import (
     IngestSource,
     Progress,
     ProgressEvent,
+    chunk_bytes_setting,
     ingest_one,
     rollback_quietly,
 )
 from pipelines.ingest.names import readable_name
+from pipelines.ingest.prefetch import Prepared, prepare
 from pipelines.ingest.staging import SchoolRegistry
 from pipelines.settings import settings
 from pipelines.warehouse import connect_writer, remove_ingest_leftovers, writer_lock
@@ -122,11 +125,24 @@ def ingest_files(
         remove_ingest_leftovers(db_path)
         con = connect_writer(db_path)
         _bound_memory(con)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-next-file")
+        ahead: tuple[int, IngestSource, Future[Prepared]] | None = None
         try:
             registry = SchoolRegistry(con)
             for index, item in enumerate(sources):
                 name = readable_name(item.name)
                 size = _size(item)
+                prepared = None
+                if ahead is not None and ahead[0] == index:
+                    try:
+                        source, prepared = ahead[1], ahead[2].result()
+                    except Exception:  # noqa: BLE001 - a fault in preparing: the load redoes it
+                        prepared = None
+                ahead = None
+                if index + 1 < len(sources):
+                    ahead = _prepare_next(
+                        pool, sources, index + 1, registry, kind, allowed_schools, chunk_bytes
+                    )
 
                 def step(
                     step_name: str, index: int = index, name: str = name, size: int = size
@@ -138,12 +154,15 @@ def ingest_files(
                             )
                         )
 
-                try:
-                    source = _as_source(item)
-                except OSError:
-                    source = IngestSource(name=name, data=b"", source_path=readable_name(str(item)))
-                    results.append(_unreadable(con, source, user))
-                    continue
+                if prepared is None:
+                    try:
+                        source = _as_source(item)
+                    except OSError:
+                        source = IngestSource(
+                            name=name, data=b"", source_path=readable_name(str(item))
+                        )
+                        results.append(_unreadable(con, source, user))
+                        continue
                 try:
                     result = ingest_one(
                         con,
@@ -155,14 +174,55 @@ def ingest_files(
                         registry=registry,
                         step=step,
                         chunk_bytes=chunk_bytes,
+                        prepared=prepared,
                     )
                 except Exception as exc:  # noqa: BLE001 - one file's failure never stops a batch
                     con, result = _failed(con, db_path, source, kind, user, exc)
                     registry = SchoolRegistry(con)
                 results.append(result)
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if ahead is not None:  # a batch stopped early: close the next file's reader
+                future = ahead[2]
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    future.result().close()
             con.close()
     return results
+
+
+def _prepare_next(
+    pool: ThreadPoolExecutor,
+    sources: list[IngestSource | Path],
+    index: int,
+    registry: SchoolRegistry,
+    kind: str | None,
+    allowed_schools: set[str] | None,
+    chunk_bytes: int | None,
+) -> tuple[int, IngestSource, Future[Prepared]] | None:
+    """Start hashing, reading and typing the batch's file `index` in the pool's thread while
+    the current one loads (pipelines.ingest.prefetch), if it is a small file (one chunk) that
+    can be opened; None otherwise (the loop then does it all itself, as before)."""
+    limit = chunk_bytes or chunk_bytes_setting()
+    item = sources[index]
+    if not 0 < _size(item) <= limit:
+        return None
+    try:
+        source = _as_source(item)
+    except OSError:
+        return None
+    # The codes are read here, in the connection's thread; a registry file loaded before this
+    # one makes them stale, and then the load types the rows again (Prepared.typed_for).
+    known = registry.codes()
+    future = pool.submit(
+        prepare,
+        source.name,
+        source.open,
+        kind=kind,
+        chunk_bytes=limit,
+        known=known,
+        scope=allowed_schools,
+    )
+    return index, source, future
 
 
 def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:

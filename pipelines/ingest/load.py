@@ -29,6 +29,7 @@ import duckdb
 
 from pipelines.i18n import both, t
 from pipelines.ingest.headers import header_label
+from pipelines.ingest.prefetch import Prepared, first_rows
 from pipelines.ingest.reading import FileRejected, ParsedFile, batched, open_chunks, read_ahead
 from pipelines.ingest.rows import FileLoad
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
@@ -269,12 +270,14 @@ def ingest_one(
     registry: SchoolRegistry,
     step: Callable[[str], None],
     chunk_bytes: int | None = None,
+    prepared: Prepared | None = None,
 ) -> FileResult:
-    """Ingest one file; never raises for bad input (the file is rejected with a reason)."""
+    """Ingest one file; never raises for bad input (the file is rejected with a reason).
+    `prepared`: the file already hashed, read and typed in another thread (ingest.prefetch)."""
     started = _now()
     shown_path = source.source_path or source.name
     step("read")
-    facts = scan(source.open)
+    facts = prepared.scanned() if prepared is not None else scan(source.open)
     sha = facts.sha256
     earlier = con.execute(
         "select file_id, original_name, archive_path, kind from raw.ingest_log "
@@ -284,31 +287,37 @@ def ingest_one(
     earlier = earlier[0] if earlier else None
     log_args = {"sha": sha, "source": source, "started": started, "user": user}
     if earlier:
+        if prepared is not None:
+            prepared.close()
         ja, en = both("ingest.duplicate", file_id=earlier[0], name=earlier[1])
         result = FileResult(shown_path, earlier[3], "duplicate", reason_ja=ja, reason_en=en)
         return _log_alone(con, result, archive_path=earlier[2], **log_args)
 
-    lookups: dict = {}  # values parsed in one chunk are not parsed again in the next
+    # Values parsed in one chunk are not parsed again in the next.
+    lookups: dict = prepared.lookups if prepared is not None else {}
 
     def typed(parsed: ParsedFile, known: set[str] | None):
         return typed_frame(parsed, known_schools=known, scope=allowed_schools, lookups=lookups)
 
     try:
-        chunks = open_chunks(
-            source.name, source.open, facts, kind, chunk_bytes or chunk_bytes_setting()
-        )
-        # Chunks of blank lines before the first data row are passed over here, so a file
-        # with no data row at all is rejected before its transaction, as a whole file was.
-        parsed = next(chunks, None)
-        while parsed is not None and parsed.rows_read == 0:
-            parsed = next(chunks, None)
-        if parsed is None:
-            raise FileRejected("no_data_rows")
+        if prepared is not None:
+            chunks, parsed = prepared.read()
+        else:
+            chunks = open_chunks(
+                source.name, source.open, facts, kind, chunk_bytes or chunk_bytes_setting()
+            )
+            # A file with no data row at all is rejected before its transaction.
+            parsed = first_rows(chunks)
         step("check")
         # Read here, in this thread: the later chunks are typed in another (read_ahead), which
         # must not use the connection.
         known = None if parsed.kind == "schools" else registry.codes()
-        first = typed(parsed, known)
+        first = prepared.typed_for(known) if prepared is not None else None
+        if first is None:
+            # Typed again against today's codes: the lookups made with the stale ones go too
+            # (a code's membership in the registry is one of them).
+            lookups.clear()
+            first = typed(parsed, known)
     except Exception as exc:  # noqa: BLE001 - FileRejected, or a damaged file
         ja, en = _reading_failure(exc)
         result = FileResult(shown_path, kind, "rejected", reason_ja=ja, reason_en=en)
