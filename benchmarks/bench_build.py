@@ -422,6 +422,7 @@ def main() -> None:
                 "audits": len(best.audits),
                 "audit_seconds": best.audit_seconds,
                 "publish_seconds": best.publish_seconds,
+                "slowest_models": [(name, round(sec, 2)) for name, sec in slowest],
             },
             "build_target_seconds": BUILD_TARGET,
             "area_chain_seconds": chain_seconds,

@@ -1,0 +1,189 @@
+"""The "Targets not met, and why" section of docs/performance.md.
+
+For every target the run did not meet, where its time went, read from the same run's figures
+(benchmarks/out/<step>.json): the ingest profile's phases, the full build's slowest models, what
+grew between the two warehouse sizes of the freshness step, the browser's share of the slowest
+page visits, and the slowest pages under load. Nothing here is measured anew and no figure is
+typed in: the sentences only name what the figures show.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SHAPES = {"utf8-large": "four large files, UTF-8", "cp932-large": "four large files, CP932"}
+
+
+def why_not_met(out: Path) -> list[str]:
+    """The section's Markdown lines; none when every target with figures was met."""
+    items = [
+        *_ingest(_load(out, "ingest")),
+        *_build(_load(out, "build")),
+        *_fresh(_load(out, "fresh")),
+        *_pages(_load(out, "pages")),
+        *_load_test(_load(out, "load")),
+    ]
+    if not items:
+        return []
+    return ["## Targets not met, and why", "", *items, ""]
+
+
+def _load(out: Path, name: str) -> dict | None:
+    path = out / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _ingest(ingest: dict | None) -> list[str]:
+    if not ingest:
+        return []
+    items = []
+    for result in ingest["results"]:
+        ratio = result["ingest"]["seconds"] / result["bare"]["seconds"]
+        profile = result.get("profile")
+        if ratio <= ingest["targets"][result["dress"]] or not profile:
+            continue
+        phases = profile["phases"]
+        work = {name.split(" ", 1)[1]: s for name, s in phases.items() if not _fixed(name)}
+        biggest = sorted(work.items(), key=lambda item: -item[1])
+        extra = profile["seconds"] - result["bare"]["seconds"]
+        items.append(
+            f"- **Ingest, {SHAPES.get(result['dress'], result['dress'])}: {ratio:.2f}x.** "
+            f"Profiled with its second thread off (so that the phases add up), the ingest took "
+            f"{profile['seconds']:.1f} s, {extra:.1f} s more than the bare load's "
+            f"{result['bare']['seconds']:.1f} s. Its phases beyond the hash and the archive copy: "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in biggest)
+            + ". Checking and inserting in DuckDB, and typing (each distinct value parsed once, "
+            "then joined back), are the work of the contract's rules and types, which the bare "
+            "load does not do. The ingest already reads and types the next batch in a second "
+            "thread while DuckDB checks and inserts the current one, so what is left is work on "
+            "both cores, not waiting."
+        )
+    return items
+
+
+def _fixed(phase: str) -> bool:
+    """Phases no ingest can skip: the hash and encoding scan, and the archive copy's wait."""
+    return phase.startswith(("1 scan", "7 archive"))
+
+
+def _build(build: dict | None) -> list[str]:
+    if not build:
+        return []
+    best = build["best"]
+    if best["seconds"] < build["build_target_seconds"]:
+        return []
+    slowest = best.get("slowest_models") or []
+    named = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest[:5])
+    return [
+        f"- **`shirube build` end to end: {best['seconds']:.0f} s.** Its slowest models are "
+        f"{named or 'in the build details below'}: the student-level marts (activities, "
+        "rosters, skills, journeys), which grow with the number of students. A full build runs "
+        "on a first build, a new registry, or a change of model, setting or framework; a new "
+        "file is built incrementally (the freshness rows)."
+    ]
+
+
+def _fresh(fresh: dict | None) -> list[str]:
+    if not fresh or fresh["growth"] < 1.3:
+        return []
+    small, large = fresh["figures"][0], fresh["figures"][-1]
+    grew = _growth(small, large)
+    named = ", ".join(f"{name} +{seconds:.2f} s" for name, seconds in grew[:6])
+    return [
+        f"- **Freshness grows {fresh['growth']:.2f}x for {large['fraction'] / small['fraction']:g}x"
+        f" the data.** From the smaller warehouse to the larger, the incremental build took "
+        f"{large['build_seconds'] - small['build_seconds']:.1f} s more; the steps that grew most: "
+        f"{named}. One school's new return moves the means of its hub, municipality, prefecture "
+        "and the nation, and its prefecture's ranking; the marts that set every school beside "
+        "those means (`school_comparison`, `support_flags`, `school_flag_summary`) therefore "
+        "change for every school of that year, and rebuilding and publishing them grows with the "
+        "schools of the year, not with the file. Keeping that flat would mean joining the area "
+        "means when a page reads a school instead of storing them in each school's row."
+    ]
+
+
+def _growth(small: dict, large: dict) -> list[tuple[str, float]]:
+    """Each model and publish step's seconds at the larger size less at the smaller, largest
+    first (a step only one size had counts from zero)."""
+
+    def steps(figure: dict) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for kind in ("rebuilt", "publish_steps"):
+            for name, seconds in figure.get(kind, []):
+                label = name if kind == "rebuilt" else f"publishing {name}"
+                found[label] = found.get(label, 0.0) + seconds
+        return found
+
+    before, after = steps(small), steps(large)
+    grew = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in {*before, *after}}
+    return sorted(((n, s) for n, s in grew.items() if s > 0), key=lambda item: -item[1])
+
+
+def _pages(pages: dict | None) -> list[str]:
+    if not pages or "roles" not in pages:
+        return []
+    targets, items = pages["targets"], []
+    cold_first = [
+        (role, s["first_visit"]["worst"])
+        for role, s in pages["roles"].items()
+        if not s["first_visit"]["met"]
+    ]
+    for role, worst in cold_first:
+        signed_in = role != "open"
+        items.append(
+            f"- **First visit, {role}: {worst:.2f} s (worst).** "
+            + (
+                "Timed from the provider's Authorize click, after the sign-in page had loaded "
+                "the app's scripts."
+                if signed_in
+                else "The open dashboard's first visit is the only one whose timed part loads "
+                "the app's scripts into a new browser profile (the signed-in roles' first visits "
+                "are timed from the sign-in click, after the sign-in page loaded them), on the "
+                "same 2 cores as the server's first run."
+            )
+        )
+    slow = []
+    for role, summary in pages["roles"].items():
+        for name, page in summary["pages"].items():
+            for kind in ("sidebar", "sidebar_again"):
+                drawing = page[kind].get("drawing_seconds") or [None] * len(page[kind]["seconds"])
+                for seconds, drawn in zip(page[kind]["seconds"], drawing, strict=True):
+                    if seconds >= targets["sidebar"]:
+                        slow.append((seconds, drawn, role, name))
+    if slow:
+        drawn_known = [(s, d) for s, d, _, _ in slow if d is not None]
+        share = sum(d for _, d in drawn_known) / max(sum(s for s, _ in drawn_known), 1e-9)
+        worst = sorted(slow, key=lambda visit: -visit[0])[:4]
+        items.append(
+            f"- **Pages through the sidebar: {len(slow)} visits over "
+            f"{targets['sidebar']:g} s.** Over all of them, the browser's own drawing (main-"
+            f"thread tasks over 50 ms: Plotly, React, layout) was {100 * share:.0f} % of the time. "
+            "The slowest: "
+            + "; ".join(
+                f"{name} ({role}) {seconds:.2f} s, of which {drawn:.2f} s drawing"
+                if drawn is not None
+                else f"{name} ({role}) {seconds:.2f} s"
+                for seconds, drawn, role, name in worst
+            )
+            + ". These pages draw several charts (the compare page three: the heatmap of every "
+            "area and benchmark, the ranked bars and the spread) in a browser that shares the "
+            "2 cores with the server; the server's own time per page is in "
+            "`benchmarks/profile_pages.py`."
+        )
+    return items
+
+
+def _load_test(load: dict | None) -> list[str]:
+    if not load or load["targets"]["p95_warm_under_1s"]:
+        return []
+    websocket = load["clients"]["websocket"]
+    pages = sorted(websocket["pages"].items(), key=lambda item: -(item[1]["p95"] or 0))
+    return [
+        f"- **Warm pages under load: p95 {websocket['warm']['p95']:.2f} s.** The slowest pages at "
+        "p95: "
+        + ", ".join(f"{name} {stats['p95']:.2f} s" for name, stats in pages[:3] if stats["p95"])
+        + f". {load['config']['sessions']} sessions share one server process and 2 cores with the "
+        "ingest and the rebuild; the median stays at "
+        f"{websocket['warm']['p50']:.2f} s. docs/deployment.md says when to add a server."
+    ]
