@@ -212,7 +212,10 @@ def _prepare_next(
         return None
     # The codes are read here, in the connection's thread; a registry file loaded before this
     # one makes them stale, and then the load types the rows again (Prepared.typed_for).
-    known = registry.codes()
+    try:
+        known = registry.codes()
+    except duckdb.Error:
+        return None  # not prepared: the load reads them itself, and rejects the file if it must
     future = pool.submit(
         prepare,
         source.name,
