@@ -94,11 +94,12 @@ def _fresh(fresh: dict | None) -> list[str]:
         f"- **Freshness grows {fresh['growth']:.2f}x for {large['fraction'] / small['fraction']:g}x"
         f" the data.** From the smaller warehouse to the larger, the incremental build took "
         f"{large['build_seconds'] - small['build_seconds']:.1f} s more; the steps that grew most: "
-        f"{named}. One school's new return moves the means of its hub, municipality, prefecture "
-        "and the nation, and its prefecture's ranking; the marts that set every school beside "
-        "those means (`school_comparison`, `support_flags`, `school_flag_summary`) therefore "
-        "change for every school of that year, and rebuilding and publishing them grows with the "
-        "schools of the year, not with the file. Keeping that flat would mean joining the area "
+        f"{named}. One school's new return moves the means of its hub, municipality, "
+        "prefecture and the nation, and the ranks in its prefecture. `school_comparison` stores "
+        "each school beside those means, so its rows change for every school of that year; "
+        "`support_flags` (and `school_flag_summary` below it) compare each school with its hub's "
+        "means and are rebuilt for the whole year. Their rebuild and publish grow with the "
+        "schools of the year, not with the file; keeping them flat would mean joining the area "
         "means when a page reads a school instead of storing them in each school's row."
     ]
 
@@ -166,12 +167,29 @@ def _pages(pages: dict | None) -> list[str]:
                 else f"{name} ({role}) {seconds:.2f} s"
                 for seconds, drawn, role, name in worst
             )
-            + ". These pages draw several charts (the compare page three: the heatmap of every "
+            + ". "
+            + _again(pages, {name for _, _, _, name in slow})
+            + "These pages draw several charts (the compare page three: the heatmap of every "
             "area and benchmark, the ranked bars and the spread) in a browser that shares the "
             "2 cores with the server; the server's own time per page is in "
             "`benchmarks/profile_pages.py`."
         )
     return items
+
+
+def _again(pages: dict, names: set[str]) -> str:
+    """The slow pages' worst visit when reached again through the sidebar (their queries cached
+    on the server, their chart code already run in the browser)."""
+    worst = {
+        name: max(
+            max(s["pages"][name]["sidebar_again"]["seconds"])
+            for s in pages["roles"].values()
+            if name in s["pages"]
+        )
+        for name in sorted(names)
+    }
+    listed = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in worst.items())
+    return f"Reached again, the same pages took at worst: {listed}. "
 
 
 def _load_test(load: dict | None) -> list[str]:
