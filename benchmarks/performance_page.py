@@ -6,7 +6,6 @@ The page opens with the machine and versions, then one table of every target (is
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import re
@@ -15,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from bench_paths import without_machine_paths
-from performance_why import why_not_met
+from performance_why import FIXED_PHASES, SHAPES, step_figures, why_not_met
 
 PACKAGES = ("duckdb", "polars", "pandas", "pyarrow", "streamlit", "plotly", "python-calamine")
 
@@ -58,11 +57,6 @@ def _chromium_version() -> str:
     return done.stdout.strip() or "Chromium (version not reported)"
 
 
-def _load(out: Path, name: str) -> dict | None:
-    path = out / f"{name}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-
-
 def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -70,10 +64,10 @@ def _met(ok: bool) -> str:
 def target_rows(out: Path) -> list[str]:
     """Markdown rows: measure | figure | target | met."""
     rows: list[str] = []
-    ingest = _load(out, "ingest")
+    ingest = step_figures(out, "ingest")
     if ingest:
         rows += ingest_rows(ingest)
-    build = _load(out, "build")
+    build = step_figures(out, "build")
     if build:
         seconds, target = build["best"]["seconds"], build["build_target_seconds"]
         rows.append(
@@ -87,16 +81,16 @@ def target_rows(out: Path) -> list[str]:
             f"**{build['pandas_ratio']:.1f}x** | >= 10x (issue #4) | "
             f"{_met(build['pandas_ratio'] >= 10)} |"
         )
-    fresh = _load(out, "fresh")
+    fresh = step_figures(out, "fresh")
     if fresh:
         rows += fresh_rows(fresh)
-    pages = _load(out, "pages")
+    pages = step_figures(out, "pages")
     if pages and "roles" in pages:
         rows += page_rows(pages)
-    load = _load(out, "load")
+    load = step_figures(out, "load")
     if load:
         rows += load_rows(load)
-    stress = _load(out, "stress")
+    stress = step_figures(out, "stress")
     if stress:
         config, clients = stress["config"], stress["clients"]
         p95 = clients["websocket"]["warm"]["p95"]
@@ -108,14 +102,6 @@ def target_rows(out: Path) -> list[str]:
             f"{stress['memory_mb']['peak'] or 0:,.0f} MB | (capacity of one server) | |"
         )
     return rows
-
-
-SHAPES = {
-    "utf8": "many small files, UTF-8",
-    "cp932": "many small files, CP932",
-    "utf8-large": "four large files, UTF-8",
-    "cp932-large": "four large files, CP932",
-}
 
 
 def ingest_rows(ingest: dict) -> list[str]:
@@ -157,9 +143,7 @@ def _profile_row(result: dict) -> str:
     # SHA-256 and encoding (scan), and the wait for its archive copy (with fsync; the copy is
     # made in a thread beside the load, so only what the load does not hide counts).
     fixed = sum(
-        seconds
-        for name, seconds in profile["phases"].items()
-        if name.startswith(("1 scan", "7 archive"))
+        seconds for name, seconds in profile["phases"].items() if name.startswith(FIXED_PHASES)
     )
     bare = result["bare"]["seconds"]
     floor = (

@@ -12,24 +12,32 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SHAPES = {"utf8-large": "four large files, UTF-8", "cp932-large": "four large files, CP932"}
+SHAPES = {
+    "utf8": "many small files, UTF-8",
+    "cp932": "many small files, CP932",
+    "utf8-large": "four large files, UTF-8",
+    "cp932-large": "four large files, CP932",
+}
+# Profile phases no ingest can skip: the hash and encoding scan, and the archive copy's wait.
+FIXED_PHASES = ("1 scan", "7 archive")
 
 
 def why_not_met(out: Path) -> list[str]:
     """The section's Markdown lines; none when every target with figures was met."""
     items = [
-        *_ingest(_load(out, "ingest")),
-        *_build(_load(out, "build")),
-        *_fresh(_load(out, "fresh")),
-        *_pages(_load(out, "pages")),
-        *_load_test(_load(out, "load")),
+        *_ingest(step_figures(out, "ingest")),
+        *_build(step_figures(out, "build")),
+        *_fresh(step_figures(out, "fresh")),
+        *_pages(step_figures(out, "pages")),
+        *_load_test(step_figures(out, "load")),
     ]
     if not items:
         return []
     return ["## Targets not met, and why", "", *items, ""]
 
 
-def _load(out: Path, name: str) -> dict | None:
+def step_figures(out: Path, name: str) -> dict | None:
+    """A benchmark step's JSON figures (benchmarks/out/<step>.json), None if it has not run."""
     path = out / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
@@ -44,7 +52,11 @@ def _ingest(ingest: dict | None) -> list[str]:
         if ratio <= ingest["targets"][result["dress"]] or not profile:
             continue
         phases = profile["phases"]
-        work = {name.split(" ", 1)[1]: s for name, s in phases.items() if not _fixed(name)}
+        work = {
+            name.split(" ", 1)[1]: s
+            for name, s in phases.items()
+            if not name.startswith(FIXED_PHASES)
+        }
         biggest = sorted(work.items(), key=lambda item: -item[1])
         extra = profile["seconds"] - result["bare"]["seconds"]
         items.append(
@@ -60,11 +72,6 @@ def _ingest(ingest: dict | None) -> list[str]:
             "both cores, not waiting."
         )
     return items
-
-
-def _fixed(phase: str) -> bool:
-    """Phases no ingest can skip: the hash and encoding scan, and the archive copy's wait."""
-    return phase.startswith(("1 scan", "7 archive"))
 
 
 def _build(build: dict | None) -> list[str]:

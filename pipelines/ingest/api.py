@@ -126,22 +126,22 @@ def ingest_files(
         con = connect_writer(db_path)
         _bound_memory(con)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-next-file")
-        ahead: tuple[int, IngestSource, Future[Prepared]] | None = None
+        ahead: tuple[IngestSource, Future[Prepared]] | None = None  # the next file's
         try:
             registry = SchoolRegistry(con)
             for index, item in enumerate(sources):
                 name = readable_name(item.name)
                 size = _size(item)
                 prepared = None
-                if ahead is not None and ahead[0] == index:
+                if ahead is not None:
                     try:
-                        source, prepared = ahead[1], ahead[2].result()
+                        source, prepared = ahead[0], ahead[1].result()
                     except Exception:  # noqa: BLE001 - a fault in preparing: the load redoes it
                         prepared = None
                 ahead = None
                 if index + 1 < len(sources):
                     ahead = _prepare_next(
-                        pool, sources, index + 1, registry, kind, allowed_schools, chunk_bytes
+                        pool, sources[index + 1], registry, kind, allowed_schools, chunk_bytes
                     )
 
                 def step(
@@ -183,7 +183,7 @@ def ingest_files(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             if ahead is not None:  # a batch stopped early: close the next file's reader
-                future = ahead[2]
+                future = ahead[1]
                 if future.done() and not future.cancelled() and future.exception() is None:
                     future.result().close()
             con.close()
@@ -192,18 +192,16 @@ def ingest_files(
 
 def _prepare_next(
     pool: ThreadPoolExecutor,
-    sources: list[IngestSource | Path],
-    index: int,
+    item: IngestSource | Path,
     registry: SchoolRegistry,
     kind: str | None,
     allowed_schools: set[str] | None,
     chunk_bytes: int | None,
-) -> tuple[int, IngestSource, Future[Prepared]] | None:
-    """Start hashing, reading and typing the batch's file `index` in the pool's thread while
+) -> tuple[IngestSource, Future[Prepared]] | None:
+    """Start hashing, reading and typing the batch's next file, `item`, in the pool's thread while
     the current one loads (pipelines.ingest.prefetch), if it is a small file (one chunk) that
     can be opened; None otherwise (the loop then does it all itself, as before)."""
     limit = chunk_bytes or chunk_bytes_setting()
-    item = sources[index]
     if not 0 < _size(item) <= limit:
         return None
     try:
@@ -225,7 +223,7 @@ def _prepare_next(
         known=known,
         scope=allowed_schools,
     )
-    return index, source, future
+    return source, future
 
 
 def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:

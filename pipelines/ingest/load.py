@@ -29,8 +29,15 @@ import duckdb
 
 from pipelines.i18n import both, t
 from pipelines.ingest.headers import header_label
-from pipelines.ingest.prefetch import Prepared, first_rows
-from pipelines.ingest.reading import FileRejected, ParsedFile, batched, open_chunks, read_ahead
+from pipelines.ingest.prefetch import Prepared
+from pipelines.ingest.reading import (
+    FileRejected,
+    ParsedFile,
+    batched,
+    first_rows,
+    open_chunks,
+    read_ahead,
+)
 from pipelines.ingest.rows import FileLoad
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
 from pipelines.ingest.textstream import Opener, scan
@@ -314,9 +321,6 @@ def ingest_one(
         known = None if parsed.kind == "schools" else registry.codes()
         first = prepared.typed_for(known) if prepared is not None else None
         if first is None:
-            # Typed again against today's codes: the lookups made with the stale ones go too
-            # (a code's membership in the registry is one of them).
-            lookups.clear()
             first = typed(parsed, known)
     except Exception as exc:  # noqa: BLE001 - FileRejected, or a damaged file
         ja, en = _reading_failure(exc)

@@ -22,21 +22,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.ingest.reading import FileRejected, ParsedFile, open_chunks
+from pipelines.ingest.reading import ParsedFile, first_rows, open_chunks
 from pipelines.ingest.staging import typed_frame
 from pipelines.ingest.textstream import Opener, Scan, scan
-
-
-def first_rows(chunks: Iterator[ParsedFile]) -> ParsedFile:
-    """The first chunk with data rows: chunks of blank lines before it are passed over, and a
-    file with no data row at all is rejected."""
-    parsed = next(chunks, None)
-    while parsed is not None and parsed.rows_read == 0:
-        parsed = next(chunks, None)
-    if parsed is None:
-        raise FileRejected("no_data_rows")
-    return parsed
-
 
 _UNSET = object()
 
@@ -70,8 +58,10 @@ class Prepared:
 
     def typed_for(self, known: set[str] | None) -> pl.DataFrame | None:
         """The first chunk's typed rows if they were typed against this very set of codes,
-        else None (the load types them again)."""
+        else None: the load types them again, and the lookups made with the stale codes go too
+        (a code's membership in the registry is one of them)."""
         if self.known is not known:
+            self.lookups.clear()
             return None
         if self.type_error is not None:
             raise self.type_error

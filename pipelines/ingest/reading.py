@@ -344,6 +344,17 @@ def _text_stats(
     return control, longest
 
 
+def first_rows(chunks: Iterator[ParsedFile]) -> ParsedFile:
+    """The first chunk with data rows: chunks of blank lines before it are passed over, and a
+    file with no data row at all is rejected."""
+    parsed = next(chunks, None)
+    while parsed is not None and parsed.rows_read == 0:
+        parsed = next(chunks, None)
+    if parsed is None:
+        raise FileRejected("no_data_rows")
+    return parsed
+
+
 T = TypeVar("T")
 _END = object()
 
