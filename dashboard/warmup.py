@@ -105,6 +105,7 @@ def warm_up(wait_seconds: float = 60.0, claimed: str | None = None) -> None:
         if current is None or (current.version != claimed and not _claim(current.version)):
             return
         warm_charts()
+        warm_tables()
         scope = Scope.everything()
         started = time.perf_counter()
         years = data.query(options.academic_years, scope)["academic_year"]
@@ -132,6 +133,20 @@ def warm_charts() -> None:
 
     for trace in (go.Bar(), go.Scatter(), go.Heatmap()):
         go.Figure(trace).to_json()
+
+
+def warm_tables() -> None:
+    """Load what the first table of a process would. st.dataframe turns a polars frame into
+    pandas and then Arrow, and pandas (with numpy's extras and dateutil) is imported on the
+    first such table: 0.26 s of the compare page's first visit on a new server, its only
+    table-drawing cost that was not its queries (benchmarks/profile_pages.py). Converting one
+    small frame the same way loads it all once; nothing is drawn for anyone."""
+    import polars as pl
+    from streamlit import dataframe_util
+
+    sample = pl.DataFrame({"name": ["x"], "count": [1], "share": [0.5]})
+    frame = dataframe_util.convert_anything_to_pandas_df(sample, ensure_copy=False)
+    dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
 
 
 def start(claimed: str | None = None) -> threading.Thread | None:
