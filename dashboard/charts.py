@@ -271,7 +271,9 @@ def ranked_bars(
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=axis_title)
-    return _layout(fig, title, height=max(320, 60 + 30 * frame.height))
+    fig = _layout(fig, title, height=max(320, 60 + 30 * frame.height))
+    # Room right of the longest bar for its label ("7.6 / 8"), which the narrow margin cut.
+    return fig.update_layout(margin=dict(r=10 + 8 * max(map(len, value_text), default=0)))
 
 
 def achieved_distribution(

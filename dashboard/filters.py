@@ -99,6 +99,28 @@ def url_selectbox(
     return value
 
 
+def url_segmented(
+    name: str,
+    label: str,
+    choices: Sequence[str],
+    default: str,
+    format_func: Callable[[str], str],
+    container=None,
+) -> str:
+    """A row of buttons, one of them chosen, bound to the query parameter `name` like
+    url_selectbox. Clicking the chosen button again would leave none chosen: the next run then
+    chooses it again (_sync_from_url puts back the value kept), and this run keeps it."""
+    choices = list(choices)
+    _sync_from_url(name, choices, default)
+    widget = (container or st).segmented_control(
+        label, choices, key=_key(name), format_func=format_func, selection_mode="single"
+    )
+    kept = st.session_state.get(f"_kept_{name}")
+    value = widget if widget is not None else (kept if kept in choices else default)
+    _write_to_url(name, value)
+    return value
+
+
 def language() -> str:
     """The language chosen in the sidebar (URL `lang`, kept across pages)."""
     state = st.session_state

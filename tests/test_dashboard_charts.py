@@ -122,6 +122,7 @@ def test_ranked_bars_keep_the_given_order_and_labels():
         axis_title="x",
     )
     assert list(fig.data[0].y) == ["A", "B"] and list(fig.data[0].text) == ["5.5 / 8", "3.2 / 8"]
+    assert fig.layout.margin.r >= 8 * len("5.5 / 8")  # room for the longest bar's label
 
 
 def test_distribution_shows_every_count_from_zero_to_all_benchmarks():

@@ -139,11 +139,38 @@ def test_district_page_for_all_japan_asks_for_a_district_instead_of_listing_ever
     assert t("dashboard.district_schools_pick", "ja") in [c.value for c in app.caption]
 
 
-def test_compare_charts_few_areas_heatmap_bars_and_spread_and_lists_them(app):
+def _chart_ids(app: AppTest) -> list[str]:
+    """The keys the page gave its charts (ui.chart's key is in each element's id)."""
+    return [
+        name
+        for chart in app.get("plotly_chart")
+        for name in ("heatmap", "ranked", "distribution")
+        if name in chart.proto.id
+    ]
+
+
+def test_compare_shows_one_view_at_a_time_chosen_above_it(app):
     open_page(app, "views/compare.py", compare="municipality")
     assert not _problems(app)
-    assert len(app.get("plotly_chart")) == 3  # heatmap, ranked bars, achieved spread
+    assert _chart_ids(app) == ["heatmap"]  # the first view, when none is chosen
+    assert not app.dataframe
+    app.get("segmented_control")[0].set_value("ranking").run()
+    assert not _problems(app)
+    assert _chart_ids(app) == ["ranked", "distribution"]
+    assert app.query_params["view"] == "ranking"  # kept in the URL: a link reopens it
+    app.get("segmented_control")[0].set_value("table").run()
+    assert _chart_ids(app) == []
     assert len(_table_with(app, "col_area")) == len({s[4] for s in SCHOOLS})
+
+
+def test_compare_view_comes_from_a_link_and_a_deselected_button_keeps_the_view(app):
+    open_page(app, "views/compare.py", compare="municipality", view="table")
+    assert _chart_ids(app) == []
+    assert len(_table_with(app, "col_area")) == len({s[4] for s in SCHOOLS})
+    app.get("segmented_control")[0].set_value(None).run()  # the chosen button clicked again
+    assert len(_table_with(app, "col_area")) == len({s[4] for s in SCHOOLS})
+    app.run()
+    assert app.get("segmented_control")[0].value == "table"
 
 
 def test_compare_with_more_areas_than_charted_asks_for_a_prefecture_and_keeps_the_table(
@@ -152,12 +179,22 @@ def test_compare_with_more_areas_than_charted_asks_for_a_prefecture_and_keeps_th
     settings = tmp_path / "settings.toml"
     settings.write_text("[dashboard]\nmax_charted_areas = 2\n", encoding="utf-8")
     monkeypatch.setenv("SHIRUBE_SETTINGS", str(settings))
-    open_page(app, "views/compare.py", compare="municipality")
     municipalities = len({s[4] for s in SCHOOLS})
-    level = t("dashboard.level_municipality", "ja")
-    expected = t("dashboard.compare_too_many", "ja", count=str(municipalities), level=level)
+    expected = t(
+        "dashboard.compare_too_many",
+        "ja",
+        count=str(municipalities),
+        level=t("dashboard.level_municipality", "ja"),
+        table=t("dashboard.compare_view_table", "ja"),
+    )
+    open_page(app, "views/compare.py", compare="municipality")
     assert expected in [i.value for i in app.info]
-    assert len(app.get("plotly_chart")) == 1  # only the achieved spread of the selection
+    assert _chart_ids(app) == []  # no heatmap of every municipality
+    open_page(app, "views/compare.py", compare="municipality", view="ranking")
+    assert expected in [i.value for i in app.info]
+    assert _chart_ids(app) == ["distribution"]  # only the achieved spread of the selection
+    open_page(app, "views/compare.py", compare="municipality", view="table")
+    assert expected not in [i.value for i in app.info]
     assert len(_table_with(app, "col_area")) == municipalities
 
 

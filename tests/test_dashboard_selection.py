@@ -328,7 +328,7 @@ def _metric(app: AppTest, key: str) -> str:
 
 
 def test_compare_page_with_a_hub_charts_the_hubs_spread_under_its_name(app, cursor):
-    _open(app, "views/compare.py", year=str(YEAR), hub="H1")
+    _open(app, "views/compare.py", year=str(YEAR), hub="H1", view="ranking")
     spread = next(f for f in _figures(app) if "湾岸ハブ" in f["layout"]["title"]["text"])
     reporting = len(_school_years(cursor, SELECTIONS["hub"][1]))
     assert sum(spread["data"][0]["y"]) == reporting == 4

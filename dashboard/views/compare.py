@@ -1,16 +1,20 @@
-"""地域比較 / Compare areas: heatmap area x benchmark, ranked bars, benchmarks-achieved spread."""
+"""地域比較 / Compare areas: one view at a time, chosen above it (kept in the URL): a heatmap of
+area x benchmark, the areas ranked with the selection's spread of benchmarks achieved, or the
+table of every area. Only the chosen view is queried and drawn: the three together took the
+browser 0.5-0.6 s to draw on a page's first visit (docs/performance.md)."""
 
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard import format as fmt
-from dashboard.filters import url_selectbox
+from dashboard.filters import url_segmented, url_selectbox
 from dashboard.queries import areas as q_areas
 from pipelines.settings import settings
 
 LEVELS = ("prefecture", "region", "municipality", "hub")
 HEAT_MEASURES = ("pct_fully_achieved", "mean_score")
+VIEWS = ("heatmap", "ranking", "table")
 
 
 def render() -> None:
@@ -24,13 +28,8 @@ def render() -> None:
     level = url_selectbox(
         "compare", ui.m("compare_level"), LEVELS, LEVELS[0], ui.labels("level_", lang), pick_level
     )
-    measure = url_selectbox(
-        "heat",
-        ui.m("compare_measure"),
-        HEAT_MEASURES,
-        HEAT_MEASURES[0],
-        ui.labels("heat_", lang),
-        pick_measure,
+    view = url_segmented(
+        "view", ui.m("compare_view"), VIEWS, VIEWS[0], ui.labels("compare_view_", lang)
     )
     # Municipalities or hubs of the prefecture chosen in the sidebar, when one is chosen.
     in_prefecture = level in ("municipality", "hub") and f.area_level == "prefecture"
@@ -41,56 +40,85 @@ def render() -> None:
     if summaries.is_empty():
         ui.no_schools()
         return
-    name = ui.name_column()
-    ranked = summaries.sort("avg_benchmarks_achieved", descending=True, nulls_last=True)
     # A heatmap of Japan's 1,700 municipalities is a scroll nobody reads, and drawing it held
     # the server for every session (benchmarks/bench_load.py).
-    if summaries.height > int(settings()["dashboard"]["max_charted_areas"]):
+    charted = summaries.height <= int(settings()["dashboard"]["max_charted_areas"])
+    if not charted and view != "table":
         st.info(
-            ui.m("compare_too_many", count=f"{summaries.height:,}", level=ui.m(f"level_{level}"))
-        )
-        _distribution(f, scope, lang, benchmarks)
-    else:
-        by_benchmark = data.query(
-            q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
-        )
-        ui.chart(
-            ui.figure(
-                charts.area_heatmap,
-                by_benchmark,
-                benchmarks,
-                lang,
-                value_column=measure,
-                title=ui.m(
-                    "heatmap_title",
-                    level=ui.m(f"level_{level}"),
-                    measure=ui.m(f"heat_{measure}"),
-                    year=f.year,
-                ),
-            ),
-            key="heatmap",
-        )
-        left, right = st.columns(2)
-        with left:
-            ui.chart(
-                ui.figure(
-                    charts.ranked_bars,
-                    ranked,
-                    label_column=name,
-                    value_column="avg_benchmarks_achieved",
-                    value_text=[
-                        fmt.out_of(v, benchmarks.height) for v in ranked["avg_benchmarks_achieved"]
-                    ],
-                    title=ui.m("ranked_title"),
-                    axis_title=ui.m("metric_avg_achieved"),
-                ),
-                key="ranked",
+            ui.m(
+                "compare_too_many",
+                count=f"{summaries.height:,}",
+                level=ui.m(f"level_{level}"),
+                table=ui.m("compare_view_table"),
             )
-        with right:
+        )
+    ranked = summaries.sort("avg_benchmarks_achieved", descending=True, nulls_last=True)
+    if view == "heatmap" and charted:
+        _heatmap(f, scope, lang, benchmarks, level, parent, pick_measure)
+    elif view == "ranking":
+        if charted:
+            left, right = st.columns(2)
+            with left:
+                _ranked(ranked, benchmarks)
+            with right:
+                _distribution(f, scope, lang, benchmarks)
+        else:
             _distribution(f, scope, lang, benchmarks)
+    elif view == "table":
+        _table(ranked)
+    if summaries["suppressed"].any():
+        st.caption(ui.m("suppressed_note"))
 
+
+def _heatmap(f, scope, lang: str, benchmarks: pl.DataFrame, level: str, parent, container) -> None:
+    measure = url_selectbox(
+        "heat",
+        ui.m("compare_measure"),
+        HEAT_MEASURES,
+        HEAT_MEASURES[0],
+        ui.labels("heat_", lang),
+        container,
+    )
+    by_benchmark = data.query(
+        q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
+    )
+    ui.chart(
+        ui.figure(
+            charts.area_heatmap,
+            by_benchmark,
+            benchmarks,
+            lang,
+            value_column=measure,
+            title=ui.m(
+                "heatmap_title",
+                level=ui.m(f"level_{level}"),
+                measure=ui.m(f"heat_{measure}"),
+                year=f.year,
+            ),
+        ),
+        key="heatmap",
+    )
+
+
+def _ranked(ranked: pl.DataFrame, benchmarks: pl.DataFrame) -> None:
+    achieved = ranked["avg_benchmarks_achieved"]
+    ui.chart(
+        ui.figure(
+            charts.ranked_bars,
+            ranked,
+            label_column=ui.name_column(),
+            value_column="avg_benchmarks_achieved",
+            value_text=[fmt.out_of(v, benchmarks.height) for v in achieved],
+            title=ui.m("ranked_title"),
+            axis_title=ui.m("metric_avg_achieved"),
+        ),
+        key="ranked",
+    )
+
+
+def _table(ranked: pl.DataFrame) -> None:
     table = ranked.select(
-        pl.col(name).alias(ui.m("col_area")),
+        pl.col(ui.name_column()).alias(ui.m("col_area")),
         pl.col("schools_registered").alias(ui.m("metric_registered")),
         pl.col("schools_reporting").alias(ui.m("metric_reporting")),
         pl.col("response_rate").round(1).alias(ui.m("metric_response_rate")),
@@ -98,8 +126,6 @@ def render() -> None:
         pl.col("pct_all_achieved").round(1).alias(ui.m("metric_pct_all")),
     )
     st.dataframe(table, hide_index=True, placeholder="—", key="compare_table")
-    if summaries["suppressed"].any():
-        st.caption(ui.m("suppressed_note"))
 
 
 def _distribution(f, scope, lang: str, benchmarks: pl.DataFrame) -> None:
