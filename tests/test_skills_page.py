@@ -108,10 +108,40 @@ def test_the_page_asks_for_an_area_when_narrowed_by_school_type(db, monkeypatch)
 
 
 def test_at_the_national_level_the_nation_is_not_drawn_beside_itself(db, monkeypatch):
-    app = open_page(page_app(db, monkeypatch), "views/skills.py", year="2025", lang="en")
-    assert not app.exception
-    figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    figures = []
+    for view in ("growth", "progress", "self_teacher"):
+        app = open_page(
+            page_app(db, monkeypatch), "views/skills.py", year="2025", lang="en", skills_view=view
+        )
+        assert not app.exception
+        figures += [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    views = app.get("segmented_control")[0]
+    shown = ("growth", "progress", "self_teacher", "table")  # no gap of the nation to itself
+    assert views.options == [t(f"dashboard.skills_view_{v}", "en") for v in shown]
     series = {f["layout"]["title"]["text"]: [d.get("name") for d in f["data"]] for f in figures}
     growth = [names for title, names in series.items() if "by year of schooling" in title]
     assert growth == [["Japan (teacher)", "Japan (self)"]]
+    assert len(series) == 4  # growth, distribution, progress, self against teacher
     assert not [title for title in series if "the nation" in title]
+
+
+@pytest.mark.parametrize(
+    ("view", "charts", "tables"),
+    [
+        (None, ["skills_gap"], 0),  # the first view when none is chosen
+        ("growth", ["skills_growth", "skills_distribution"], 0),
+        ("progress", ["skills_progress"], 0),
+        ("self_teacher", ["skills_self_teacher"], 0),
+        ("table", [], 1),
+    ],
+)
+def test_a_hub_sees_one_view_at_a_time_under_its_weakest_skill(
+    db, monkeypatch, view, charts, tables
+):
+    query = {"hub": "H1", "year": "2025"} | ({"skills_view": view} if view else {})
+    app = open_page(page_app(db, monkeypatch), "views/skills.py", **query)
+    assert not app.exception
+    drawn = [c.proto.id for c in app.get("plotly_chart")]
+    assert [next(k for k in charts if k in i) for i in drawn] == charts
+    assert len(app.dataframe) == tables
+    assert any("チームワーク" in w.value for w in app.warning)  # the weakest skill, every view

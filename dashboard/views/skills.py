@@ -1,15 +1,17 @@
 """エッセンシャルスキル / Essential skills: an area's students' steps against the nation.
 
 For the sidebar's area (a school's own login: its own school) and year: the weakest skill
-against the nation first, then each skill's gap by year of schooling, one skill's growth through
-school and its distribution of steps, progress within the year, and where self-assessment and
-teacher assessment disagree. Areas outside the viewer's scope are suppressed below min_students.
+against the nation first, then one of five views: each skill's gap by year of schooling, one
+skill's growth through school and its distribution of steps, progress within the year, where
+self-assessment and teacher assessment disagree, or the table of every skill. Areas outside
+the viewer's scope are suppressed below min_students.
 """
 
 import polars as pl
 import streamlit as st
 
 from dashboard import charts_skills, data, ui
+from dashboard.filters import url_segmented
 from dashboard.queries import schools as q_schools
 from dashboard.queries import skills as q_skills
 from dashboard.skills_insight import matched_gaps
@@ -17,6 +19,10 @@ from dashboard.skills_panel import provisional_note, skill_names, weakest_statem
 from dashboard.text import md
 
 AREA_LEVELS_SHOWN = ("hub", "municipality", "prefecture", "region", "national")
+# One view at a time, chosen above it and kept in the URL (dashboard.filters.url_segmented):
+# the five charts and the table together took the browser 0.3 s to draw. No gaps at the
+# national level (the nation against itself).
+VIEWS = ("gaps", "growth", "progress", "self_teacher", "table")
 
 
 def _area(scope, f) -> tuple[str, str, str] | None:
@@ -48,12 +54,20 @@ def render() -> None:
     if mine.is_empty():
         st.info(ui.m("skills_none", area=md(label), year=year))
         return
-    nation = ui.m("level_national")
     st.caption(ui.m("skills_caption", area=md(label), year=year))
-    if level == "national":
+    # At the national level the area is the nation: no gap to itself, no second "nation" series.
+    national = level == "national"
+    if national:
         st.info(ui.m("skills_national_hint"))
     else:
         weakest_statement(rows, names, label, lang)
+    if mine["suppressed"].any():
+        st.warning(ui.m("skills_suppressed"))
+    views = VIEWS[1:] if national else VIEWS
+    view = url_segmented("skills_view", ui.m("skills_view"), views, views[0], _view_label)
+    shown = rows.filter(pl.col("which") == "area") if national else rows
+    against = "_alone" if national else ""
+    if view == "gaps":
         ui.chart(
             ui.figure(
                 charts_skills.gap_heatmap,
@@ -65,13 +79,44 @@ def render() -> None:
             key="skills_gap",
         )
         st.caption(ui.m("skills_gap_help"))
-    if mine["suppressed"].any():
-        st.warning(ui.m("skills_suppressed"))
+    elif view == "growth":
+        _growth(scope, lang, names, skills, shown, (level, code, label, year), against)
+    elif view == "progress":
+        ui.chart(
+            ui.figure(
+                charts_skills.progress_bars,
+                shown,
+                names,
+                label,
+                ui.m("level_national"),
+                lang,
+                ui.m(f"skills_progress_title{against}", area=label, year=year),
+            ),
+            key="skills_progress",
+        )
+        st.caption(ui.m("skills_progress_help"))
+    elif view == "self_teacher":
+        ui.chart(
+            ui.figure(
+                charts_skills.self_teacher_gap,
+                rows,
+                names,
+                lang,
+                ui.m("skills_self_teacher_title", area=label, year=year),
+            ),
+            key="skills_self_teacher",
+        )
+    else:
+        _table(rows, names, label, year)
 
-    # At the national level the area is the nation: no second, identical "nation" series.
-    national = level == "national"
-    shown = rows.filter(pl.col("which") == "area") if national else rows
-    against = "_alone" if national else ""
+
+def _view_label(view: str) -> str:
+    return ui.m(f"skills_view_{view}")
+
+
+def _growth(scope, lang: str, names, skills, shown, area: tuple, against: str) -> None:
+    """One skill, chosen here: its mean step by year of schooling, and its students by step."""
+    level, code, label, year = area
     skill = st.selectbox(
         ui.m("skills_pick_skill"), list(names), format_func=names.get, key="skills_skill"
     )
@@ -82,7 +127,7 @@ def render() -> None:
             shown,
             skill,
             label,
-            nation,
+            ui.m("level_national"),
             lang,
             ui.m(f"skills_growth_title{against}", skill=names[skill], area=label, year=year),
         ),
@@ -102,30 +147,6 @@ def render() -> None:
     )
     if not scope.is_everything:
         st.caption(ui.m("skills_distribution_scope"))
-    ui.chart(
-        ui.figure(
-            charts_skills.progress_bars,
-            shown,
-            names,
-            label,
-            nation,
-            lang,
-            ui.m(f"skills_progress_title{against}", area=label, year=year),
-        ),
-        key="skills_progress",
-    )
-    st.caption(ui.m("skills_progress_help"))
-    ui.chart(
-        ui.figure(
-            charts_skills.self_teacher_gap,
-            rows,
-            names,
-            lang,
-            ui.m("skills_self_teacher_title", area=label, year=year),
-        ),
-        key="skills_self_teacher",
-    )
-    _table(rows, names, label, year)
 
 
 def _table(rows: pl.DataFrame, names: dict[str, str], label: str, year: int) -> None:

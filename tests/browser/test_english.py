@@ -283,14 +283,14 @@ def walk(browser, server: str, email: str, data: list[str]) -> dict[str, list[st
                     )
                     shot = SCREENSHOTS / f"en_{ROLE_NAMES[email]}_school_open.png"
                     page.screenshot(path=shot, full_page=True)
-            if spec.url_path == "compare":  # its other views, one button each
-                for view in ("ranking", "table"):
-                    views = page.locator('[data-testid="stButtonGroup"] button')
-                    views.filter(has_text=en(f"compare_view_{view}")).click()
-                    settle(page)
-                    found["compare"] += problems_on(page, en(spec.title_key), specs, data)
-                    shot = SCREENSHOTS / f"en_{ROLE_NAMES[email]}_compare_{view}.png"
-                    page.screenshot(path=shot, full_page=True)
+            # A page of several views (compare, skills): each other view, by its button.
+            views = page.locator('[data-testid="stButtonGroup"] button')
+            for index in range(1, views.count()):
+                views.nth(index).click()
+                settle(page)
+                found[spec.url_path] += problems_on(page, en(spec.title_key), specs, data)
+                shot = SCREENSHOTS / f"en_{ROLE_NAMES[email]}_{spec.url_path}_view{index + 1}.png"
+                page.screenshot(path=shot, full_page=True)
     finally:
         context.close()
     WALKS[email] = found
