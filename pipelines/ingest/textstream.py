@@ -55,12 +55,12 @@ class Scan:
     size: int
 
 
-def scan(open_file: Opener) -> Scan:
+def scan(open_file: Opener, block_size: int = BLOCK) -> Scan:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     head = b""
     lines, bad_line, anything, has_lf, first, size = 0, 0, False, False, True, 0
-    for block in blocks(open_file):
+    for block in blocks(open_file, block_size):
         digest.update(block)
         size += len(block)
         if not anything:
@@ -71,8 +71,10 @@ def scan(open_file: Opener) -> Scan:
                 block = block[3:]
         newlines = block.count(b"\n")
         has_lf = has_lf or newlines > 0
-        if not bad_line:
-            pending = len(decoder.getstate()[0])
+        # An ASCII block after a whole character is valid UTF-8 as it stands: only other blocks
+        # are decoded (isascii is one quick pass; decoding builds the block's text).
+        pending = len(decoder.getstate()[0]) if not bad_line else 0
+        if not bad_line and (pending or not block.isascii()):
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as exc:
