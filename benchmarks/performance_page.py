@@ -271,11 +271,10 @@ NOTES = [
     "- **The pandas comparison** (issue #4) is honest rather than flattering: the pandas version "
     "in "
     "`benchmarks/bench_build.py` is vectorised, starts from raw rows already in memory and gives "
-    "the same rows as the SQL marts (checked on every run). A single hand-written DuckDB query for "
-    "`area_year_benchmark` over the same rows takes about 0.85 s here, so no fair SQL version is "
-    "10x faster than a few seconds of pandas on 2 cores; issue #4 is recorded as blocked on that "
-    "one target. What the SQL layer gives is the whole build (every mart, audits, publish) in the "
-    "time above, with every figure defined once.",
+    "the same rows as the SQL marts (checked on every run). Both sides' times are in the table "
+    "above, from the same run; issue #4 is recorded as blocked on its 10x target. What the SQL "
+    "layer gives is the whole build (every mart, audits, publish) in the time above, with every "
+    "figure defined once.",
     "- **Ingest shapes and memory** (issue #17): the small shape is the national sample as "
     "schools send it (hundreds of files of a few thousand rows): in UTF-8 with the contract's "
     "English headers, and in CP932 as Excel on Japanese Windows writes it, with Japanese headers, "

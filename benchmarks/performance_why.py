@@ -176,10 +176,10 @@ def _pages(pages: dict | None) -> list[str]:
             )
             + ". "
             + _again(pages, {name for _, _, _, name in slow})
-            + "These pages draw several charts (the compare page three: the heatmap of every "
-            "area and benchmark, the ranked bars and the spread) in a browser that shares the "
-            "2 cores with the server; the server's own time per page is in "
-            "`benchmarks/profile_pages.py`."
+            + "The compare and essential-skills pages draw one view at a time; the compare "
+            "page's first view is the heatmap of every area and benchmark (at the prefecture "
+            "level 376 labelled cells), drawn by a browser that shares the 2 cores with the "
+            "server. The server's own time per page is in `benchmarks/profile_pages.py`."
         )
     return items
 
