@@ -14,7 +14,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from bench_paths import without_machine_paths
-from performance_why import FIXED_PHASES, SHAPES, step_figures, why_not_met
+from performance_why import (
+    FIXED_PHASES,
+    FRESH_GROWTH_MAX,
+    SHAPES,
+    build_growth,
+    step_figures,
+    why_not_met,
+)
 
 PACKAGES = ("duckdb", "polars", "pandas", "pyarrow", "streamlit", "plotly", "python-calamine")
 
@@ -183,9 +190,12 @@ def fresh_rows(fresh: dict) -> list[str]:
             f"**{f['fresh_seconds']:.1f} s** | < {target:g} s "
             f"| {_met(f['fresh_seconds'] < target and f['shown'])} |"
         )
+    growth = fresh["growth"]
     rows.append(
-        f"| freshness, largest / smallest warehouse (2x the data) | {fresh['growth']:.2f}x | "
-        f"about 1x (grows with the change, not the warehouse) | {_met(fresh['growth'] < 1.3)} |"
+        f"| freshness, largest / smallest warehouse (2x the data); the incremental build alone "
+        f"{build_growth(fresh):.2f}x | {growth:.2f}x | about 1x (at most "
+        f"{FRESH_GROWTH_MAX:g}x: grows with the change, not the warehouse) | "
+        f"{_met(growth <= FRESH_GROWTH_MAX)} |"
     )
     return rows
 

@@ -20,6 +20,10 @@ SHAPES = {
 }
 # Profile phases no ingest can skip: the hash and encoding scan, and the archive copy's wait.
 FIXED_PHASES = ("1 scan", "7 archive")
+# Freshness "about 1x" for twice the data: at most this much growth, about the run-to-run noise
+# of a few seconds' measure on this machine. 1.3 let a build that grew 1.47x pass when a faster
+# ingest at the larger size pulled the total to 1.296x.
+FRESH_GROWTH_MAX = 1.15
 
 
 def why_not_met(out: Path) -> list[str]:
@@ -92,14 +96,15 @@ def _build(build: dict | None) -> list[str]:
 
 
 def _fresh(fresh: dict | None) -> list[str]:
-    if not fresh or fresh["growth"] < 1.3:
+    if not fresh or fresh["growth"] <= FRESH_GROWTH_MAX:
         return []
     small, large = fresh["figures"][0], fresh["figures"][-1]
     grew = _growth(small, large)
     named = ", ".join(f"{name} +{seconds:.2f} s" for name, seconds in grew[:6])
     return [
         f"- **Freshness grows {fresh['growth']:.2f}x for {large['fraction'] / small['fraction']:g}x"
-        f" the data.** From the smaller warehouse to the larger, the incremental build took "
+        f" the data** (the incremental build alone {build_growth(fresh):.2f}x). From the smaller "
+        "warehouse to the larger, the incremental build took "
         f"{large['build_seconds'] - small['build_seconds']:.1f} s more; the steps that grew most: "
         f"{named}. One school's new return moves the means of its hub, municipality, "
         "prefecture and the nation, and the ranks in its prefecture. `school_comparison` stores "
@@ -109,6 +114,14 @@ def _fresh(fresh: dict | None) -> list[str]:
         "schools of the year, not with the file; keeping them flat would mean joining the area "
         "means when a page reads a school instead of storing them in each school's row."
     ]
+
+
+def build_growth(fresh: dict) -> float:
+    """The incremental build's seconds (models, audits, publish) at the largest size over the
+    smallest: the part of freshness that could grow with the warehouse (the ingest of one
+    one-row file does not)."""
+    small, large = fresh["figures"][0], fresh["figures"][-1]
+    return large["build_seconds"] / small["build_seconds"] if small["build_seconds"] else 0.0
 
 
 def _growth(small: dict, large: dict) -> list[tuple[str, float]]:
