@@ -256,11 +256,14 @@ def ranked_bars(
     value_text: list[str],
     axis_title: str,
 ) -> go.Figure:
-    """Horizontal bars, highest first, each labelled with its formatted value."""
+    """Horizontal bars, highest first, each labelled with its formatted value. A row without a
+    value (suppressed, or no return) has no bar: its label is written at zero instead, so the
+    empty row is not read as a bar of zero."""
+    labels = [plot(label) for label in frame[label_column]]
     fig = go.Figure(
         go.Bar(
             x=frame[value_column],
-            y=[plot(label) for label in frame[label_column]],
+            y=labels,
             orientation="h",
             text=value_text,
             textposition="outside",
@@ -269,6 +272,21 @@ def ranked_bars(
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
+    missing = [i for i, value in enumerate(frame[value_column]) if value is None]
+    if missing:
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(missing),
+                y=[labels[i] for i in missing],
+                text=[value_text[i] for i in missing],
+                mode="text",
+                textposition="middle right",
+                textfont_color="#555555",
+                cliponaxis=False,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=axis_title)
     fig = _layout(fig, title, height=max(320, 60 + 30 * frame.height))

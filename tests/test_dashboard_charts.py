@@ -125,6 +125,22 @@ def test_ranked_bars_keep_the_given_order_and_labels():
     assert fig.layout.margin.r >= 8 * len("5.5 / 8")  # room for the longest bar's label
 
 
+def test_ranked_bars_write_a_suppressed_areas_label_where_its_bar_would_start():
+    frame = pl.DataFrame({"name": ["A", "B", "C"], "value": [5.5, None, 3.25]})
+    fig = charts.ranked_bars(
+        frame,
+        label_column="name",
+        value_column="value",
+        title="t",
+        value_text=["5.5 / 8", "非表示", "3.2 / 8"],
+        axis_title="x",
+    )
+    bars, hidden = fig.data
+    assert list(bars.y) == ["A", "B", "C"]
+    assert (list(hidden.y), list(hidden.x), list(hidden.text)) == (["B"], [0], ["非表示"])
+    assert hidden.mode == "text" and not hidden.showlegend
+
+
 def test_distribution_shows_every_count_from_zero_to_all_benchmarks():
     frame = pl.DataFrame({"benchmarks_achieved": [1, 8], "schools": [1234, 2]})
     fig = charts.achieved_distribution(frame, 8, "ja", "分布")

@@ -3,14 +3,17 @@ change the numbers, empty states show, and the language switch holds across page
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from app_pages import open_page, page_app
 from build_rows import RawRows, build_snapshot, code
-from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
+from dashboard_fixture import HUBS, SCHOOLS, YEARS, make_fixture_warehouse, school_code
 from streamlit.testing.v1 import AppTest
 
+from dashboard import access
+from dashboard.roles import Role
 from dashboard.ui import PAGES
 from pipelines.i18n import t
 
@@ -171,6 +174,25 @@ def test_compare_view_comes_from_a_link_and_a_deselected_button_keeps_the_view(a
     assert len(_table_with(app, "col_area")) == len({s[4] for s in SCHOOLS})
     app.run()
     assert app.get("segmented_control")[0].value == "table"
+
+
+def test_compare_ranking_writes_suppressed_beside_an_area_outside_a_coordinators_hub(
+    fixture_db, monkeypatch
+):
+    role = Role("c@x.jp", "hub_coordinator", "hub", "H01")
+    viewer = access.Viewer(access.SIGNED_IN, email=role.email, role=role)
+    monkeypatch.setattr(access, "resolve_viewer", lambda: viewer)
+    app = page_app(fixture_db, monkeypatch)
+    app.session_state["_audited_login"] = viewer.email
+    open_page(app, "views/compare.py", compare="hub", view="ranking")
+    assert not _problems(app)
+    ranked = next(c for c in app.get("plotly_chart") if "ranked" in c.proto.id)
+    bars, *hidden = json.loads(ranked.proto.spec)["data"]
+    outside = [HUBS["H02"]]  # its mean is suppressed for a coordinator of H01: no bar
+    assert [(trace["y"], trace["text"]) for trace in hidden] == [
+        (outside, [t("dashboard.chart_suppressed", "ja")])
+    ]
+    assert HUBS["H01"] in bars["y"] and HUBS["H02"] in bars["y"]
 
 
 def test_compare_with_more_areas_than_charted_asks_for_a_prefecture_and_keeps_the_table(

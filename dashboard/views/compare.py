@@ -101,14 +101,20 @@ def _heatmap(f, scope, lang: str, benchmarks: pl.DataFrame, level: str, parent, 
 
 
 def _ranked(ranked: pl.DataFrame, benchmarks: pl.DataFrame) -> None:
-    achieved = ranked["avg_benchmarks_achieved"]
+    hidden, no_value = ui.m("chart_suppressed"), fmt.out_of(None, benchmarks.height)
+    shown = ranked.select("avg_benchmarks_achieved", "suppressed").iter_rows()
     ui.chart(
         ui.figure(
             charts.ranked_bars,
             ranked,
             label_column=ui.name_column(),
             value_column="avg_benchmarks_achieved",
-            value_text=[fmt.out_of(v, benchmarks.height) for v in achieved],
+            value_text=[
+                (hidden if suppressed else no_value)
+                if v is None
+                else fmt.out_of(v, benchmarks.height)
+                for v, suppressed in shown
+            ],
             title=ui.m("ranked_title"),
             axis_title=ui.m("metric_avg_achieved"),
         ),
