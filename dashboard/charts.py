@@ -270,6 +270,7 @@ def ranked_bars(
             cliponaxis=False,
             marker_color="#0072B2",
             hovertemplate="%{y}: %{text}<extra></extra>",
+            showlegend=False,  # one series: a second (the suppressed labels) would add a legend
         )
     )
     missing = [i for i, value in enumerate(frame[value_column]) if value is None]

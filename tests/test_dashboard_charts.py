@@ -138,7 +138,8 @@ def test_ranked_bars_write_a_suppressed_areas_label_where_its_bar_would_start():
     bars, hidden = fig.data
     assert list(bars.y) == ["A", "B", "C"]
     assert (list(hidden.y), list(hidden.x), list(hidden.text)) == (["B"], [0], ["非表示"])
-    assert hidden.mode == "text" and not hidden.showlegend
+    assert hidden.mode == "text"
+    assert bars.showlegend is False and hidden.showlegend is False  # no legend of one series
 
 
 def test_distribution_shows_every_count_from_zero_to_all_benchmarks():
