@@ -92,29 +92,40 @@ def url_selectbox(
     choices = list(choices)
     if default not in choices:
         default = choices[0] if choices else ANY
-    _sync_from_url(name, choices, default)
-    widget = (container or st).selectbox(label, choices, key=_key(name), format_func=format_func)
-    value = widget if widget is not None else default
-    _write_to_url(name, value)
-    return value
+    return _url_bound(
+        name,
+        choices,
+        default,
+        lambda: (container or st).selectbox(
+            label, choices, key=_key(name), format_func=format_func
+        ),
+    )
 
 
 def url_segmented(
-    name: str,
-    label: str,
-    choices: Sequence[str],
-    default: str,
-    format_func: Callable[[str], str],
-    container=None,
+    name: str, label: str, choices: Sequence[str], default: str, format_func: Callable[[str], str]
 ) -> str:
     """A row of buttons, one of them chosen, bound to the query parameter `name` like
     url_selectbox. Clicking the chosen button again would leave none chosen: the next run then
     chooses it again (_sync_from_url puts back the value kept), and this run keeps it."""
     choices = list(choices)
-    _sync_from_url(name, choices, default)
-    widget = (container or st).segmented_control(
-        label, choices, key=_key(name), format_func=format_func, selection_mode="single"
+    return _url_bound(
+        name,
+        choices,
+        default,
+        lambda: st.segmented_control(
+            label, choices, key=_key(name), format_func=format_func, selection_mode="single"
+        ),
     )
+
+
+def _url_bound(name: str, choices: list[str], default: str, draw: Callable[[], object]) -> str:
+    """The value of the widget `draw` draws, bound to the query parameter `name`: the URL (or
+    the value kept from another page) before it is drawn, its value written back after. A widget
+    left with no value (no choices, or a button clicked off) gives the value kept, else
+    `default`."""
+    _sync_from_url(name, choices, default)
+    widget = draw()
     kept = st.session_state.get(f"_kept_{name}")
     value = widget if widget is not None else (kept if kept in choices else default)
     _write_to_url(name, value)

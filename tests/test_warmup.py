@@ -89,15 +89,8 @@ print(*[m in sys.modules for m in {CHART_MODULES!r}])
 def test_warm_charts_loads_the_chart_modules_in_a_new_process(tmp_path):
     """Importing the charts and Plotly's template took 0.2-0.5 s of a new server's first page;
     the warm-up (which calls warm_charts before its queries) leaves them loaded instead."""
-    child = subprocess.run(
-        [sys.executable, "-c", WARM_CHARTS_IN_A_NEW_PROCESS],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert child.returncode == 0, child.stderr[-800:]
-    assert child.stdout.split("\n")[:2] == ["False False False", "True True True"]
+    printed = _printed_in_a_new_process(WARM_CHARTS_IN_A_NEW_PROCESS, tmp_path)
+    assert printed[:2] == ["False False False", "True True True"]
 
 
 HEAVY_PACKAGES = ("pandas", "numpy", "dateutil", "pyarrow", "narwhals")
@@ -130,12 +123,14 @@ def test_warm_tables_loads_what_a_first_table_needs_in_a_new_process(tmp_path):
     """st.dataframe converts a polars frame through pandas: importing pandas, numpy's extras
     and dateutil took 0.26 s of the first page with a table on a new server. After the warm-up's
     warm_tables, drawing a table imports none of them."""
+    printed = _printed_in_a_new_process(FIRST_TABLE_IN_A_NEW_PROCESS, tmp_path)
+    assert printed[:2] == ["False", "[]"]
+
+
+def _printed_in_a_new_process(code: str, folder) -> list[str]:
+    """The lines `code` prints when run by a new Python process in `folder`."""
     child = subprocess.run(
-        [sys.executable, "-c", FIRST_TABLE_IN_A_NEW_PROCESS],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, timeout=120
     )
     assert child.returncode == 0, child.stderr[-800:]
-    assert child.stdout.split("\n")[:2] == ["False", "[]"]
+    return child.stdout.split("\n")
