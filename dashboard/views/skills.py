@@ -64,7 +64,9 @@ def render() -> None:
     if mine["suppressed"].any():
         st.warning(ui.m("skills_suppressed"))
     views = VIEWS[1:] if national else VIEWS
-    view = url_segmented("skills_view", ui.m("skills_view"), views, views[0], _view_label)
+    view = url_segmented(
+        "skills_view", ui.m("skills_view"), views, views[0], ui.labels("skills_view_", lang)
+    )
     shown = rows.filter(pl.col("which") == "area") if national else rows
     against = "_alone" if national else ""
     if view == "gaps":
@@ -108,10 +110,6 @@ def render() -> None:
         )
     else:
         _table(rows, names, label, year)
-
-
-def _view_label(view: str) -> str:
-    return ui.m(f"skills_view_{view}")
 
 
 def _growth(scope, lang: str, names, skills, shown, area: tuple, against: str) -> None:

@@ -71,14 +71,15 @@ def scan(open_file: Opener, block_size: int = BLOCK) -> Scan:
                 block = block[3:]
         newlines = block.count(b"\n")
         has_lf = has_lf or newlines > 0
-        # An ASCII block after a whole character is valid UTF-8 as it stands: only other blocks
-        # are decoded (isascii is one quick pass; decoding builds the block's text).
-        pending = len(decoder.getstate()[0]) if not bad_line else 0
-        if not bad_line and (pending or not block.isascii()):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                bad_line = lines + block.count(b"\n", 0, max(exc.start - pending, 0)) + 1
+        if not bad_line:
+            pending = len(decoder.getstate()[0])
+            # An ASCII block after a whole character is valid UTF-8 as it stands: only other
+            # blocks are decoded (isascii is one quick pass; decoding builds the block's text).
+            if pending or not block.isascii():
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    bad_line = lines + block.count(b"\n", 0, max(exc.start - pending, 0)) + 1
         lines += newlines
     if not bad_line:
         try:
