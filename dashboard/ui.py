@@ -147,6 +147,7 @@ def run_page(body: Callable[[], None]) -> None:
     """
     try:
         if data.snapshot() is None and not getattr(body, "works_without_snapshot", False):
+            st.title(m("no_snapshot_heading"))  # a page without its body still says what it is
             show_no_snapshot()
             return
         body()
@@ -165,9 +166,9 @@ def _prefetch_sidebar() -> None:
     from streamlit import runtime
 
     try:
-        current, f = data.snapshot(), filters()
-        if current is not None and runtime.exists():
-            _start_prefetch(current.version, f)
+        current = data.snapshot()
+        if current is not None and runtime.exists():  # no sidebar filters without a snapshot
+            _start_prefetch(current.version, filters())
     except Exception:
         log.exception("prefetch not started")
 

@@ -305,6 +305,13 @@ def test_new_deployment_without_snapshot_explains_how_to_load_files(tmp_path, mo
     for page in PAGE_FILES:
         open_page(app, page)
         assert [i.value for i in app.info][:1] == [t("dashboard.no_snapshot_title", "ja")]
+        # A page that needs data says what it is; the quality page keeps its own title (its
+        # upload works before the first build).
+        assert [h.value for h in app.title][-1:] == [
+            t("dashboard.no_snapshot_heading", "ja")
+            if page != "views/quality.py"
+            else t("dashboard.page_quality", "ja")
+        ]
         assert "shirube ingest" in "".join(md.value for md in app.markdown)
         assert _problems(app) == []
 
