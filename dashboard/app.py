@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import access, data, elsewhere, ui
+from dashboard import access, data, elsewhere, preload, ui
 from dashboard.filters import flush_url, language_switch, sidebar_filters
 
 st.set_page_config(page_title="Shirube しるべ", layout="wide")
@@ -53,5 +53,6 @@ except Exception:  # a broken snapshot must not stop the pages from explaining t
     ui.log.exception("sidebar filters failed")
 try:
     page.run()
+    preload.once_per_session()
 finally:
     flush_url()
