@@ -51,6 +51,7 @@ try:
         ui.show_data_version(lang)
 except Exception:  # a broken snapshot must not stop the pages from explaining themselves
     ui.log.exception("sidebar filters failed")
+st.session_state[ui.PAGE_TITLE] = page.title  # for a page that cannot run its own body
 try:
     page.run()
     preload.once_per_session()

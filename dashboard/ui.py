@@ -140,6 +140,10 @@ def benchmarks() -> pl.DataFrame:
     return data.query(q_options.benchmarks, scope())
 
 
+# The title of the page being run (set by dashboard/app.py).
+PAGE_TITLE = "_page_title"
+
+
 def run_page(body: Callable[[], None]) -> None:
     """Run a page body; an unexpected error shows a polite message, the traceback goes to the log.
 
@@ -147,7 +151,8 @@ def run_page(body: Callable[[], None]) -> None:
     """
     try:
         if data.snapshot() is None and not getattr(body, "works_without_snapshot", False):
-            st.title(m("no_snapshot_heading"))  # a page without its body still says what it is
+            # A page without its body still says which page it is.
+            st.title(st.session_state.get(PAGE_TITLE) or m("no_snapshot_heading"))
             show_no_snapshot()
             return
         body()

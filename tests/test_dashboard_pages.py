@@ -302,16 +302,11 @@ def test_a_rebuild_is_picked_up_on_the_next_rerun_without_a_restart(tmp_path, mo
 
 def test_new_deployment_without_snapshot_explains_how_to_load_files(tmp_path, monkeypatch):
     app = page_app(tmp_path / "empty.duckdb", monkeypatch)
-    for page in PAGE_FILES:
-        open_page(app, page)
+    for spec in PAGES:
+        open_page(app, spec.file)
         assert [i.value for i in app.info][:1] == [t("dashboard.no_snapshot_title", "ja")]
-        # A page that needs data says what it is; the quality page keeps its own title (its
-        # upload works before the first build).
-        assert [h.value for h in app.title][-1:] == [
-            t("dashboard.no_snapshot_heading", "ja")
-            if page != "views/quality.py"
-            else t("dashboard.page_quality", "ja")
-        ]
+        # Each page still says which page it is.
+        assert [h.value for h in app.title] == [t(f"dashboard.{spec.title_key}", "ja")]
         assert "shirube ingest" in "".join(md.value for md in app.markdown)
         assert _problems(app) == []
 
