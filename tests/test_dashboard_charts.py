@@ -105,10 +105,54 @@ def test_heatmap_has_a_row_per_area_and_writes_each_value(benchmarks):
         }
     )
     fig = charts.area_heatmap(frame, benchmarks, "en", value_column="pct_fully_achieved", title="t")
-    heat = fig.data[0]
+    heat = fig.data[-1]
     assert list(heat.y) == ["Tokyo", "Osaka"]
     assert heat.text[1][0] == "40.0%"  # Osaka, first benchmark: 8 * 5
+    assert heat.texttemplate == "%{text}"  # 16 cells: each one's number is written in it
     assert len(heat.x) == benchmarks.height
+
+
+def _areas_by_benchmark(benchmarks, areas: int, missing: tuple[int, int]) -> pl.DataFrame:
+    """`areas` areas x every benchmark, value = area * 10 + benchmark; None at `missing`."""
+    ids = benchmarks["benchmark_id"].to_list()
+    rows = [
+        (f"A{a:02d}", f"Area {a}", b, None if (a, i) == missing else float(a * 10 + i))
+        for a in range(areas)
+        for i, b in enumerate(ids)
+    ]
+    return pl.DataFrame(
+        {
+            "area_code": [r[0] for r in rows],
+            "area_name_ja": [r[1] for r in rows],
+            "area_name_en": [r[1] for r in rows],
+            "benchmark_id": [r[2] for r in rows],
+            "pct_fully_achieved": [r[3] for r in rows],
+        },
+        schema_overrides={"pct_fully_achieved": pl.Float64},
+    )
+
+
+@pytest.mark.parametrize(("areas", "written"), [(25, True), (26, False)])
+def test_heatmap_writes_numbers_only_while_there_are_few_enough_cells(benchmarks, areas, written):
+    assert benchmarks.height == 8  # 25 x 8 = 200 cells is the most still written
+    frame = _areas_by_benchmark(benchmarks, areas, missing=(3, 1))
+    fig = charts.area_heatmap(frame, benchmarks, "en", value_column="pct_fully_achieved", title="t")
+    heat = fig.data[-1]
+    assert (heat.texttemplate == "%{text}") is written
+    assert charts.heatmap_labelled(areas, benchmarks.height) is written
+    assert heat.z[3][2] == 32.0 and heat.text[3][2] == "32.0%"  # on hover either way
+    assert heat.z[3][1] is None and heat.text[3][1] == "suppressed"
+
+
+def test_heatmap_greys_exactly_the_cells_without_a_value(benchmarks):
+    frame = _areas_by_benchmark(benchmarks, 30, missing=(3, 1))
+    grey, heat = charts.area_heatmap(
+        frame, benchmarks, "en", value_column="pct_fully_achieved", title="t"
+    ).data
+    greyed = [(r, c) for r, row in enumerate(grey.z) for c, v in enumerate(row) if v is not None]
+    assert greyed == [(3, 1)]
+    assert list(grey.y) == list(heat.y) and list(grey.x) == list(heat.x)
+    assert "suppressed" in grey.hovertemplate and not grey.showscale
 
 
 def test_ranked_bars_keep_the_given_order_and_labels():

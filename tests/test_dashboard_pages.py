@@ -12,7 +12,7 @@ from build_rows import RawRows, build_snapshot, code
 from dashboard_fixture import HUBS, SCHOOLS, YEARS, make_fixture_warehouse, school_code
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access
+from dashboard import access, charts, ui
 from dashboard.roles import Role
 from dashboard.ui import PAGES
 from pipelines.i18n import t
@@ -164,6 +164,21 @@ def test_compare_shows_one_view_at_a_time_chosen_above_it(app):
     app.get("segmented_control")[0].set_value("table").run()
     assert _chart_ids(app) == []
     assert len(_table_with(app, "col_area")) == len({s[4] for s in SCHOOLS})
+
+
+def test_compare_heatmap_says_where_the_numbers_are_when_its_cells_have_none(
+    app, monkeypatch, request
+):
+    note = t("dashboard.heatmap_unlabelled", "ja", table=t("dashboard.compare_view_table", "ja"))
+    open_page(app, "views/compare.py", compare="municipality")
+    assert note not in [c.value for c in app.caption]  # few municipalities: numbers written
+    monkeypatch.setattr(charts, "HEATMAP_LABELLED_CELLS", 8)  # a single area's row at most
+    ui._built_figure.clear()  # the figure above was built with numbers, and is kept
+    request.addfinalizer(ui._built_figure.clear)  # and so would this one be, without them
+    open_page(app, "views/compare.py", compare="municipality")
+    heat = next(c for c in app.get("plotly_chart") if "heatmap" in c.proto.id)
+    assert "texttemplate" not in json.loads(heat.proto.spec)["data"][-1]
+    assert note in [c.value for c in app.caption]
 
 
 def test_compare_view_comes_from_a_link_and_a_deselected_button_keeps_the_view(app):
