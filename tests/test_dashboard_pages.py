@@ -169,7 +169,7 @@ def test_compare_shows_one_view_at_a_time_chosen_above_it(app):
 def test_compare_heatmap_says_where_the_numbers_are_when_its_cells_have_none(
     app, monkeypatch, request
 ):
-    note = t("dashboard.heatmap_unlabelled", "ja", table=t("dashboard.compare_view_table", "ja"))
+    note = t("dashboard.heatmap_unlabelled", "ja")
     open_page(app, "views/compare.py", compare="municipality")
     assert note not in [c.value for c in app.caption]  # few municipalities: numbers written
     monkeypatch.setattr(charts, "HEATMAP_LABELLED_CELLS", 8)  # a single area's row at most

@@ -99,7 +99,7 @@ def _heatmap(f, scope, lang: str, benchmarks: pl.DataFrame, level: str, parent, 
         key="heatmap",
     )
     if not charts.heatmap_labelled(by_benchmark["area_code"].n_unique(), benchmarks.height):
-        st.caption(ui.m("heatmap_unlabelled", table=ui.m("compare_view_table")))
+        st.caption(ui.m("heatmap_unlabelled"))
 
 
 def _ranked(ranked: pl.DataFrame, benchmarks: pl.DataFrame) -> None:
