@@ -189,11 +189,11 @@ def _pages(pages: dict | None) -> list[str]:
             )
             + ". "
             + _again(pages, {name for _, _, _, name in slow})
-            + "The compare and essential-skills pages draw one view at a time; the compare "
-            "page's first view is the heatmap of every area and benchmark (at the prefecture "
-            "level 376 cells, coloured; numbers are written in the cells up to 200), drawn by a "
-            "browser that shares the 2 cores with the server. The server's own time per page "
-            "is in `benchmarks/profile_pages.py`."
+            + "The compare, district and essential-skills pages draw one view at a time; the "
+            "compare page's first view is the heatmap of every area and benchmark (at the "
+            "prefecture level 376 cells, coloured; numbers are written in the cells up to 200), "
+            "drawn by a browser that shares the 2 cores with the server. The server's own "
+            "time per page is in `benchmarks/profile_pages.py`."
         )
     return items
 

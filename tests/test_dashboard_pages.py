@@ -142,14 +142,28 @@ def test_district_page_for_all_japan_asks_for_a_district_instead_of_listing_ever
     assert t("dashboard.district_schools_pick", "ja") in [c.value for c in app.caption]
 
 
-def _chart_ids(app: AppTest) -> list[str]:
+def _chart_ids(
+    app: AppTest, names: tuple[str, ...] = ("heatmap", "ranked", "distribution")
+) -> list[str]:
     """The keys the page gave its charts (ui.chart's key is in each element's id)."""
-    return [
-        name
-        for chart in app.get("plotly_chart")
-        for name in ("heatmap", "ranked", "distribution")
-        if name in chart.proto.id
-    ]
+    return [name for chart in app.get("plotly_chart") for name in names if name in chart.proto.id]
+
+
+DISTRICT_CHARTS = ("district_avg", "district_all", "district_change")
+
+
+def test_district_shows_the_trend_or_the_change_by_benchmark_chosen_above_it(app):
+    """Which benchmarks move, stall or fall is written under either view."""
+    open_page(app, "views/district.py", level="municipality", area="14100")
+    moving = t("dashboard.district_moving", "ja")
+    assert not _problems(app)
+    assert _chart_ids(app, DISTRICT_CHARTS) == ["district_avg", "district_all"]
+    assert any(moving in m.value for m in app.markdown)
+    app.get("segmented_control")[0].set_value("change").run()
+    assert not _problems(app)
+    assert _chart_ids(app, DISTRICT_CHARTS) == ["district_change"]
+    assert app.query_params["progress"] == "change"  # kept in the URL: a link reopens it
+    assert any(moving in m.value for m in app.markdown)
 
 
 def test_compare_shows_one_view_at_a_time_chosen_above_it(app):

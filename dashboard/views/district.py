@@ -1,10 +1,16 @@
 """地区の進捗 / District progress: a district's schools over the years against prefecture and
-nation, and which benchmarks move and which stall."""
+nation, and which benchmarks move and which stall.
+
+One chart view at a time, chosen above it (kept in the URL): the two trend lines, or the change
+per benchmark. The three charts together took the browser about 0.27 s to draw on the page's
+first visit (docs/performance.md); which benchmarks move, stall or fall is written under either
+view."""
 
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, charts_trends, coverage_so_far, data, ui
+from dashboard.filters import url_segmented
 from dashboard.queries import areas as q_areas
 from dashboard.queries import journeys as q_journeys
 from dashboard.queries import schools as q_schools
@@ -14,6 +20,7 @@ from dashboard.text import md
 STALL_POINTS = 5.0
 # Areas a district's trend is compared with, beside its own.
 COMPARED_LEVELS = ("hub", "municipality", "prefecture", "national")
+VIEWS = ("trend", "change")
 
 
 def render() -> None:
@@ -50,36 +57,16 @@ def render() -> None:
         return
     st.caption(ui.m("district_caption", area=md(label)))
     benchmarks = ui.benchmarks()
-    left, right = st.columns(2)
-    with left:
-        ui.chart(
-            ui.figure(
-                charts_trends.area_lines,
-                headline,
-                lang,
-                value_column="mean_score",
-                title=ui.m("district_avg_title"),
-                axis_title=ui.m("metric_avg_achieved"),
-                percent=False,
-            ),
-            key="district_avg",
-        )
-    with right:
-        ui.chart(
-            ui.figure(
-                charts_trends.area_lines,
-                headline,
-                lang,
-                value_column="pct_fully_achieved",
-                title=ui.m("district_all_title"),
-                axis_title=ui.m("metric_pct_all"),
-                percent=True,
-            ),
-            key="district_all",
-        )
-
+    view = url_segmented(
+        "progress", ui.m("district_view"), VIEWS, VIEWS[0], ui.labels("district_view_", lang)
+    )
     change = _benchmark_change(own)
-    if change.height:
+    if view == "trend":
+        _trend_charts(headline, lang)
+        if change.height:  # the lists below, with the period they measure
+            first, last = change.item(0, "first_year"), change.item(0, "last_year")
+            st.markdown(f"**{ui.m('district_change_title', first=first, last=last)}**")
+    elif change.height:
         first, last = change.item(0, "first_year"), change.item(0, "last_year")
         ui.chart(
             ui.figure(
@@ -91,6 +78,7 @@ def render() -> None:
             ),
             key="district_change",
         )
+    if change.height:
         moving = change.filter(pl.col("change") >= STALL_POINTS)["benchmark_id"].to_list()
         stalled = change.filter(pl.col("change").abs() < STALL_POINTS)["benchmark_id"].to_list()
         falling = change.filter(pl.col("change") <= -STALL_POINTS)["benchmark_id"].to_list()
@@ -130,6 +118,38 @@ def render() -> None:
         | {c: ui.m("year_format", year=c) for c in wide.columns[2:]}
     )
     st.dataframe(wide, hide_index=True, placeholder="—", key="district_table")
+
+
+def _trend_charts(headline: pl.DataFrame, lang: str) -> None:
+    """The selection's average benchmarks achieved and share achieving all, year by year,
+    beside the areas it is compared with, side by side."""
+    left, right = st.columns(2)
+    with left:
+        ui.chart(
+            ui.figure(
+                charts_trends.area_lines,
+                headline,
+                lang,
+                value_column="mean_score",
+                title=ui.m("district_avg_title"),
+                axis_title=ui.m("metric_avg_achieved"),
+                percent=False,
+            ),
+            key="district_avg",
+        )
+    with right:
+        ui.chart(
+            ui.figure(
+                charts_trends.area_lines,
+                headline,
+                lang,
+                value_column="pct_fully_achieved",
+                title=ui.m("district_all_title"),
+                axis_title=ui.m("metric_pct_all"),
+                percent=True,
+            ),
+            key="district_all",
+        )
 
 
 def _benchmark_change(trend: pl.DataFrame) -> pl.DataFrame:
