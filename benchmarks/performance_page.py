@@ -158,6 +158,12 @@ def _profile_row(result: dict) -> str:
         f"the bare "
         f"load's {bare:.1f} s ({(bare + fixed) / bare:.2f}x before any rule or type)"
     )
+    if result.get("numbered"):
+        numbered = result["numbered"]["seconds"]
+        floor += (
+            f"; the bare load with a line number on each row took {numbered:.1f} s "
+            f"({numbered / bare:.2f}x; {(numbered + fixed) / bare:.2f}x with the hash and archive)"
+        )
     return (
         f"| where it goes, {SHAPES.get(result['dress'], result['dress'])} (profiled again: "
         f"{profile['seconds']:.1f} s) | {spent}{floor} | | |"
