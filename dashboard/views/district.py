@@ -123,33 +123,24 @@ def render() -> None:
 def _trend_charts(headline: pl.DataFrame, lang: str) -> None:
     """The selection's average benchmarks achieved and share achieving all, year by year,
     beside the areas it is compared with, side by side."""
-    left, right = st.columns(2)
-    with left:
-        ui.chart(
-            ui.figure(
-                charts_trends.area_lines,
-                headline,
-                lang,
-                value_column="mean_score",
-                title=ui.m("district_avg_title"),
-                axis_title=ui.m("metric_avg_achieved"),
-                percent=False,
-            ),
-            key="district_avg",
-        )
-    with right:
-        ui.chart(
-            ui.figure(
-                charts_trends.area_lines,
-                headline,
-                lang,
-                value_column="pct_fully_achieved",
-                title=ui.m("district_all_title"),
-                axis_title=ui.m("metric_pct_all"),
-                percent=True,
-            ),
-            key="district_all",
-        )
+    panels = (
+        ("district_avg", "mean_score", "metric_avg_achieved", False),
+        ("district_all", "pct_fully_achieved", "metric_pct_all", True),
+    )
+    for column, (key, value_column, axis_key, percent) in zip(st.columns(2), panels, strict=True):
+        with column:
+            ui.chart(
+                ui.figure(
+                    charts_trends.area_lines,
+                    headline,
+                    lang,
+                    value_column=value_column,
+                    title=ui.m(f"{key}_title"),
+                    axis_title=ui.m(axis_key),
+                    percent=percent,
+                ),
+                key=key,
+            )
 
 
 def _benchmark_change(trend: pl.DataFrame) -> pl.DataFrame:
