@@ -207,7 +207,7 @@ def _pages(pages: dict | None) -> list[str]:
         share = sum(d for _, d in drawn_known) / max(sum(s for s, _ in drawn_known), 1e-9)
         worst = sorted(slow, key=lambda visit: -visit[0])[:4]
         items.append(
-            f"- **Pages through the sidebar: {len(slow)} visits over "
+            f"- **Pages through the sidebar: {len(slow)} visit{'s' if len(slow) > 1 else ''} over "
             f"{targets['sidebar']:g} s.** Over all of them, the browser's own drawing (main-"
             f"thread tasks over 50 ms: Plotly, React, layout) was {100 * share:.0f} % of the time. "
             "The slowest: "
