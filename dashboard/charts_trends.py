@@ -129,7 +129,8 @@ def area_lines(
             )
         )
     fig.update_xaxes(type="category", title=t("dashboard.axis_year", lang))
-    fig.update_yaxes(title=axis_title)
+    # A share's ticks carry its unit, as its point labels do.
+    fig.update_yaxes(title=axis_title, ticksuffix="%" if percent else "")
     return _layout(fig, title)
 
 

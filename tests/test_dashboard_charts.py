@@ -300,6 +300,29 @@ def test_benchmark_change_labels_rises_and_falls(benchmarks):
     assert list(fig.data[0].text) == ["+12.5pt", "-3.0pt"]
 
 
+def test_area_lines_tick_a_share_with_percent_and_a_count_without():
+    frame = pl.DataFrame(
+        {
+            "area_code": ["26240", "JP"],
+            "area_name_ja": ["京都第2市", "全国"],
+            "area_name_en": ["Kyoto 2", "Japan"],
+            "academic_year": [2025, 2025],
+            "pct_fully_achieved": [25.0, 13.9],
+            "mean_score": [3.5, 5.1],
+        }
+    )
+    share = charts_trends.area_lines(
+        frame, "en", value_column="pct_fully_achieved", title="t", axis_title="%", percent=True
+    )
+    count = charts_trends.area_lines(
+        frame, "en", value_column="mean_score", title="t", axis_title="n", percent=False
+    )
+    assert share.layout.yaxis.ticksuffix == "%"
+    assert list(share.data[0].text) == ["25.0%"]
+    assert not count.layout.yaxis.ticksuffix
+    assert list(count.data[0].text) == ["3.5"]
+
+
 def test_area_lines_write_close_values_on_opposite_sides_of_their_lines():
     """2024: the district 25.0, the prefecture 14.3 and Japan 13.9: the prefecture's nearest
     line is Japan's, just under it, so its value goes above and Japan's below; 2025 has only
