@@ -334,6 +334,36 @@ def test_compare_page_with_a_hub_charts_the_hubs_spread_under_its_name(app, curs
     assert sum(spread["data"][0]["y"]) == reporting == 4
 
 
+@pytest.mark.parametrize("measure", ["pct_fully_achieved", "mean_score"])
+@pytest.mark.parametrize("level", ["hub", "municipality"])
+def test_compare_table_gives_each_areas_measure_per_benchmark_from_the_mart(
+    app, cursor, level, measure
+):
+    """The Table view's B1-B8 columns: the heatmap's measure of each area (H1, H2; 13101,
+    13102, 14100) from marts.area_year_benchmark, as the caption names it."""
+    _open(app, "views/compare.py", year=str(YEAR), compare=level, view="table", heat=measure)
+    table = next(df.value for df in app.dataframe)
+    area = t("dashboard.col_area", "ja")
+    mart = rows(
+        cursor,
+        f"select a.area_name_ja, x.benchmark_id, x.{measure} "
+        "from marts.area_year_benchmark x join marts.dim_area a using (area_level, area_code) "
+        "where x.area_level = ? and x.academic_year = ?",
+        [level, YEAR],
+    )
+    shown = {
+        (name, b): value
+        for name, *values in table[[area, *[f"B{i}" for i in range(1, 9)]]].itertuples(index=False)
+        for b, value in zip([f"B{i}" for i in range(1, 9)], values, strict=True)
+    }
+    assert len(mart) == len(shown) >= 2 * 8
+    # Shown to one decimal, halves to even as every figure of the dashboard (86.25 -> 86.2).
+    assert {(name, b): round(value, 1) for name, b, value in mart} == shown
+    named = t(f"dashboard.heat_{measure}", "ja")
+    caption = t("dashboard.compare_table_benchmarks", "ja", first="B1", last="B8", measure=named)
+    assert caption in [c.value for c in app.caption]
+
+
 def test_district_page_with_a_hub_names_the_hub_and_draws_its_trend(app):
     _open(app, "views/district.py", hub="H1")
     assert t("dashboard.district_caption", "ja", area=md("湾岸ハブ")) in [

@@ -1,7 +1,8 @@
 """地域比較 / Compare areas: one view at a time, chosen above it (kept in the URL): a heatmap of
 area x benchmark, the areas ranked with the selection's spread of benchmarks achieved, or the
-table of every area. Only the chosen view is queried and drawn: the three together took the
-browser 0.5-0.6 s to draw on a page's first visit (docs/performance.md)."""
+table of every area (its summary, and the heatmap's measure per benchmark: a heatmap of many
+areas shows its numbers on hover only). Only the chosen view is queried and drawn: the three
+together took the browser 0.5-0.6 s to draw on a page's first visit (docs/performance.md)."""
 
 import polars as pl
 import streamlit as st
@@ -53,8 +54,17 @@ def render() -> None:
             )
         )
     ranked = summaries.sort("avg_benchmarks_achieved", descending=True, nulls_last=True)
+    if view in ("heatmap", "table"):
+        measure = url_selectbox(
+            "heat",
+            ui.m("compare_measure"),
+            HEAT_MEASURES,
+            HEAT_MEASURES[0],
+            ui.labels("heat_", lang),
+            pick_measure,
+        )
     if view == "heatmap" and charted:
-        _heatmap(f, scope, lang, benchmarks, level, parent, pick_measure)
+        _heatmap(f, scope, lang, benchmarks, level, parent, measure)
     elif view == "ranking":
         if charted:
             left, right = st.columns(2)
@@ -65,20 +75,15 @@ def render() -> None:
         else:
             _distribution(f, scope, lang, benchmarks)
     elif view == "table":
-        _table(ranked)
+        by_benchmark = data.query(
+            q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
+        )
+        _table(ranked, by_benchmark, benchmarks, measure)
     if summaries["suppressed"].any():
         st.caption(ui.m("suppressed_note"))
 
 
-def _heatmap(f, scope, lang: str, benchmarks: pl.DataFrame, level: str, parent, container) -> None:
-    measure = url_selectbox(
-        "heat",
-        ui.m("compare_measure"),
-        HEAT_MEASURES,
-        HEAT_MEASURES[0],
-        ui.labels("heat_", lang),
-        container,
-    )
+def _heatmap(f, scope, lang: str, benchmarks: pl.DataFrame, level: str, parent, measure) -> None:
     by_benchmark = data.query(
         q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
     )
@@ -124,15 +129,29 @@ def _ranked(ranked: pl.DataFrame, benchmarks: pl.DataFrame) -> None:
     )
 
 
-def _table(ranked: pl.DataFrame) -> None:
-    table = ranked.select(
+def _table(
+    ranked: pl.DataFrame, by_benchmark: pl.DataFrame, benchmarks: pl.DataFrame, measure: str
+) -> None:
+    """Each area's summary, then the chosen measure per benchmark (one column each, headed by
+    its id; the caption names the measure)."""
+    ids = benchmarks["benchmark_id"].to_list()
+    wide = by_benchmark.filter(pl.col("benchmark_id").is_in(ids)).pivot(
+        "benchmark_id", index="area_code", values=measure
+    )
+    per_benchmark = wide.with_columns(  # a benchmark no area scored still gets its column
+        pl.lit(None, dtype=pl.Float64).alias(b) for b in ids if b not in wide.columns
+    ).select("area_code", *(pl.col(b).round(1) for b in ids))
+    table = ranked.join(per_benchmark, on="area_code", how="left", maintain_order="left").select(
         pl.col(ui.name_column()).alias(ui.m("col_area")),
         pl.col("schools_registered").alias(ui.m("metric_registered")),
         pl.col("schools_reporting").alias(ui.m("metric_reporting")),
         pl.col("response_rate").round(1).alias(ui.m("metric_response_rate")),
         pl.col("avg_benchmarks_achieved").round(2).alias(ui.m("metric_avg_achieved")),
         pl.col("pct_all_achieved").round(1).alias(ui.m("metric_pct_all")),
+        *ids,
     )
+    named = ui.m(f"heat_{measure}")
+    st.caption(ui.m("compare_table_benchmarks", first=ids[0], last=ids[-1], measure=named))
     st.dataframe(table, hide_index=True, placeholder="—", key="compare_table")
 
 
