@@ -54,7 +54,7 @@ def render() -> None:
             )
         )
     ranked = summaries.sort("avg_benchmarks_achieved", descending=True, nulls_last=True)
-    if view in ("heatmap", "table"):
+    if view == "table" or (view == "heatmap" and charted):  # the views that show a measure
         measure = url_selectbox(
             "heat",
             ui.m("compare_measure"),
