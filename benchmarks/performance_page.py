@@ -15,10 +15,10 @@ from pathlib import Path
 
 from bench_paths import without_machine_paths
 from performance_why import (
-    FIXED_PHASES,
     FRESH_GROWTH_MAX,
     SHAPES,
     build_growth,
+    fixed_seconds,
     step_figures,
     why_not_met,
 )
@@ -146,12 +146,8 @@ def _profile_row(result: dict) -> str:
         f"{name.split(' ', 1)[1]} {seconds:.1f} s ({100 * seconds / profile['seconds']:.0f} %)"
         for name, seconds in biggest
     )
-    # What no ingest can skip on top of the bare load: reading each file once more for its
-    # SHA-256 and encoding (scan), and the wait for its archive copy (with fsync; the copy is
-    # made in a thread beside the load, so only what the load does not hide counts).
-    fixed = sum(
-        seconds for name, seconds in profile["phases"].items() if name.startswith(FIXED_PHASES)
-    )
+    # The archive copy is made in a thread beside the load: only the wait it adds counts.
+    fixed = fixed_seconds(profile)
     bare = result["bare"]["seconds"]
     floor = (
         f"; the hash, encoding check and wait for the archive copy alone add {fixed:.1f} s to "

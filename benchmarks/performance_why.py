@@ -79,16 +79,19 @@ def _ingest(ingest: dict | None) -> list[str]:
     return items
 
 
+def fixed_seconds(profile: dict) -> float:
+    """What no ingest can skip on top of the bare load: reading each file once more for its
+    SHA-256 and encoding (scan), and the wait for its archive copy."""
+    return sum(s for name, s in profile["phases"].items() if name.startswith(FIXED_PHASES))
+
+
 def _line_number_floor(result: dict, target: float) -> str:
     """What the same load costs with only a line number added to each row, which every row
     the ingest keeps (loaded or quarantined) carries, and whether the target is above it."""
     if not result.get("numbered"):
         return ""
     bare, numbered = result["bare"]["seconds"], result["numbered"]["seconds"]
-    fixed = sum(
-        s for name, s in result["profile"]["phases"].items() if name.startswith(FIXED_PHASES)
-    )
-    floor = (numbered + fixed) / bare
+    floor = (numbered + fixed_seconds(result["profile"])) / bare
     text = (
         f" The bare load with nothing added but a line number on each row (every row the "
         f"warehouse keeps, loaded or quarantined, names its line; DuckDB's reader gives none, "

@@ -213,8 +213,8 @@ def benchmark_bars(
 
 
 # A heatmap of more cells than this is drawn without numbers in its cells: the colours compare,
-# the hover gives each number. Writing 376 numbers (47 prefectures x 8 benchmarks) took Chromium
-# about 0.15 s of the compare page's first visit.
+# the hover and the compare page's Table view give each number. Writing 376 numbers (47
+# prefectures x 8 benchmarks) took Chromium about 0.15 s of the compare page's first visit.
 HEATMAP_LABELLED_CELLS = 200
 
 

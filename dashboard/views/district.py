@@ -61,21 +61,22 @@ def render() -> None:
         "progress", ui.m("district_view"), VIEWS, VIEWS[0], ui.labels("district_view_", lang)
     )
     change = _benchmark_change(own)
+    period = (  # the change's title, and the heading of the lists under either view
+        ui.m(
+            "district_change_title",
+            first=change.item(0, "first_year"),
+            last=change.item(0, "last_year"),
+        )
+        if change.height
+        else None
+    )
     if view == "trend":
         _trend_charts(headline, lang)
-        if change.height:  # the lists below, with the period they measure
-            first, last = change.item(0, "first_year"), change.item(0, "last_year")
-            st.markdown(f"**{ui.m('district_change_title', first=first, last=last)}**")
-    elif change.height:
-        first, last = change.item(0, "first_year"), change.item(0, "last_year")
+        if period:
+            st.markdown(f"**{period}**")
+    elif period:
         ui.chart(
-            ui.figure(
-                charts_trends.benchmark_change,
-                change,
-                benchmarks,
-                lang,
-                ui.m("district_change_title", first=first, last=last),
-            ),
+            ui.figure(charts_trends.benchmark_change, change, benchmarks, lang, period),
             key="district_change",
         )
     if change.height:
