@@ -140,12 +140,16 @@ def _fresh(fresh: dict | None) -> list[str]:
         "warehouse to the larger, the incremental build took "
         f"{large['build_seconds'] - small['build_seconds']:.1f} s more; the steps that grew most: "
         f"{named}. One school's new return moves the means of its hub, municipality, "
-        "prefecture and the nation, and the ranks in its prefecture. `school_comparison` stores "
-        "each school beside those means, so its rows change for every school of that year; "
-        "`support_flags` (and `school_flag_summary` below it) compare each school with its hub's "
-        "means and are rebuilt for the whole year. Their rebuild and publish grow with the "
-        "schools of the year, not with the file; keeping them flat would mean joining the area "
-        "means when a page reads a school instead of storing them in each school's row."
+        "prefecture and the nation, so the area marts of its year (and their public views) are "
+        "aggregated again over every school of that year. `support_flags` compares each school "
+        "with its hub's means and counts staleness to the newest return, which a new file moves, "
+        "so its year is rebuilt for every school (and `school_flag_summary` below it); "
+        "`return_status` reads the year's latest term across schools. Publishing a changed mart "
+        "copies its part file (all years) and replaces the changed rows. These grow with the "
+        "schools of the year, not with the file; keeping them flat would take area figures "
+        "kept up by difference (a school's old figures taken out, its new ones added) and part "
+        "files per year. The school page's comparison with its areas is read when the page asks "
+        "(no mart stores every school beside the area means)."
     ]
 
 

@@ -1,5 +1,5 @@
-"""Area marts: benchmark and summary measures at every level, distribution, comparison, trend,
-and the suppressed public views."""
+"""Area marts: benchmark and summary measures at every level, distribution, trend, the suppressed
+public views, and a school read beside its areas."""
 
 from datetime import date
 from pathlib import Path
@@ -109,19 +109,25 @@ def test_achieved_distribution_counts_reporting_schools_for_every_count_0_to_8(s
     assert got == [(0, 1), (1, 2), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 1)]
 
 
-def test_school_comparison_sets_each_score_beside_its_areas_and_prefecture_percentile(snap):
-    got = rows(
-        snap,
-        "select school_code, score, hub_mean, municipality_mean, prefecture_mean, national_mean, "
-        "prefecture_percentile from marts.school_comparison "
-        "where academic_year = 2025 and benchmark_id = 'B1' order by 1",
-    )
+def test_school_comparison_reads_each_score_beside_its_areas_and_prefecture_percentile(snap):
+    # Read from the marts when asked (no stored per-school copy of the area means).
+    from dashboard.queries.schools import school_comparison
+    from dashboard.scope import Scope
+
+    columns = ["score", "hub_mean", "municipality_mean", "prefecture_mean", "national_mean"]
+    got = [
+        school_comparison(snap.cursor(), Scope.everything(), school=school, year=2025)
+        .filter(benchmark_id="B1")
+        .select(*columns, "prefecture_percentile")
+        .row(0)
+        for school in (A, B, C, D)
+    ]
     assert got == [
         # Prefecture 13 scores 100, 50, 100: the tied 100s beat one of the two others.
-        (A, 100.0, pytest.approx(250 / 3), 75.0, pytest.approx(250 / 3), 80.0, 50.0),
-        (B, 50.0, pytest.approx(250 / 3), 75.0, pytest.approx(250 / 3), 80.0, 0.0),
-        (C, 100.0, pytest.approx(250 / 3), 100.0, pytest.approx(250 / 3), 80.0, 50.0),
-        (D, 70.0, None, 70.0, 70.0, 80.0, None),  # no hub; alone in its prefecture
+        (100.0, pytest.approx(250 / 3), 75.0, pytest.approx(250 / 3), 80.0, 50.0),
+        (50.0, pytest.approx(250 / 3), 75.0, pytest.approx(250 / 3), 80.0, 0.0),
+        (100.0, pytest.approx(250 / 3), 100.0, pytest.approx(250 / 3), 80.0, 50.0),
+        (70.0, None, 70.0, 70.0, 80.0, None),  # no hub; alone in its prefecture
     ]
 
 

@@ -52,55 +52,73 @@ def school_info(cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str)
 def school_comparison(
     cursor: duckdb.DuckDBPyConnection, scope: Scope, *, school: str, year: int
 ) -> pl.DataFrame:
-    """The school's scores against its hub, municipality, prefecture and national means.
+    """The school's scores against its hub, municipality, prefecture and national means, and
+    its percentile in the prefecture, read from the marts when asked (so one school's new
+    return changes only its own rows and its areas' rows, never every school's).
 
-    A school's own login gets the areas' public (suppressed) means: a hub of two schools must
-    not tell one school the other's score.
+    prefecture_percentile = 100 x the share of the OTHER schools of the prefecture scoring that
+    benchmark that year whose score is strictly lower (ties share the lower rank, as
+    percent_rank()): 0 = lowest, 100 = highest; null when the school is the only one.
+    A school's own login gets the areas' public (suppressed) means and no percentile where the
+    prefecture is suppressed: a hub of two schools must not tell one school the other's score.
     """
-    in_scope, params = school_filter(scope, "c.school_code")
-    if scope.is_school:
-        return frame(cursor, _PUBLIC_COMPARISON.format(in_scope=in_scope), [school, year, *params])
+    in_scope, params = school_filter(scope, "b.school_code")
+    areas, shown = (
+        ("public_area_year_benchmark", "not prefecture.suppressed and ")
+        if scope.is_school
+        else ("area_year_benchmark", "")
+    )
     return frame(
         cursor,
-        f"""
-        select c.benchmark_id, c.score, c.hub_mean, c.municipality_mean, c.prefecture_mean,
-               c.national_mean, c.prefecture_percentile
-        from marts.school_comparison c
-        where c.school_code = ? and c.academic_year = ?
-          and c.framework_version = {DEFAULT_VERSION} and {in_scope}
-        order by c.benchmark_id
-    """,
-        [school, year, *params],
+        _COMPARISON.format(in_scope=in_scope, areas=areas, shown=shown),
+        [school, year, *params, year],
     )
 
 
-_PUBLIC_AREA_JOIN = """
-        left join marts.public_area_year_benchmark {alias}
-          on {alias}.area_level = '{level}' and {alias}.area_code = {code}
-         and {alias}.academic_year = c.academic_year
-         and {alias}.framework_version = c.framework_version
-         and {alias}.benchmark_id = c.benchmark_id"""
-_PUBLIC_COMPARISON = (
-    """
-        select c.benchmark_id, c.score, hub.mean_score as hub_mean,
+_AREA_JOIN = """
+        left join marts.{areas} {level}
+          on {level}.area_level = '{level}' and {level}.area_code = {code}
+         and {level}.academic_year = own.academic_year
+         and {level}.framework_version = own.framework_version
+         and {level}.benchmark_id = own.benchmark_id"""
+_COMPARISON = (
+    f"""
+        with own as (
+            select b.academic_year, b.framework_version, b.benchmark_id, b.score,
+                   s.hub_code, s.municipality_code, s.prefecture_code
+            from marts.school_year_benchmark b join marts.dim_school s using (school_code)
+            where b.school_code = ? and b.academic_year = ?
+              and b.framework_version = {DEFAULT_VERSION} and {{in_scope}}
+        ),
+        peers as (
+            select p.benchmark_id, p.score
+            from marts.school_year_benchmark p join marts.dim_school ps using (school_code)
+            where p.academic_year = ? and p.framework_version = {DEFAULT_VERSION}
+              and ps.prefecture_code = (select any_value(prefecture_code) from own)
+        ),
+        ranks as (
+            select own.benchmark_id, count(*) as scoring,
+                   count(*) filter (where peers.score < own.score) as lower
+            from own join peers using (benchmark_id)
+            group by own.benchmark_id
+        )
+        select own.benchmark_id, own.score, hub.mean_score as hub_mean,
                municipality.mean_score as municipality_mean,
                prefecture.mean_score as prefecture_mean, national.mean_score as national_mean,
-               case when not prefecture.suppressed then c.prefecture_percentile end
-                   as prefecture_percentile
-        from marts.school_comparison c"""
+               case when {{shown}}prefecture.schools_reporting > 1
+                    then 100.0 * (ranks.lower / (ranks.scoring - 1)) end as prefecture_percentile
+        from own left join ranks using (benchmark_id)"""
     + "".join(
-        _PUBLIC_AREA_JOIN.format(alias=level, level=level, code=code)
+        _AREA_JOIN.format(areas="{areas}", level=level, code=code)
         for level, code in (
-            ("hub", "c.hub_code"),
-            ("municipality", "c.municipality_code"),
-            ("prefecture", "c.prefecture_code"),
+            ("hub", "own.hub_code"),
+            ("municipality", "own.municipality_code"),
+            ("prefecture", "own.prefecture_code"),
             ("national", "'JP'"),
         )
     )
-    + f"""
-        where c.school_code = ? and c.academic_year = ?
-          and c.framework_version = {DEFAULT_VERSION} and {{in_scope}}
-        order by c.benchmark_id
+    + """
+        order by own.benchmark_id
     """
 )
 
