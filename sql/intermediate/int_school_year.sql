@@ -2,6 +2,8 @@
 -- Key: (school_code, academic_year)
 -- Incremental: academic_year
 -- Narrow: school_code
+-- The scores are joined to the returns and grouped in one step (not grouped on their own, then
+-- joined): a rebuild of a few schools then reads only their scores, not every school's.
 with effective_returns as (
     select * from intermediate.int_returns_ranked
     where is_effective
@@ -20,35 +22,37 @@ framework_sizes as (
 
 measures as (
     select
-        school_code,
-        academic_year,
-        count(*) as benchmarks_reported,
-        count(*) filter (where fully_achieved) as benchmarks_achieved,
-        avg(score) as mean_score,
-    from scores
-    group by school_code, academic_year
-),
-
-final as (
-    select
         effective_returns.school_code,
         effective_returns.academic_year,
         effective_returns.framework_version,
         effective_returns.term,
         effective_returns.submitted_on,
-        framework_sizes.benchmarks_in_framework,
-        coalesce(measures.benchmarks_reported, 0) as benchmarks_reported,
-        coalesce(measures.benchmarks_achieved, 0) as benchmarks_achieved,
-        -- All achieved: every benchmark of the return's framework version fully achieved.
-        coalesce(measures.benchmarks_achieved, 0) = framework_sizes.benchmarks_in_framework
-            as all_achieved,
-        measures.mean_score,
+        count(scores.benchmark_id) as benchmarks_reported,
+        count(*) filter (where scores.fully_achieved) as benchmarks_achieved,
+        avg(scores.score) as mean_score,
     from effective_returns
-    left join measures
-        on effective_returns.school_code = measures.school_code
-        and effective_returns.academic_year = measures.academic_year
+    left join scores
+        on effective_returns.school_code = scores.school_code
+        and effective_returns.academic_year = scores.academic_year
+    group by all
+),
+
+final as (
+    select
+        measures.school_code,
+        measures.academic_year,
+        measures.framework_version,
+        measures.term,
+        measures.submitted_on,
+        framework_sizes.benchmarks_in_framework,
+        measures.benchmarks_reported,
+        measures.benchmarks_achieved,
+        -- All achieved: every benchmark of the return's framework version fully achieved.
+        measures.benchmarks_achieved = framework_sizes.benchmarks_in_framework as all_achieved,
+        measures.mean_score,
+    from measures
     left join framework_sizes
-        on effective_returns.framework_version = framework_sizes.framework_version
+        on measures.framework_version = framework_sizes.framework_version
 )
 
 select * from final
