@@ -334,13 +334,24 @@ def test_compare_page_with_a_hub_charts_the_hubs_spread_under_its_name(app, curs
     assert sum(spread["data"][0]["y"]) == reporting == 4
 
 
+# The Table view's summary columns, left to right after the area's name.
+TABLE_SUMMARY = (
+    "metric_registered",
+    "metric_reporting",
+    "metric_response_rate",
+    "metric_avg_achieved_short",
+    "metric_pct_all_short",
+)
+
+
 @pytest.mark.parametrize("measure", ["pct_fully_achieved", "mean_score"])
 @pytest.mark.parametrize("level", ["hub", "municipality"])
-def test_compare_table_gives_each_areas_measure_per_benchmark_from_the_mart(
+def test_compare_table_gives_each_areas_measure_per_benchmark_from_the_mart_one_format_a_column(
     app, cursor, level, measure
 ):
     """The Table view's B1-B8 columns: the heatmap's measure of each area (H1, H2; 13101,
-    13102, 14100) from marts.area_year_benchmark, as the caption names it."""
+    13102, 14100) from marts.area_year_benchmark, as the caption names it; each column's
+    numbers in one format (95.0% beside 100.0%, not 95 beside 100)."""
     _open(app, "views/compare.py", year=str(YEAR), compare=level, view="table", heat=measure)
     table = next(df.value for df in app.dataframe)
     area = t("dashboard.col_area", "ja")
@@ -363,6 +374,20 @@ def test_compare_table_gives_each_areas_measure_per_benchmark_from_the_mart(
     named = t(f"dashboard.heat_{measure}", "ja")
     caption = t("dashboard.compare_table_benchmarks", "ja", first="B1", last="B8", measure=named)
     assert caption in [c.value for c in app.caption]
+    # Every number of a column in one format, a share with its % (the header may not say so).
+    formats = {
+        name: config.get("type_config", {}).get("format")
+        for name, config in json.loads(app.dataframe[0].proto.columns).items()
+    }
+    share = "%.1f%%" if measure == "pct_fully_achieved" else "%.1f"
+    assert [formats[b] for b in ids] == [share] * 8
+    assert [formats.get(t(f"dashboard.{key}", "ja")) for key in TABLE_SUMMARY] == [
+        None,
+        None,
+        "%.1f%%",
+        "%.2f",
+        "%.1f%%",
+    ]
 
 
 def test_district_page_with_a_hub_names_the_hub_and_draws_its_trend(app):

@@ -141,24 +141,32 @@ def _table(
     per_benchmark = wide.with_columns(  # a benchmark no area scored still gets its column
         pl.lit(None, dtype=pl.Float64).alias(b) for b in ids if b not in wide.columns
     ).select("area_code", *(pl.col(b).round(1) for b in ids))
+    number = st.column_config.NumberColumn
+    rate, achieved, all_achieved = (
+        ui.m(key)
+        for key in ("metric_response_rate", "metric_avg_achieved_short", "metric_pct_all_short")
+    )
     table = ranked.join(per_benchmark, on="area_code", how="left", maintain_order="left").select(
         pl.col(ui.name_column()).alias(ui.m("col_area")),
         pl.col("schools_registered").alias(ui.m("metric_registered")),
         pl.col("schools_reporting").alias(ui.m("metric_reporting")),
-        pl.col("response_rate").round(1).alias(ui.m("metric_response_rate")),
-        pl.col("avg_benchmarks_achieved").round(2).alias(ui.m("metric_avg_achieved")),
-        pl.col("pct_all_achieved").round(1).alias(ui.m("metric_pct_all")),
+        pl.col("response_rate").round(1).alias(rate),
+        pl.col("avg_benchmarks_achieved").round(2).alias(achieved),
+        pl.col("pct_all_achieved").round(1).alias(all_achieved),
         *ids,
     )
+    # One format per column, the unit in the cell: one decimal in every benchmark column (82.0,
+    # not 82 beside 79.5), a share with its %. Benchmark columns as narrow as 100.0% allows.
+    share = "%.1f%%" if measure == "pct_fully_achieved" else "%.1f"
+    columns = {
+        rate: number(format="%.1f%%"),
+        achieved: number(format="%.2f", help=ui.m("metric_avg_achieved")),
+        all_achieved: number(format="%.1f%%", help=ui.m("metric_pct_all_help")),
+    } | {b: number(format=share, width=72) for b in ids}
     named = ui.m(f"heat_{measure}")
     st.caption(ui.m("compare_table_benchmarks", first=ids[0], last=ids[-1], measure=named))
     st.dataframe(
-        table,
-        hide_index=True,
-        placeholder="—",
-        key="compare_table",
-        # One decimal in every benchmark column (82.0, not 82 beside 79.5).
-        column_config={b: st.column_config.NumberColumn(format="%.1f") for b in ids},
+        table, hide_index=True, placeholder="—", key="compare_table", column_config=columns
     )
 
 
