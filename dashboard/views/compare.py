@@ -63,8 +63,11 @@ def render() -> None:
             ui.labels("heat_", lang),
             pick_measure,
         )
+        by_benchmark = data.query(
+            q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
+        )
     if view == "heatmap" and charted:
-        _heatmap(f, scope, lang, benchmarks, level, parent, measure)
+        _heatmap(f, lang, benchmarks, level, by_benchmark, measure)
     elif view == "ranking":
         if charted:
             left, right = st.columns(2)
@@ -75,18 +78,14 @@ def render() -> None:
         else:
             _distribution(f, scope, lang, benchmarks)
     elif view == "table":
-        by_benchmark = data.query(
-            q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
-        )
         _table(ranked, by_benchmark, benchmarks, measure)
     if summaries["suppressed"].any():
         st.caption(ui.m("suppressed_note"))
 
 
-def _heatmap(f, scope, lang: str, benchmarks: pl.DataFrame, level: str, parent, measure) -> None:
-    by_benchmark = data.query(
-        q_areas.area_benchmarks, scope, level=level, year=f.year, parent_code=parent
-    )
+def _heatmap(
+    f, lang: str, benchmarks: pl.DataFrame, level: str, by_benchmark: pl.DataFrame, measure: str
+) -> None:
     ui.chart(
         ui.figure(
             charts.area_heatmap,
