@@ -311,7 +311,9 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         )
 
 
-def test_settings_date_and_full_flag_force_a_full_build(tmp_path: Path, monkeypatch) -> None:
+def test_settings_and_full_flag_force_a_full_build_a_new_date_does_not(
+    tmp_path: Path, monkeypatch
+) -> None:
     db = tmp_path / "w.duckdb"
     first, second, _third = (s[0] for s in SCHOOLS)
     inbox = tmp_path / "in"
@@ -335,7 +337,7 @@ def test_settings_date_and_full_flag_force_a_full_build(tmp_path: Path, monkeypa
     assert (changed.full, changed.reason) == (True, "models, settings or reference data changed")
     assert not build_warehouse(db, lang="en", build_date=BUILD_DATE).full
     later = build_warehouse(db, lang="en", build_date=date(2026, 3, 2))
-    assert (later.full, later.reason) == (True, "new build date")
+    assert (later.full, later.reason) == (False, "incremental")
 
     incremental_snapshot = current_snapshot(db)[1]
     copy = copy_to_one_file(incremental_snapshot, tmp_path / "incremental.duckdb")
@@ -353,3 +355,59 @@ def test_settings_date_and_full_flag_force_a_full_build(tmp_path: Path, monkeypa
     # build_info's build date differs (the CLI builds for today); every other mart is equal.
     differences = mart_differences(copy, rebuilt)
     assert {t: d for t, d in differences.items() if d != (0, 0) and t != "build_info"} == {}
+
+
+def test_a_new_build_date_rebuilds_the_latest_years_flags_as_a_full_build_would(
+    tmp_path: Path,
+) -> None:
+    """Staleness counts to the newest return, capped at the build date. Here the newest return
+    (2025-09-01) is after both build dates, so the cap decides and a new day moves school A's
+    age: the next day's incremental build must give the full build's marts of that day."""
+    first, second, _third = (s[0] for s in SCHOOLS)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "schools.csv").write_text(schools_csv(SCHOOLS), encoding="utf-8")
+    (inbox / "r.csv").write_text(
+        returns_csv([(first, 2024, 1, "2024-07-01", 60.0), (second, 2025, 1, "2025-09-01", 90.0)]),
+        encoding="utf-8",
+    )
+    day_one, day_two = date(2025, 8, 1), date(2025, 8, 20)
+    incremental_db, full_db = tmp_path / "inc" / "w.duckdb", tmp_path / "full" / "w.duckdb"
+    for db in (incremental_db, full_db):
+        ingest_files([inbox / "schools.csv", inbox / "r.csv"], db, lang="en")
+        build_warehouse(db, lang="en", build_date=day_one)
+
+    def stale(db: Path) -> list[tuple]:
+        with open_snapshot(current_snapshot(db)[1]) as con:
+            return con.execute(
+                "select school_code, academic_year, detail_en from marts.support_flags "
+                "where flag = 'stale_data' order by 1"
+            ).fetchall()
+
+    assert stale(incremental_db) == [
+        (
+            first,
+            2025,
+            "The latest return was submitted on 2024-07-01, 396 days before the newest data "
+            "(2025-08-01; threshold: 120 days).",
+        )
+    ]
+    next_day = build_warehouse(incremental_db, lang="en", build_date=day_two)
+    build_warehouse(full_db, lang="en", build_date=day_two, full=True)
+    assert (next_day.full, next_day.reason) == (False, "incremental")
+    rebuilt = {label for label, _seconds in next_day.model_seconds}
+    assert {"marts.support_flags [>=2025]", "marts.school_flag_summary [>=2025]"} <= rebuilt
+    # Nothing else hangs on the date: no return-level or area mart is rebuilt.
+    assert not any(label.startswith(("marts.area_", "marts.school_year_")) for label in rebuilt)
+    assert stale(incremental_db) == [
+        (
+            first,
+            2025,
+            "The latest return was submitted on 2024-07-01, 415 days before the newest data "
+            "(2025-08-20; threshold: 120 days).",
+        )
+    ]
+    differences = mart_differences(
+        current_snapshot(incremental_db)[1], current_snapshot(full_db)[1]
+    )
+    assert {t: d for t, d in differences.items() if d != (0, 0)} == {}

@@ -6,8 +6,10 @@ next build plans from it:
 
 - Full rebuild when asked (`shirube build --full`), on the first build, when the fingerprint
   differs (a model, an audit, the settings, a framework, the reference data, the message
-  catalogue or the raw schema changed), on a new build date (the stale-data flag counts to it),
-  when a model table is missing, or when new rows reached the registry (raw.schools).
+  catalogue or the raw schema changed), when a model table is missing, or when new rows reached
+  the registry (raw.schools).
+- A new build date (the stale-data flag counts to it, capped at the newest return) changes
+  ref.build_date from the latest academic year on: its readers rebuild that year, not everything.
 - Otherwise, the raw tables with rows from files newer than the watermark are what changed: a
   table with `academic_year` changed those years; raw.return_scores and raw.criterion_answers
   (rows of the returns of the same file) changed the years of those files' returns, and
@@ -58,6 +60,12 @@ SCHOOL_TABLES = ("returns",)
 MAX_NARROWED_SCHOOLS = 500
 # Inputs that differ in every build (this build's version and time): their readers are rebuilt.
 VOLATILE = ("ref.build_version",)
+# The build date (the "now" of the stale-data flag), which changes once a day. Its readers may let
+# it move only rows of the latest academic year in the data (reference_tables.py), so a new day
+# rebuilds that year of them, not the whole warehouse: the first file of a day shows in seconds.
+NEW_DAY = "ref.build_date"
+# Where the latest academic year is read (the last build's, as the support flags read it).
+LATEST_YEAR_SQL = "select max(academic_year) from marts.school_year_summary"
 
 
 @dataclass(frozen=True)
@@ -305,6 +313,13 @@ def propagate(
     return result
 
 
+def _new_day_change(con: duckdb.DuckDBPyConnection) -> Change:
+    """What a new build date changes: the latest academic year on (every year when none yet).
+    A file of a newer year moves the latest year too, and its own change starts there."""
+    latest = con.execute(LATEST_YEAR_SQL).fetchone()[0]
+    return WHOLE if latest is None else Change(from_year=int(latest))
+
+
 def earliest_year(change: Change) -> int | None:
     return min(
         [*change.years, *([change.from_year] if change.from_year is not None else [])], default=None
@@ -333,8 +348,6 @@ def plan_build(
     _version, last_watermark, last_print, last_date = state
     if last_print != print_:
         return full_build("models, settings or reference data changed")
-    if last_date != build_date:
-        return full_build("new build date")
     existing = {
         f"{s}.{n}"
         for s, n in con.execute(
@@ -346,6 +359,8 @@ def plan_build(
         return full_build("a model is missing from the warehouse")
     changed = raw_changes(con, last_watermark)
     changed.update(dict.fromkeys(VOLATILE, WHOLE))
+    if last_date != build_date:
+        changed[NEW_DAY] = _new_day_change(con)
     if any(name in changed for name in REGISTRY_TABLES):
         return full_build("the school registry changed")
     new_files = frozenset(

@@ -54,7 +54,10 @@ _TABLES: dict[str, str] = {
     # What differs in every build: only models without an `-- Incremental:` header may read it
     # (pipelines/build/incremental.py rebuilds them in every build).
     "build_version": "version varchar, built_at timestamp",
-    "build_params": "build_date date, default_framework_version varchar, "
+    # The "now" of the stale-data flag. A new date is not a full build: only rows of the latest
+    # academic year in the data may depend on it (pipelines/build/incremental.py, NEW_DAY).
+    "build_date": "build_date date",
+    "build_params": "default_framework_version varchar, "
     "min_schools integer, min_students integer, below_hub_mean_benchmarks double, "
     "fall_benchmarks_achieved integer, fall_mean_score_points double, "
     "coverage_below_pct double, stale_after_days integer",
@@ -133,9 +136,9 @@ def _rows(version: str, build_date: date, built_at: datetime) -> dict[str, list[
             if key.startswith(SQL_MESSAGE_PREFIXES)
         ],
         "build_version": [(version, built_at)],
+        "build_date": [(build_date,)],
         "build_params": [
             (
-                build_date,
                 fws[0].version,
                 int(suppression["min_schools"]),
                 int(suppression["min_students"]),

@@ -11,6 +11,10 @@ build_version as (
     select * from ref.build_version
 ),
 
+build_date as (
+    select * from ref.build_date
+),
+
 school_years as (
     select * from marts.school_year_summary
 ),
@@ -24,7 +28,7 @@ final as (
     select
         build_version.version,
         build_version.built_at,
-        params.build_date,
+        build_date.build_date,
         (select max(academic_year) from school_years) as latest_academic_year,
         params.default_framework_version,
         framework_versions.framework_versions,
@@ -37,6 +41,7 @@ final as (
         params.stale_after_days,
     from params
     cross join build_version
+    cross join build_date
     cross join framework_versions
 )
 

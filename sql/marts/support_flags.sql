@@ -18,10 +18,15 @@
 --                       journey (marts.cumulative_coverage): medium (a plan for the coming
 --                       months, not an emergency like a missing return).
 --   stale_data          medium when older than twice the threshold, else low; age is counted
---                       to the newest return received (capped at the build date).
+--                       to the newest return received (capped at the build date, ref.build_date:
+--                       only these rows, in the latest year, may move with the date).
 --   Otherwise medium.
 with params as (
     select * from ref.build_params
+),
+
+build_date as (
+    select * from ref.build_date
 ),
 
 messages as (
@@ -248,10 +253,10 @@ latest_submission as (
 -- a warehouse that has not been fed for a while is a data problem, not every school's.
 data_as_of as (
     select
-        least(params.build_date, max(latest_submission.submitted_on)) as as_of,
+        least(build_date.build_date, max(latest_submission.submitted_on)) as as_of,
     from latest_submission
-    cross join params
-    group by params.build_date
+    cross join build_date
+    group by build_date.build_date
 ),
 
 stale_data as (
