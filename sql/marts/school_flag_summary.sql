@@ -24,12 +24,17 @@ final as (
         count(distinct flag) as flag_kinds_count,
         list(distinct flag order by flag) as flag_kinds,
         count(*) as flag_rows,
-        string_agg(detail_ja, ' / ' order by severity_rank desc, flag, benchmark_id, grade)
-            as reasons_ja,
-        string_agg(detail_en, ' / ' order by severity_rank desc, flag, benchmark_id, grade)
-            as reasons_en,
+        -- The reasons, most severe first (then by flag, benchmark and grade), sorted once for
+        -- both languages: two ordered string_agg calls sort every school's rows twice (0.79 s
+        -- against 0.54 s over all years of the national warehouse, the same rows).
+        list_sort(list((-severity_rank, flag, benchmark_id, grade, detail_ja, detail_en)))
+            as sorted_reasons,
     from ranked
     group by school_code, academic_year
 )
 
-select * from final
+select
+    * exclude (sorted_reasons),
+    array_to_string(list_transform(sorted_reasons, lambda r: r[5]), ' / ') as reasons_ja,
+    array_to_string(list_transform(sorted_reasons, lambda r: r[6]), ' / ') as reasons_en,
+from final
