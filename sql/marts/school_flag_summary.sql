@@ -15,7 +15,7 @@ ranked as (
     left join ref.severities as severities on flags.severity = severities.severity
 ),
 
-final as (
+grouped as (
     select
         school_code,
         academic_year,
@@ -31,10 +31,14 @@ final as (
             as sorted_reasons,
     from ranked
     group by school_code, academic_year
+),
+
+final as (
+    select
+        * exclude (sorted_reasons),
+        array_to_string(list_transform(sorted_reasons, lambda r: r[5]), ' / ') as reasons_ja,
+        array_to_string(list_transform(sorted_reasons, lambda r: r[6]), ' / ') as reasons_en,
+    from grouped
 )
 
-select
-    * exclude (sorted_reasons),
-    array_to_string(list_transform(sorted_reasons, lambda r: r[5]), ' / ') as reasons_ja,
-    array_to_string(list_transform(sorted_reasons, lambda r: r[6]), ' / ') as reasons_en,
-from final
+select * from final
