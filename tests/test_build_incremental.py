@@ -273,14 +273,23 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
     ]
     assert "marts.support_flags [all]" in rebuilt["returns_2025.csv"]
     # A resubmission by one school: its school-level models rebuild that school only
-    # (`-- Narrow: school_code`), its areas' models the whole year.
+    # (`-- Narrow: school_code`), the area marts its five areas only (`-- Narrow: area`: the
+    # nation, its region, prefecture, municipality and hub; the other prefecture's rows stay).
     assert {
         "intermediate.int_returns_ranked [2024; 1 school]",
         "marts.school_year_benchmark [2024; 1 school]",
         "marts.school_year_summary [>=2024; 1 school]",
         "marts.return_history [2024; 1 school, staged]",
-        "marts.area_year_benchmark [2024]",
+        "marts.area_year_benchmark [2024; 5 areas]",
+        "marts.area_year_summary [>=2024; 5 areas]",
+        "marts.trend [2024,>=2024; 5 areas]",
+        "marts.public_area_year_benchmark [2024; 5 areas, staged]",
     } <= rebuilt["returns_2024_again.csv"]
+    # A new year has no framework version yet: area_year_summary's narrow guard fails, so the
+    # year is rebuilt for every area (and so is everything below it that reads it).
+    assert {"marts.area_year_summary [>=2025]", "marts.trend [2025,>=2025]"} <= rebuilt[
+        "returns_2025.csv"
+    ]
     assert {"marts.support_flags [all]", "marts.return_status [all]"} <= rebuilt[
         "returns_2025_term3.csv"
     ]

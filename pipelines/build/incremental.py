@@ -58,6 +58,8 @@ REGISTRY_TABLES = ("raw.schools",)
 SCHOOL_TABLES = ("returns",)
 # More changed schools than this: a narrowed model rebuilds the changed years whole.
 MAX_NARROWED_SCHOOLS = 500
+# Every school's areas, one row per level (a model narrowed to areas rebuilds its schools').
+SCHOOL_AREAS = "marts.school_area"
 # Inputs that differ in every build (this build's version and time): their readers are rebuilt.
 VOLATILE = ("ref.build_version",)
 # The build date (the "now" of the stale-data flag), which changes once a day. Its readers may let
@@ -78,29 +80,32 @@ class Change:
     files: frozenset[int] = frozenset()
     # Within those years, only these schools' rows (None: every school's).
     schools: frozenset[str] | None = None
+    # Within those years, only these areas' rows, (area_level, area_code) (None: every area's).
+    areas: frozenset[tuple[str, str]] | None = None
 
     def merge(self, other: Change) -> Change:
         if self.whole or other.whole:
             return WHOLE
         starts = [y for y in (self.from_year, other.from_year) if y is not None]
-        schools = None
-        if self.schools is not None and other.schools is not None:
-            schools = self.schools | other.schools
         return Change(
             years=self.years | other.years,
             from_year=min(starts) if starts else None,
             files=self.files | other.files,
-            schools=schools,
+            schools=_union(self.schools, other.schools),
+            areas=_union(self.areas, other.areas),
         )
 
     def predicate(self, partition: str, narrow: str | None = None) -> str:
         """SQL that selects the rows this change may touch in a model partitioned so (and, for
-        a model declaring `-- Narrow: school_code`, only the changed schools' rows)."""
+        a model declaring `-- Narrow: school_code` or `area`, only the changed schools' or
+        areas' rows)."""
         if partition == "file_id":
             return f"file_id in ({_ints(self.files)})"
         years = self._years(partition)
         if narrow == "school_code" and self.schools is not None:
             return f"({years}) and school_code in ({_strs(self.schools)})"
+        if narrow == "area" and self.areas is not None:
+            return f"({years}) and ({_areas(self.areas)})"
         return years
 
     def _years(self, partition: str) -> str:
@@ -121,6 +126,8 @@ class Change:
             text += f"{',' if text else ''}>={self.from_year}"
         if self.schools is not None:
             text += f"; {len(self.schools)} school{'s' if len(self.schools) != 1 else ''}"
+        if self.areas is not None:
+            text += f"; {len(self.areas)} area{'s' if len(self.areas) != 1 else ''}"
         return text or "-"
 
 
@@ -133,6 +140,23 @@ def _ints(values: frozenset[int]) -> str:
 
 def _strs(values: frozenset[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "null"
+
+
+def _areas(areas: frozenset[tuple[str, str]]) -> str:
+    """SQL selecting these (area_level, area_code) rows: one `in` list per level."""
+    by_level: dict[str, set[str]] = {}
+    for level, code in areas:
+        by_level.setdefault(level, set()).add(code)
+    parts = [
+        f"(area_level = {_strs(frozenset([level]))} and area_code in ({_strs(frozenset(codes))}))"
+        for level, codes in sorted(by_level.items())
+    ]
+    return " or ".join(parts) or "false"
+
+
+def _union(a: frozenset | None, b: frozenset | None) -> frozenset | None:
+    """Both narrowed: the union; either one not (every school or area): not narrowed."""
+    return None if a is None or b is None else a | b
 
 
 @dataclass(frozen=True)
@@ -274,10 +298,15 @@ def propagate(
     models: list[Model],
     changes: dict[str, Change],
     guard: Callable[[Model, Change], bool] | None = None,
+    *,
+    narrow_guard: Callable[[Model, Change], bool] | None = None,
+    areas_of: Callable[[frozenset[str]], frozenset[tuple[str, str]]] | None = None,
 ) -> dict[str, Change]:
     """Each changed model's change, from its inputs' (models in dependency order). `guard`
     says whether a model's partial change may stand (pipelines/build/guards.py); if not, the
-    model changes whole."""
+    model changes whole. `narrow_guard` says whether its narrowing may (if not, its changed
+    years change whole); `areas_of` gives the areas of some schools, every level (without it no
+    model is narrowed to areas)."""
     result = dict(changes)
     for model in models:
         found = [result[name] for name in (*model.inputs, *model.depends_on) if name in result]
@@ -305,12 +334,41 @@ def propagate(
         else:
             result[model.qualified_name] = merged
         partial = result[model.qualified_name]
-        if not partial.whole and kind != "file_id" and model.narrow is None:
-            # Every school's rows of those years may change: no narrower change below.
-            partial = result[model.qualified_name] = replace(partial, schools=None)
+        if not partial.whole and kind != "file_id":
+            partial = result[model.qualified_name] = _narrowed(model, partial, found, areas_of)
         if guard is not None and not partial.whole and not guard(model, partial):
             result[model.qualified_name] = WHOLE
+        elif (
+            narrow_guard is not None
+            and (partial.schools is not None or partial.areas is not None)
+            and not narrow_guard(model, partial)
+        ):
+            result[model.qualified_name] = replace(partial, schools=None, areas=None)
     return result
+
+
+def _narrowed(
+    model: Model,
+    change: Change,
+    inputs: list[Change],
+    areas_of: Callable[[frozenset[str]], frozenset[tuple[str, str]]] | None,
+) -> Change:
+    """The change as the model's `-- Narrow:` line allows: its inputs' changed schools, the
+    areas of those schools (or of its inputs' changed areas), or every school and area of the
+    changed years (no narrower change below)."""
+    if model.narrow == "school_code":
+        return replace(change, areas=None)
+    if model.narrow == "area" and areas_of is not None:
+        areas: frozenset[tuple[str, str]] = frozenset()
+        for found in inputs:
+            if found.areas is not None:
+                areas |= found.areas
+            elif found.schools is not None:
+                areas |= areas_of(found.schools)
+            else:
+                return replace(change, schools=None, areas=None)
+        return replace(change, schools=None, areas=areas)
+    return replace(change, schools=None, areas=None)
 
 
 def _new_day_change(con: duckdb.DuckDBPyConnection) -> Change:
@@ -373,11 +431,24 @@ def plan_build(
     def guard(model: Model, change: Change) -> bool:
         return guard_holds(con, model, earliest_year(change), new_files)
 
+    def narrow_guard(model: Model, change: Change) -> bool:
+        return guard_holds(con, model, earliest_year(change), new_files, narrowing=True)
+
+    def areas_of(schools: frozenset[str]) -> frozenset[tuple[str, str]]:
+        # The registry did not change (that is a full build), so the last build's areas hold.
+        return frozenset(
+            (level, code)
+            for level, code in con.execute(
+                f"select area_level, area_code from {SCHOOL_AREAS} "
+                f"where school_code in ({_strs(schools)})"
+            ).fetchall()
+        )
+
     return Plan(
         full=False,
         reason="incremental",
         watermark=int(watermark),
-        changes=propagate(models, changed, guard),
+        changes=propagate(models, changed, guard, narrow_guard=narrow_guard, areas_of=areas_of),
         previous_version=_version,
         partitions={m.qualified_name: m.incremental for m in models if m.incremental},
     )

@@ -12,7 +12,10 @@ last year) or `-- Incremental: file_id` (rows of a file depend only on that file
 without the line is rebuilt in full by every build. A partitioned model may add
 `-- Narrow: school_code` (a school's rows depend only on that school's input rows in the same
 partition): an incremental build then rebuilds, within the changed years, only the schools whose
-rows changed.
+rows changed. `-- Narrow: area` (an area's rows, by area_level and area_code, depend only on its
+own schools' rows): only the areas of the changed schools (every level) are rebuilt. Either may
+add `-- narrow guard: <SQL>` lines: when that query is not true the model is rebuilt for the
+changed years whole (the narrowing is dropped, not the partition).
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ _INCREMENTAL = re.compile(
 )
 # `-- guard: <SQL>` lines (joined in order): a query that must return true for the declared
 # partial rebuild to be right (pipelines/build/guards.py).
-_NARROW = re.compile(r"^\s*--\s*narrow:\s*(school_code)\s*$", re.MULTILINE | re.IGNORECASE)
+_NARROW = re.compile(r"^\s*--\s*narrow:\s*(school_code|area)\s*$", re.MULTILINE | re.IGNORECASE)
 _GUARD = re.compile(r"^\s*--\s*guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
+_NARROW_GUARD = re.compile(r"^\s*--\s*narrow guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
 _MATERIALIZED = re.compile(r"^\s*--\s*materiali[sz]ed:\s*(table|view)\b", re.MULTILINE)
 
 
@@ -57,7 +61,9 @@ class Model:
     incremental: str | None = None
     inputs: frozenset[str] = frozenset()  # raw.* and ref.* tables it reads
     guard: str | None = None  # SQL that must hold for a partial rebuild (else rebuilt in full)
-    narrow: str | None = None  # "school_code": rebuilt only for the changed schools
+    # "school_code": rebuilt only for the changed schools; "area": only for their areas
+    narrow: str | None = None
+    narrow_guard: str | None = None  # SQL that must hold for the narrowing (else the years whole)
 
     @property
     def qualified_name(self) -> str:
@@ -103,6 +109,7 @@ def parse_model(path: Path, schema: str) -> Model:
         inputs=frozenset(inputs),
         guard=" ".join(part.strip() for part in _GUARD.findall(text)) or None,
         narrow=narrow.group(1).lower() if (narrow := _NARROW.search(text)) else None,
+        narrow_guard=" ".join(part.strip() for part in _NARROW_GUARD.findall(text)) or None,
     )
 
 

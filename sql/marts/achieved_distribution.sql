@@ -1,6 +1,7 @@
 -- One row per area, academic year, framework version and number of benchmarks achieved.
 -- Key: (area_level, area_code, academic_year, framework_version, benchmarks_achieved)
 -- Incremental: academic_year
+-- Narrow: area
 -- schools = reporting schools achieving exactly that many; 0..N all present, zeros included.
 with school_years as (
     select * from marts.school_year_summary

@@ -1,6 +1,7 @@
 -- One row per area, academic year, framework version and benchmark scored by a school.
 -- Key: (area_level, area_code, academic_year, framework_version, benchmark_id)
 -- Incremental: academic_year
+-- Narrow: area
 with scores as (
     select * from marts.school_year_benchmark
 ),

@@ -1,6 +1,7 @@
 -- One row per area, academic year, framework version and criterion answered by its schools.
 -- Key: (area_level, area_code, academic_year, framework_version, criterion_id)
 -- Incremental: academic_year
+-- Narrow: area
 -- Over the area's schools whose effective return answered that criterion.
 with criteria as (
     select * from marts.school_year_criterion

@@ -1,6 +1,16 @@
 -- One row per area with registered schools, academic year and framework version answered.
 -- Key: (area_level, area_code, academic_year, framework_version)
 -- Incremental: academic_year >= touched
+-- Narrow: area
+-- Narrow guard (why): a year's framework versions are read across areas (an area where no
+-- school answered a version still has its row), so only areas of the changed schools change
+-- while the year has one version and the new returns answer it.
+-- narrow guard: select coalesce(bool_and(ok), true) from (select (select
+-- narrow guard: count(distinct old.framework_version) = 1
+-- narrow guard: and bool_and(old.framework_version = new.framework_version)
+-- narrow guard: from marts.area_year_summary as old where old.academic_year = new.academic_year)
+-- narrow guard: as ok from (select distinct academic_year, framework_version from raw.returns
+-- narrow guard: where file_id in ({files})) as new)
 -- Versions: those answered that year anywhere in the data.
 -- response_rate counts only schools answering that version, so a year split across two versions
 -- has two rows whose rates add up to the area's total.

@@ -2,6 +2,7 @@
 -- One row per row of achieved_distribution, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, framework_version, benchmarks_achieved)
 -- Incremental: academic_year
+-- Narrow: area
 -- The counts are null when the area-year has fewer than min_schools reporting schools in all.
 with params as (
     select * from ref.build_params

@@ -2,6 +2,7 @@
 -- One row per row of area_year_benchmark, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, framework_version, benchmark_id)
 -- Incremental: academic_year
+-- Narrow: area
 -- Figures built on fewer than min_schools reporting schools are null, suppressed = true, and
 -- suppression_note_ja/en say why. schools_reporting stays visible.
 with params as (

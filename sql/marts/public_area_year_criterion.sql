@@ -2,6 +2,7 @@
 -- One row per row of area_year_criterion, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, framework_version, criterion_id)
 -- Incremental: academic_year
+-- Narrow: area
 -- Figures built on fewer than min_schools answering schools are null, suppressed = true, and
 -- suppression_note_ja/en say why. schools_answering stays visible.
 with params as (

@@ -2,6 +2,7 @@
 -- One row per row of area_year_summary, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, academic_year, framework_version)
 -- Incremental: academic_year
+-- Narrow: area
 -- The score measures (and their change) are null when this year or the previous year has fewer
 -- than min_schools reporting schools. Counts and response rates stay.
 with params as (

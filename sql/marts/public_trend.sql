@@ -2,6 +2,7 @@
 -- One row per row of trend, suppressed for anything that leaves the building.
 -- Key: (area_level, area_code, benchmark_id, academic_year, framework_version)
 -- Incremental: academic_year
+-- Narrow: area
 -- Values built on fewer than min_schools reporting schools are null.
 with params as (
     select * from ref.build_params

@@ -1,6 +1,7 @@
 -- One row per area, benchmark and academic year, ready for line charts.
 -- Key: (area_level, area_code, benchmark_id, academic_year, framework_version)
 -- Incremental: academic_year
+-- Narrow: area
 -- benchmark_id 'ALL' carries the area-year summary: mean_score = avg benchmarks achieved,
 -- pct_fully_achieved = pct all achieved.
 with benchmark_years as (
