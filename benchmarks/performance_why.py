@@ -10,6 +10,7 @@ typed in: the sentences only name what the figures show.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 SHAPES = {
@@ -153,6 +154,9 @@ def _fresh(fresh: dict | None) -> list[str]:
     ]
 
 
+_NARROWED = re.compile(r"; \d+ (?:schools?|areas?)")
+
+
 def build_growth(fresh: dict) -> float:
     """The incremental build's seconds (models, audits, publish) at the largest size over the
     smallest: the part of freshness that could grow with the warehouse (the ingest of one
@@ -169,6 +173,8 @@ def _growth(small: dict, large: dict) -> list[tuple[str, float]]:
         found: dict[str, float] = {}
         for kind in ("rebuilt", "publish_steps"):
             for name, seconds in figure.get(kind, []):
+                # "[>=2025; 4 areas]" at one size is "[>=2025; 5 areas]" at the other: one step.
+                name = _NARROWED.sub("", name)
                 label = name if kind == "rebuilt" else f"publishing {name}"
                 found[label] = found.get(label, 0.0) + seconds
         return found

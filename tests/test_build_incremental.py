@@ -104,6 +104,13 @@ def files(school_codes: list[str]) -> list[tuple[str, str]]:
             ),
         ),
         ("returns_rejected.csv", "school_code,term\n" + f"{first},1\n"),
+        # The first school resubmits 2025 with every benchmark achieved: its hub's mean rises
+        # from 1 to 4, so the second school of that hub (0 achieved) is now below it. Only the
+        # two schools of the hub get their flags rebuilt (support_flags, narrow through: hub).
+        ("returns_2025_hub_peer.csv", returns_csv([(first, 2025, 1, "2025-07-01", 100.0)])),
+        # The newest return so far (staleness is counted to it): every school's stale-data age
+        # moves, so the flags' year is rebuilt for every school (support_flags' narrow guard).
+        ("returns_2025_newest.csv", returns_csv([(second, 2025, 1, "2025-12-01", 50.0)])),
         # The new school ran two terms (前期/後期) so far: a term 3 changes its calendar in
         # every year (return_status's guard sends it to a full rebuild).
         ("returns_2025_term3.csv", returns_csv([(new, 2025, 3, "2026-02-01", 55.0)])),
@@ -253,6 +260,8 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         "returns_2025.csv",
         "returns_2025_bad_row.csv",
         "returns_rejected.csv",
+        "returns_2025_hub_peer.csv",
+        "returns_2025_newest.csv",
         "returns_2025_term3.csv",
         "roster_2025.csv",
         "activities_2025.csv",
@@ -267,10 +276,15 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         assert by_name[name][1:] == (False, False), name
     assert by_name["returns_rejected.csv"][0] == "rejected"
     # The flags' guards (pipelines/build/guards.py): a return of a year already there rebuilds
-    # the flags of that year on; a new year, or a return changing a calendar, all of them.
-    assert {"marts.support_flags [>=2025]", "marts.return_status [2025]"} <= rebuilt[
-        "returns_2025_bad_row.csv"
-    ]
+    # the flags of that year on, for its school and its hub's schools (the second school and
+    # the first, of the same hub); a new year, or a return changing a calendar, all of them.
+    assert {
+        "marts.support_flags [>=2025; 2 schools]",
+        "marts.school_flag_summary [>=2025; 2 schools]",
+        "marts.return_status [2025; 1 school]",
+    } <= rebuilt["returns_2025_bad_row.csv"]
+    assert "marts.support_flags [>=2025; 2 schools]" in rebuilt["returns_2025_hub_peer.csv"]
+    assert "marts.support_flags [>=2025]" in rebuilt["returns_2025_newest.csv"]
     assert "marts.support_flags [all]" in rebuilt["returns_2025.csv"]
     # A resubmission by one school: its school-level models rebuild that school only
     # (`-- Narrow: school_code`), the area marts its five areas only (`-- Narrow: area`: the
@@ -294,6 +308,12 @@ def test_incremental_and_full_builds_agree_file_after_file(tmp_path: Path) -> No
         "returns_2025_term3.csv"
     ]
     with open_snapshot(current_snapshot(incremental_db)[1]) as con:
+        # The hub peer's flag reached the marts (its own files did not change it).
+        assert con.execute(
+            "select severity from marts.support_flags where school_code = ? "
+            "and academic_year = 2025 and flag = 'below_hub_mean'",
+            [SCHOOLS[1][0]],
+        ).fetchall() == [("high",)]
         # The files reached the marts: the resubmission, the new year, the quarantined row.
         assert (
             con.execute(

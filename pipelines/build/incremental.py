@@ -301,12 +301,14 @@ def propagate(
     *,
     narrow_guard: Callable[[Model, Change], bool] | None = None,
     areas_of: Callable[[frozenset[str]], frozenset[tuple[str, str]]] | None = None,
+    schools_of: Callable[[frozenset[tuple[str, str]]], frozenset[str]] | None = None,
 ) -> dict[str, Change]:
     """Each changed model's change, from its inputs' (models in dependency order). `guard`
     says whether a model's partial change may stand (pipelines/build/guards.py); if not, the
     model changes whole. `narrow_guard` says whether its narrowing may (if not, its changed
     years change whole); `areas_of` gives the areas of some schools, every level (without it no
-    model is narrowed to areas)."""
+    model is narrowed to areas), and `schools_of` the schools of some areas (for a model
+    narrowed to schools `-- narrow through:` those areas' levels)."""
     result = dict(changes)
     for model in models:
         found = [result[name] for name in (*model.inputs, *model.depends_on) if name in result]
@@ -335,7 +337,9 @@ def propagate(
             result[model.qualified_name] = merged
         partial = result[model.qualified_name]
         if not partial.whole and kind != "file_id":
-            partial = result[model.qualified_name] = _narrowed(model, partial, found, areas_of)
+            partial = result[model.qualified_name] = _narrowed(
+                model, partial, found, areas_of, schools_of
+            )
         if guard is not None and not partial.whole and not guard(model, partial):
             result[model.qualified_name] = WHOLE
         elif (
@@ -352,12 +356,25 @@ def _narrowed(
     change: Change,
     inputs: list[Change],
     areas_of: Callable[[frozenset[str]], frozenset[tuple[str, str]]] | None,
+    schools_of: Callable[[frozenset[tuple[str, str]]], frozenset[str]] | None,
 ) -> Change:
-    """The change as the model's `-- Narrow:` line allows: its inputs' changed schools, the
-    areas of those schools (or of its inputs' changed areas), or every school and area of the
-    changed years (no narrower change below)."""
+    """The change as the model's `-- Narrow:` line allows: its inputs' changed schools (with
+    the schools of their changed areas at the levels it is narrowed through), the areas of
+    those schools (or of its inputs' changed areas), or every school and area of the changed
+    years (no narrower change below)."""
     if model.narrow == "school_code":
-        return replace(change, areas=None)
+        schools: frozenset[str] = frozenset()
+        for found in inputs:
+            if found.schools is not None:
+                schools |= found.schools
+            elif found.areas is not None and model.narrow_through and schools_of is not None:
+                through = frozenset(a for a in found.areas if a[0] in model.narrow_through)
+                schools |= schools_of(through) if through else frozenset()
+            else:
+                return replace(change, schools=None, areas=None)
+        if len(schools) > MAX_NARROWED_SCHOOLS:
+            return replace(change, schools=None, areas=None)
+        return replace(change, schools=schools, areas=None)
     if model.narrow == "area" and areas_of is not None:
         areas: frozenset[tuple[str, str]] = frozenset()
         for found in inputs:
@@ -444,11 +461,26 @@ def plan_build(
             ).fetchall()
         )
 
+    def schools_of(areas: frozenset[tuple[str, str]]) -> frozenset[str]:
+        return frozenset(
+            r[0]
+            for r in con.execute(
+                f"select distinct school_code from {SCHOOL_AREAS} where {_areas(areas)}"
+            ).fetchall()
+        )
+
     return Plan(
         full=False,
         reason="incremental",
         watermark=int(watermark),
-        changes=propagate(models, changed, guard, narrow_guard=narrow_guard, areas_of=areas_of),
+        changes=propagate(
+            models,
+            changed,
+            guard,
+            narrow_guard=narrow_guard,
+            areas_of=areas_of,
+            schools_of=schools_of,
+        ),
         previous_version=_version,
         partitions={m.qualified_name: m.incremental for m in models if m.incremental},
     )

@@ -15,7 +15,10 @@ partition): an incremental build then rebuilds, within the changed years, only t
 rows changed. `-- Narrow: area` (an area's rows, by area_level and area_code, depend only on its
 own schools' rows): only the areas of the changed schools (every level) are rebuilt. Either may
 add `-- narrow guard: <SQL>` lines: when that query is not true the model is rebuilt for the
-changed years whole (the narrowing is dropped, not the partition).
+changed years whole (the narrowing is dropped, not the partition). A model narrowed to schools
+that reads area marts may add `-- narrow through: hub` (the levels, comma-separated): the area
+rows it reads reach a school's rows only through the school's own area at those levels, so a
+changed area changes the rows of its schools (a hub's means: the flags of the hub's schools).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ _INCREMENTAL = re.compile(
 _NARROW = re.compile(r"^\s*--\s*narrow:\s*(school_code|area)\s*$", re.MULTILINE | re.IGNORECASE)
 _GUARD = re.compile(r"^\s*--\s*guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
 _NARROW_GUARD = re.compile(r"^\s*--\s*narrow guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
+_NARROW_THROUGH = re.compile(r"^\s*--\s*narrow through:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
 _MATERIALIZED = re.compile(r"^\s*--\s*materiali[sz]ed:\s*(table|view)\b", re.MULTILINE)
 
 
@@ -64,6 +68,8 @@ class Model:
     # "school_code": rebuilt only for the changed schools; "area": only for their areas
     narrow: str | None = None
     narrow_guard: str | None = None  # SQL that must hold for the narrowing (else the years whole)
+    # Area levels through which a changed area reaches a school-narrowed model's rows ("hub").
+    narrow_through: frozenset[str] = frozenset()
 
     @property
     def qualified_name(self) -> str:
@@ -110,6 +116,12 @@ def parse_model(path: Path, schema: str) -> Model:
         guard=" ".join(part.strip() for part in _GUARD.findall(text)) or None,
         narrow=narrow.group(1).lower() if (narrow := _NARROW.search(text)) else None,
         narrow_guard=" ".join(part.strip() for part in _NARROW_GUARD.findall(text)) or None,
+        narrow_through=frozenset(
+            level.strip().lower()
+            for line in _NARROW_THROUGH.findall(text)
+            for level in line.split(",")
+            if level.strip()
+        ),
     )
 
 

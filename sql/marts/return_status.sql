@@ -1,6 +1,12 @@
 -- One row per registered school, academic year with returns, and term up to that year's latest.
 -- Key: (school_code, academic_year, term)
 -- Incremental: academic_year
+-- Narrow: school_code
+-- Narrow guard (why): a school's rows of a year hang on its own returns and on the year's
+-- latest term, read across schools: narrowed while the new returns bring no later term.
+-- narrow guard: select not exists (select 1 from raw.returns as new where new.file_id in ({files})
+-- narrow guard: and new.term > coalesce((select max(old.latest_term) from marts.return_status as old
+-- narrow guard: where old.academic_year = new.academic_year), 0))
 -- Guard (why): a year's rows hang on that year's returns and on the school's calendar
 -- (read from all its years): no new return may change a calendar (a term 2 where the calendar
 -- is not 2, a term 3 where it is not 3); the last build's calendars are in this table.

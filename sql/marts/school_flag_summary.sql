@@ -1,6 +1,7 @@
 -- One row per flagged school and academic year: its concerns summed up for the needs-support list.
 -- Key: (school_code, academic_year)
 -- Incremental: academic_year
+-- Narrow: school_code
 -- Precomputed at build time so the list of every flagged school in the country reads in one scan.
 with flags as (
     select * from marts.support_flags

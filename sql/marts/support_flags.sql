@@ -1,6 +1,16 @@
 -- One row per reason a school needs support in an academic year.
 -- Key: (school_code, academic_year, flag, benchmark_id, grade)
 -- Incremental: academic_year >= touched
+-- Narrow: school_code
+-- narrow through: hub
+-- Narrow guard (why): a school's flags hang on its own rows, its hub's means (narrow through:
+-- the schools of a changed hub are rebuilt) and the date staleness is counted to (the newest
+-- return, capped at the build date), read across schools: narrowed while the new returns are
+-- no newer than that date (the first file of a day that moves it rebuilds the year).
+-- narrow guard: select coalesce((select max(submitted_on) from raw.returns
+-- narrow guard: where file_id in ({files})) <= (select least(any_value(build_date.build_date),
+-- narrow guard: max(ranked.submitted_on)) from intermediate.int_returns_ranked as ranked,
+-- narrow guard: ref.build_date as build_date), true)
 -- Guard (why): the latest year (high no_return, where stale_data rows go) must be one of
 -- the years rebuilt, before as after: the last build's latest year is at or after {start}.
 -- guard: select coalesce(max(academic_year) >= {start}, false) from marts.school_year_summary
