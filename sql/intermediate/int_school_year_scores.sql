@@ -3,8 +3,8 @@
 -- Key: (school_code, academic_year, benchmark_id)
 -- Incremental: academic_year
 -- Narrow: school_code
--- A view: its two readers (school_year_benchmark, int_school_year) each join once; writing
--- its 1M+ rows out as well would cost more than the second join.
+-- A view: its one reader (school_year_benchmark) joins once; writing its 1M+ rows out would
+-- cost more than that join.
 with effective_returns as (
     select * from intermediate.int_returns_ranked
     where is_effective
