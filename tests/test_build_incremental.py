@@ -20,6 +20,9 @@ import duckdb
 from build_rows import code
 
 from pipelines.build import build_warehouse
+from pipelines.build.incremental import Change, Plan
+from pipelines.build.incremental_audits import audit_queries
+from pipelines.build.keys import ModelKey
 from pipelines.codes import municipality_code_with_check
 from pipelines.ingest import ingest_files
 from pipelines.settings import default_framework
@@ -440,3 +443,49 @@ def test_a_new_build_date_rebuilds_the_latest_years_flags_as_a_full_build_would(
         current_snapshot(incremental_db)[1], current_snapshot(full_db)[1]
     )
     assert {t: d for t, d in differences.items() if d != (0, 0)} == {}
+
+
+def test_a_narrowed_models_key_audit_checks_every_row_a_changed_school_or_area_holds() -> None:
+    """An incremental build's key audit of a model narrowed to schools (or areas) reads only
+    the changed schools' (areas') rows of the changed years when the key holds the school
+    (area): a duplicate there is found; one elsewhere passed the last build's audit."""
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.by_school (school_code varchar, academic_year int, v int)")
+    con.execute(
+        "insert into marts.by_school values ('X', 2025, 1), ('X', 2025, 2), ('Y', 2025, 3), "
+        "('Y', 2025, 4), ('X', 2024, 5), ('X', 2024, 6)"
+    )
+    con.execute(
+        "create table marts.by_area (area_level varchar, area_code varchar, academic_year int)"
+    )
+    con.execute(
+        "insert into marts.by_area values ('hub', 'H1', 2025), ('hub', 'H1', 2025), "
+        "('hub', 'H2', 2025), ('hub', 'H2', 2025)"
+    )
+    plan = Plan(
+        full=False,
+        reason="incremental",
+        watermark=1,
+        changes={
+            "marts.by_school": Change(years=frozenset({2025}), schools=frozenset({"X"})),
+            "marts.by_area": Change(years=frozenset({2025}), areas=frozenset({("hub", "H2")})),
+        },
+        partitions={"marts.by_school": "academic_year", "marts.by_area": "academic_year"},
+        narrows={"marts.by_school": "school_code", "marts.by_area": "area"},
+    )
+    keys = [
+        ModelKey("marts.by_school", ("school_code", "academic_year")),
+        ModelKey("marts.by_area", ("area_level", "area_code", "academic_year")),
+    ]
+    found = {name: con.execute(sql).fetchall() for name, sql in audit_queries(plan, keys, [])}
+    assert found == {
+        "unique_key:marts.by_school": [("X", 2025, 2)],
+        "unique_key:marts.by_area": [("hub", "H2", 2025, 2)],
+    }
+    # A key without the school: two rows of one key may be of two schools, so every school's
+    # rows of the changed year are checked (Y's 3 and X's 1 would clash on v = 1 otherwise).
+    con.execute("insert into marts.by_school values ('Y', 2025, 1)")
+    by_value = ModelKey("marts.by_school", ("academic_year", "v"))
+    [(_name, sql)] = audit_queries(plan, [by_value], [])
+    assert con.execute(sql).fetchall() == [(2025, 1, 2)]

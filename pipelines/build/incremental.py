@@ -167,6 +167,7 @@ class Plan:
     changes: dict[str, Change] = field(default_factory=dict)  # changed models (and raw tables)
     previous_version: str = ""  # the last build's snapshot, which an incremental publish copies
     partitions: dict[str, str] = field(default_factory=dict)  # model -> declared partition
+    narrows: dict[str, str] = field(default_factory=dict)  # model -> declared narrowing
     # A published view's changed rows, computed once into a temp table by run_plan (view ->
     # temp relation): its key audit and publishing read them there, not the view twice over.
     staged: dict[str, str] = field(default_factory=dict)
@@ -483,6 +484,7 @@ def plan_build(
         ),
         previous_version=_version,
         partitions={m.qualified_name: m.incremental for m in models if m.incremental},
+        narrows={m.qualified_name: m.narrow for m in models if m.narrow},
     )
 
 

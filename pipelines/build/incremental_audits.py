@@ -21,7 +21,9 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
     the changed years); a model's key audit only when the model changed, and then only
     over the changed years or files when its key fixes the partition (holds its column, or names
     a raw row: a duplicate key cannot span two years then; the unchanged years passed the last
-    build's audit)."""
+    build's audit), and within those only over the changed schools or areas when the model is
+    narrowed to them and its key holds the school or the area (two rows with one key are then
+    of one school or area: both changed, or neither)."""
     queries = []
     for path in audits:
         text = path.read_text(encoding="utf-8")
@@ -49,7 +51,10 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
             columns = ", ".join(key.columns)
             # A published view's changed rows are in a temp table already (Plan.staged).
             source = plan.staged.get(key.model)
-            rows = source or f"{key.model} where {change.predicate(partition)}"
+            narrow = plan.narrows.get(key.model)
+            if narrow is not None and not _key_fixes_narrowing(key.columns, narrow):
+                narrow = None
+            rows = source or f"{key.model} where {change.predicate(partition, narrow)}"
             sql = (
                 f"select {columns}, count(*) as rows_with_this_key from {rows} "
                 f"group by {columns} having count(*) > 1"
@@ -63,6 +68,13 @@ def _key_fixes_partition(columns: tuple[str, ...] | list[str], partition: str) -
     the partition column, or names one raw row (file_id, row_number), whose year and file are
     that row's (return_history, int_returns_ranked: the returns' rows)."""
     return _partition_column(partition) in columns or {"file_id", "row_number"} <= set(columns)
+
+
+def _key_fixes_narrowing(columns: tuple[str, ...] | list[str], narrow: str) -> bool:
+    """True when two rows with the same key are always of the same school (or area), so a
+    model narrowed to some schools (areas) need its key checked only over their rows."""
+    needed = {"school_code": {"school_code"}, "area": {"area_level", "area_code"}}[narrow]
+    return needed <= set(columns)
 
 
 def _partition_column(partition: str) -> str:
