@@ -29,6 +29,7 @@ snapshot is copied and only the changed marts (or their changed years) are writt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
@@ -452,6 +453,8 @@ def plan_build(
     def narrow_guard(model: Model, change: Change) -> bool:
         return guard_holds(con, model, earliest_year(change), new_files, narrowing=True)
 
+    # Every model narrowed to areas asks for the same schools' areas: one query per set.
+    @functools.cache
     def areas_of(schools: frozenset[str]) -> frozenset[tuple[str, str]]:
         # The registry did not change (that is a full build), so the last build's areas hold.
         return frozenset(
@@ -462,6 +465,7 @@ def plan_build(
             ).fetchall()
         )
 
+    @functools.cache
     def schools_of(areas: frozenset[tuple[str, str]]) -> frozenset[str]:
         return frozenset(
             r[0]

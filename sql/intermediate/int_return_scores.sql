@@ -35,7 +35,7 @@ criteria_scores as (
     group by all
 ),
 
-final as (
+scores as (
     select
         file_id,
         row_number,
@@ -50,6 +50,15 @@ final as (
         score,
     from criteria_scores
     where criteria_answered = criteria_in_benchmark
+),
+
+final as (
+    select
+        *,
+        -- Fully achieved only at exactly 100 (Compass convention): defined here, once, for
+        -- every reader of a return's scores.
+        score = 100 as fully_achieved,
+    from scores
 )
 
 select * from final

@@ -30,8 +30,7 @@ measures as (
         effective_returns.term,
         effective_returns.submitted_on,
         count(scores.benchmark_id) as benchmarks_reported,
-        -- Fully achieved only at exactly 100, as in int_school_year_scores.
-        count(*) filter (where scores.score = 100) as benchmarks_achieved,
+        count(*) filter (where scores.fully_achieved) as benchmarks_achieved,
         avg(scores.score) as mean_score,
     from effective_returns
     left join scores

@@ -29,8 +29,7 @@ final as (
         scores.benchmark_id,
         framework_benchmarks.position,
         scores.score,
-        -- Fully achieved only at exactly 100 (Compass convention).
-        scores.score = 100 as fully_achieved,
+        scores.fully_achieved,
         -- False would mean a score for a benchmark its framework version does not have
         -- (audited by benchmark_in_framework).
         framework_benchmarks.benchmark_id is not null as in_framework,
