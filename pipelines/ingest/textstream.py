@@ -17,6 +17,7 @@ import codecs
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -56,37 +57,66 @@ class Scan:
 
 
 def scan(open_file: Opener, block_size: int = BLOCK) -> Scan:
+    """One pass: the SHA-256 is computed in a thread (hashlib lets go of the GIL) while this one
+    checks the same block; the line of a broken byte is counted only once one is found."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     head = b""
-    lines, bad_line, anything, has_lf, first, size = 0, 0, False, False, True, 0
-    for block in blocks(open_file, block_size):
-        digest.update(block)
-        size += len(block)
-        if not anything:
-            anything = bool(block.strip())
-        if first:
-            head, first = block[:HEAD], False
-            if block.startswith(b"\xef\xbb\xbf"):
-                block = block[3:]
-        newlines = block.count(b"\n")
-        has_lf = has_lf or newlines > 0
-        if not bad_line:
-            pending = len(decoder.getstate()[0])
-            # An ASCII block after a whole character is valid UTF-8 as it stands: only other
-            # blocks are decoded (isascii is one quick pass; decoding builds the block's text).
-            if pending or not block.isascii():
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError as exc:
-                    bad_line = lines + block.count(b"\n", 0, max(exc.start - pending, 0)) + 1
-        lines += newlines
-    if not bad_line:
+    bad_at, anything, has_lf, first, size = -1, False, False, True, 0
+    hasher: ThreadPoolExecutor | None = None
+    hashing: Future | None = None
+    try:
+        for block in blocks(open_file, block_size):
+            if hashing is not None:
+                hashing.result()  # one block hashed at a time: two blocks in memory at most
+            if hasher is None and len(block) == block_size:  # more than one block: a thread
+                hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-sha256")
+            if hasher is not None:
+                hashing = hasher.submit(digest.update, block)
+            else:
+                digest.update(block)
+            start = size
+            size += len(block)
+            if not anything:
+                anything = bool(block.strip())
+            if first:
+                head, first = block[:HEAD], False
+                if block.startswith(b"\xef\xbb\xbf"):
+                    block, start = block[3:], 3
+            has_lf = has_lf or b"\n" in block
+            if bad_at < 0:
+                pending = len(decoder.getstate()[0])
+                # An ASCII block after a whole character is valid UTF-8 as it stands: only
+                # other blocks are decoded (isascii is one quick pass; decoding builds text).
+                if pending or not block.isascii():
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError as exc:
+                        bad_at = start + max(exc.start - pending, 0)
+        if hashing is not None:
+            hashing.result()
+    finally:
+        if hasher is not None:
+            hasher.shutdown(wait=True)
+    if bad_at < 0:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            bad_line = lines + 1
+            bad_at = size
+    bad_line = _line_at(open_file, bad_at, block_size) if bad_at >= 0 else 0
     return Scan(digest.hexdigest(), head, anything, bad_line, has_lf, size)
+
+
+def _line_at(open_file: Opener, offset: int, block_size: int) -> int:
+    """The line (from 1) of the byte at `offset`: the file's line feeds before it, plus one.
+    Counted only for a file with a broken byte, so a valid file's pass does not count lines."""
+    lines, seen = 0, 0
+    for block in blocks(open_file, block_size):
+        lines += block.count(b"\n", 0, max(offset - seen, 0))
+        seen += len(block)
+        if seen >= offset:
+            break
+    return lines + 1
 
 
 def _meant_as_utf8(open_file: Opener) -> bool:
@@ -151,6 +181,11 @@ def utf8_blocks(open_file: Opener, encoding: str, size: int = BLOCK) -> Iterator
 def record_end(data: bytes, target: int, *, back_steps: int = 10_000) -> int | None:
     """Offset just after a line end outside quotes, near `target`: the last one at or before it,
     else the first one after it; None when `data` has none (wait for more)."""
+    if b'"' not in data:  # no quoted value: every line end ends a record (a quick search)
+        nl = data.rfind(b"\n", 0, target) if back_steps else -1
+        if nl < 0:
+            nl = data.find(b"\n", target)
+        return nl + 1 if nl >= 0 else None
     quotes_before = data.count(b'"', 0, target)
     pos, quotes = target, quotes_before
     for _ in range(back_steps):
@@ -173,14 +208,17 @@ def record_end(data: bytes, target: int, *, back_steps: int = 10_000) -> int | N
 
 
 def record_chunks(stream: Iterator[bytes], chunk_bytes: int, first_at_least: int = 0):
-    """Whole records, about `chunk_bytes` at a time (a record longer than that stays whole);
-    the first chunk is at least `first_at_least` bytes (it holds the header)."""
+    """Whole records, about `chunk_bytes` at a time (under twice that, unless one record is
+    longer: it stays whole); the first chunk is at least `first_at_least` bytes (it holds the
+    header)."""
     buffer = b""
     least = first_at_least
     for block in stream:
-        buffer += block
-        while len(buffer) > max(chunk_bytes, least):
-            cut = record_end(buffer, max(chunk_bytes, least))
+        buffer = buffer + block if buffer else block
+        while len(buffer) > (target := max(chunk_bytes, least)):
+            # Under twice the target, the cut is at the buffer's last record end: what is
+            # left over is less than a record, not a chunk to copy again.
+            cut = record_end(buffer, len(buffer) if len(buffer) < 2 * target else target)
             if cut is None or cut >= len(buffer):
                 break
             yield buffer[:cut]
