@@ -24,13 +24,19 @@ class SchoolCode:
     establishment_code: str  # "1".."3"
 
 
+# The digit sum of twice each digit: 0, 2, 4, 6, 8, 1 (10), 3 (12), 5 (14), 7 (16), 9 (18).
+_DOUBLED_DIGIT_SUM = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def school_code_check_digit(first12: str) -> int:
-    """Check digit for the first 12 characters of a school code (letter counts as A=1 … H=8)."""
-    digits = [ord(first12[0]) - ord("A") + 1] + [int(c) for c in first12[1:12]]
-    total = 0
-    for i, d in enumerate(digits):
-        product = d * (2 if i % 2 == 0 else 1)
-        total += product // 10 + product % 10
+    """Check digit for the first 12 characters of a school code (letter counts as A=1 … H=8).
+
+    Each value at an even position (the letter's first) counts twice, as the sum of the digits
+    of its double; those at odd positions once; the check digit brings the total to a ten."""
+    letter = 2 * (ord(first12[0]) - ord("A") + 1)
+    total = letter // 10 + letter % 10
+    total += sum(map(int, first12[1:12:2]))
+    total += sum(_DOUBLED_DIGIT_SUM[int(c)] for c in first12[2:12:2])
     return (10 - total % 10) % 10
 
 

@@ -22,7 +22,7 @@ import polars as pl
 from pipelines.ingest.reading import ParsedFile
 
 ENDS = ("from", "to")
-_CODE_COLUMNS = re.compile(r"\b(code|code_ok|check_expected|code_known|in_scope)\b")
+_CODE_COLUMNS = re.compile(r"\b(code|code_ok|check_expected|check_ok|code_known|in_scope)\b")
 LOOP_STEPS_MAX = 10_000  # a journey is a handful of schools; this only bounds a damaged history
 
 

@@ -101,16 +101,19 @@ def number(value: str) -> float | None:
 
 
 def school_code(value: str) -> dict[str, object]:
-    """The code upper-cased, whether its form is right, and the check digit it should have."""
+    """The code upper-cased, whether its form is right, the check digit it should have and
+    whether it has it (found once per distinct code here, not once per row in the rules' SQL)."""
     code = value.upper()
     parts = parse_school_code(code)
     if parts is None:
         return {"code": code, "code_ok": False}
     school_type = school_types()[parts.type_code]
+    expected = str(school_code_check_digit(code[:12]))
     return {
         "code": code,
         "code_ok": True,
-        "check_expected": str(school_code_check_digit(code[:12])),
+        "check_expected": expected,
+        "check_ok": code[12] == expected,
         "code_prefecture": parts.prefecture_code,
         "code_type": parts.type_code,
         "grade_min": school_type.min_grade,

@@ -51,6 +51,7 @@ _CODE_FIELDS: dict[str, pl.DataType] = {
     "code": pl.String,
     "code_ok": pl.Boolean,
     "check_expected": pl.String,
+    "check_ok": pl.Boolean,
     "code_prefecture": pl.String,
     "code_type": pl.String,
     "grade_min": pl.Int64,
