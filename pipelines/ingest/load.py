@@ -20,6 +20,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -335,13 +336,20 @@ def ingest_one(
         file_id = con.execute("select nextval('raw.file_seq')").fetchall()[0][0]
         step("load")
         load = FileLoad(con, file_id, scoped=allowed_schools is not None, batch=registry)
-        load.add(parsed, first)
-        del first
         # The chunks after the first (which is read and typed before the transaction, so that
         # a file that is rejected as a whole is) go a few at a time: [ingest] insert_rows. Each
-        # is read and typed in a thread while DuckDB checks and inserts the one before.
+        # is read and typed in a thread while DuckDB checks and inserts the one before (the
+        # first: the next is read while the first is inserted). The reader thread also counts
+        # each chunk's broken rows, on a connection of its own.
         batches = batched(chunks, int(settings()["ingest"].get("insert_rows", 0)))
-        with read_ahead((parsed, typed(parsed, known)) for parsed in batches) as ahead:
+        with (
+            closing(con.cursor()) as reader,
+            read_ahead(
+                load.prechecked(reader, parsed, typed(parsed, known)) for parsed in batches
+            ) as ahead,
+        ):
+            load.add(parsed, first)
+            del first
             while True:
                 try:
                     item = next(ahead, None)

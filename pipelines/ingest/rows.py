@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from pipelines.ingest.links import LoopState, with_loop_column
 from pipelines.ingest.normalise import sql_str
@@ -126,17 +127,44 @@ class FileLoad:
         self.last: ParsedFile | None = None  # the latest chunk with rows (its kind, header)
         self.today = today_in_japan()  # one day for the whole file, even across midnight
 
-    def add(self, parsed: ParsedFile, typed: pl.DataFrame) -> None:
+    def rules(self, parsed: ParsedFile) -> list:
+        return rules_for(parsed, allowed=self.scoped, today=self.today)
+
+    def prechecked(
+        self, cursor: duckdb.DuckDBPyConnection, parsed: ParsedFile, typed: pl.DataFrame
+    ) -> tuple[ParsedFile, pl.DataFrame | pa.Table, int | None]:
+        """What `add` takes, made in the reader thread beside the load (reading.read_ahead):
+        the chunk's typed rows as Arrow, and how many of them break an error rule, counted by
+        `cursor` (the reader thread's own connection; nothing of the warehouse is read). `add`
+        then inserts a clean chunk without checking its rows again on the load's thread. The
+        count is None where `add` counts for itself: links (their loop check reads the links
+        loaded so far), criteria, and kinds with a rule that only warns."""
+        if parsed.kind == "links" or typed.height == 0:
+            return parsed, typed, None
+        rows = typed.to_arrow(compat_level=pl.CompatLevel.newest())
+        rules = self.rules(parsed)
+        if parsed.kind == "criteria" or any(r.warn for r in rules):
+            return parsed, rows, None
+        broken = cursor.execute(  # `rows` is read by name (replacement scan)
+            f"select count(*) from rows where {rule_any_sql(rules, warn=False)}"
+        ).fetchall()[0][0]
+        return parsed, rows, broken
+
+    def add(
+        self, parsed: ParsedFile, typed: pl.DataFrame | pa.Table, broken: int | None = None
+    ) -> None:
         """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs the
-        inserts (see _insert_checked) or, for criteria or when a rule only warns, one counting
+        inserts (see _insert_checked; none but the inserts when `broken`, counted beside the
+        load by `prechecked`, is 0) or, for criteria or when a rule only warns, one counting
         pass and the inserts; only one with broken rows gets the per-rule lists and the
         reasons' (large) SQL."""
-        if typed.height == 0:
+        height = typed.height if isinstance(typed, pl.DataFrame) else typed.num_rows
+        if height == 0:
             return
         con = self.con
-        self.rows_read += typed.height
+        self.rows_read += height
         self.last = parsed
-        rules = rules_for(parsed, allowed=self.scoped, today=self.today)
+        rules = self.rules(parsed)
         if parsed.kind == "links":  # a loop depends on the links already loaded: see links.py
             if self.loops is None:
                 if self.batch is None:
@@ -149,9 +177,13 @@ class FileLoad:
         # `typed` is read by DuckDB's replacement scan of this frame's local variable, never
         # registered: a view registered (and dropped) inside the file's transaction would keep
         # every chunk's frame alive until the commit. Arrow once, not once per statement.
-        height = typed.height
-        typed = typed.to_arrow(compat_level=pl.CompatLevel.newest())
+        if isinstance(typed, pl.DataFrame):
+            typed = typed.to_arrow(compat_level=pl.CompatLevel.newest())
         any_error = rule_any_sql(rules, warn=False)
+        if broken == 0:  # counted clean beside the load: every row goes in, unchecked again
+            for sql in insert_sql(parsed, self.file_id, "from typed"):
+                con.execute(sql)
+            return
         if parsed.kind != "criteria" and not any(r.warn for r in rules):
             self._insert_checked(parsed, rules, typed, height, any_error)
             return
