@@ -224,6 +224,20 @@ def _blank_to_null(text: pl.Expr, name: str) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text).alias(name)
 
 
+def _padded(frame: pl.DataFrame, maybe_control: bool) -> list[str]:
+    """The columns of an ASCII chunk that may hold a value to trim or a blank one. Where the
+    chunk's bytes hold no quote and no control character but line ends (`maybe_control`
+    False), only a space can pad a value and an empty cell is already null, so only columns
+    with a value starting or ending with a space are trimmed (trimming copies every value; this
+    test compares two bytes of each)."""
+    if maybe_control or not frame.width:
+        return frame.columns
+    found = frame.select(
+        (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any() for c in frame.columns
+    ).row(0)
+    return [c for c, pad in zip(frame.columns, found, strict=True) if pad]
+
+
 def _anything(trimmed) -> pl.Expr:
     """A row with any value but blanks (`trimmed`: its cells, trimmed)."""
     tests = [cell.str.len_bytes() > 0 for cell in trimmed]
@@ -250,13 +264,16 @@ def _finish(
     numbered = frame.lazy().with_row_index("row_number", offset=first_row)
     row_number = pl.col("row_number").cast(pl.Int64)
     if all_ascii:  # ASCII is already NFKC: each value is trimmed once, then tested and kept
-        numbered = numbered.with_columns(pl.col(c).str.strip_chars() for c in frame.columns)
+        padded = _padded(frame, maybe_control)
+        numbered = numbered.with_columns(pl.col(c).str.strip_chars() for c in padded)
         staged = (
             numbered.filter(_anything(pl.col(c) for c in frame.columns))
             .select(
                 row_number,
                 *(
                     pl.when(pl.col(f"c{i}") == "").then(None).otherwise(pl.col(f"c{i}")).alias(name)
+                    if f"c{i}" in padded
+                    else pl.col(f"c{i}").alias(name)
                     for name, i in named.items()
                 ),
             )
