@@ -322,8 +322,8 @@ NOTES = [
     "while DuckDB checks and inserts one, so two at most), so peak memory is bounded by those "
     "settings, not by the file: the memory rows ingest the activities file at 1x and 10x its size, "
     "each in a fresh process (peak memory from the process's own VmHWM). In a batch, the next "
-    "small file (one chunk or less) is hashed, read and typed in that second thread while the "
-    "current one is checked, inserted and committed.",
+    "file is hashed, read and typed in that second thread (a small file whole, a large one as "
+    "far as its first chunk) while the current one is checked, inserted and committed.",
     "- **Fresh figures** (issue #17): one school's one-row return file ingested, then "
     "`shirube build` as it runs by default (incremental: only the academic years the change "
     "touches are rebuilt and audited, school-level marts only for the schools it touches, and "

@@ -10,15 +10,16 @@ seconds spent in each phase of pipelines.ingest, timed by wrapping its functions
 3 trim/NFKC/blank rows/stats: reading._finish (numbering, blank rows, NFKC, trimming, lengths);
 4 typed: staging.typed_frame (each distinct value parsed once, joined back onto the rows);
 5 Arrow conversion: the typed frame handed to DuckDB;
-6 check + insert: rows.FileLoad.add without 5 (the rules, inserts and any quarantine);
+6 check + insert: rows.FileLoad.add and .prechecked without 5 (the rules, counted beside the
+  load, the inserts and any quarantine);
 7 archive: waiting for the archive copy (made in a thread beside the load) and its fsync;
 8 rest: the remainder (commit and checkpoints, the log row, decoding CP932, cutting chunks).
 
 Run it with the bare load of the same files (benchmarks/bench_ingest.py) to read it as ratios.
-The ingest reads and types a file's next batch in a second thread while DuckDB checks and
-inserts the one before (reading.read_ahead), and a batch's next small file likewise
-(ingest.prefetch); here both threads are off, so the phases run one after the other and add up
-to the total (which is therefore longer than the ingest's own time).
+The ingest reads, types and checks a file's next batch in a second thread while DuckDB
+inserts the one before (reading.read_ahead), and a batch's next file as far as its first chunk
+likewise (ingest.prefetch); here both threads are off, so the phases run one after the other and
+add up to the total (which is therefore longer than the ingest's own time).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def profile(files: list[Path]) -> dict:
     _wrap(load, "typed_frame", "typed", seconds)
     _wrap(pl.DataFrame, "to_arrow", "arrow", seconds)
     _wrap(rows.FileLoad, "add", "add", seconds)
+    _wrap(rows.FileLoad, "prechecked", "add", seconds)
     _wrap(load, "archived", "archive", seconds)
     with tempfile.TemporaryDirectory(prefix="shirube-profile-") as work:
         started = time.perf_counter()

@@ -199,10 +199,10 @@ def _prepare_next(
     chunk_bytes: int | None,
 ) -> tuple[IngestSource, Future[Prepared]] | None:
     """Start hashing, reading and typing the batch's next file, `item`, in the pool's thread while
-    the current one loads (pipelines.ingest.prefetch), if it is a small file (one chunk) that
-    can be opened; None otherwise (the loop then does it all itself, as before)."""
+    the current one loads (pipelines.ingest.prefetch; a large file as far as its first chunk),
+    if it can be opened; None otherwise (the loop then does it all itself, as before)."""
     limit = chunk_bytes or chunk_bytes_setting()
-    if not 0 < _size(item) <= limit:
+    if not _size(item) > 0:
         return None
     try:
         source = _as_source(item)

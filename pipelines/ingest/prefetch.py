@@ -6,9 +6,11 @@ in DuckDB (check, insert, commit), one after the other. So while file N is check
 committed, file N+1 is hashed, read and typed in a second thread (`prepare`), and `ingest_one`
 takes what was prepared instead of doing it again: the two halves use different cores.
 
-Only a file of at most one chunk ([ingest] chunk_mb) is prepared ahead: a large file already
-reads its next chunk while the one before loads (`reading.read_ahead`), and preparing it too
-would hold a third chunk. Nothing prepared touches the database. Typing reads the warehouse's
+Only a file's first chunk ([ingest] chunk_mb) is prepared ahead, so a small file is prepared
+whole and a large one as far as its transaction begins (its scan, its first chunk read and
+typed); the chunks after it are read while the ones before them load (`reading.read_ahead`).
+So at most one chunk more than the current file's is held. Nothing prepared touches the
+database. Typing reads the warehouse's
 school codes, which the file before may change (a registry file): the set the preparation used
 is kept, and `typed_for` gives its rows only when the load's set is that same set; otherwise the
 load types the rows again. Any error is kept and raised where the load would have met it, so a
