@@ -166,8 +166,11 @@ def profile(db: Path, roles: list[str], warm_up: bool = False, prefetch: bool = 
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("streamlit"):
             logging.getLogger(name).setLevel(logging.ERROR)
-    from dashboard import access, ui
+    from dashboard import access, launch, ui
 
+    # As `shirube serve` starts (dashboard.launch): the heavy modules are loaded before any page
+    # runs, or a page's Plotly could meet pandas half-imported by the prefetch's thread.
+    launch.preload()
     every_role = _roles(db)
     timer = Timer()
     instrument(timer)
