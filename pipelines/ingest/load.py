@@ -349,7 +349,7 @@ def ingest_one(
             ) as ahead,
         ):
             load.add(parsed, first)
-            del first
+            del first, parsed  # the first chunk's rows are not kept while the rest load
             while True:
                 try:
                     item = next(ahead, None)

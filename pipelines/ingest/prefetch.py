@@ -56,7 +56,8 @@ class Prepared:
         if self.read_error is not None:
             raise self.read_error
         assert self.chunks is not None and self.parsed is not None
-        return self.chunks, self.parsed
+        parsed, self.parsed = self.parsed, None  # handed over once: not kept alive here
+        return self.chunks, parsed
 
     def typed_for(self, known: set[str] | None) -> pl.DataFrame | None:
         """The first chunk's typed rows if they were typed against this very set of codes,
