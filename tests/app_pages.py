@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import launch
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
@@ -15,6 +17,10 @@ def page_app(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     sample, which alone runs open without login)."""
     monkeypatch.setenv("SHIRUBE_DB", str(db))
     monkeypatch.setenv("SHIRUBE_NO_AUTH", "1")
+    # As the server starts (dashboard.launch): its heavy modules loaded before any page runs.
+    # Without it a page's Plotly could meet pandas half-imported by the sidebar's prefetch
+    # thread, and the first test of a run to draw a chart failed now and then.
+    launch.preload()
     return AppTest.from_file(APP, default_timeout=60)
 
 

@@ -390,6 +390,52 @@ def test_compare_table_gives_each_areas_measure_per_benchmark_from_the_mart_one_
     ]
 
 
+def test_compare_table_downloads_name_measure_and_unit_in_each_header_with_the_marts_figures(
+    app, cursor, monkeypatch
+):
+    """The Table view's CSV and Excel downloads travel without the page's caption, so each
+    benchmark column's header names the measure, a share's header its %, and each hub's code
+    stands beside its name; the figures are marts.area_year_benchmark's for that year."""
+    from dashboard import tables
+
+    sent = []
+    original = tables.downloads
+
+    def passed_on(table, **kwargs):
+        sent.append((table, kwargs))
+        return original(table, **kwargs)
+
+    monkeypatch.setattr(tables, "downloads", passed_on)
+    _open(app, "views/compare.py", year=str(YEAR), compare="hub", view="table", heat="mean_score")
+    ((table, kwargs),) = sent
+    assert kwargs["stem"] == f"compare_hub_{YEAR}_mean_score"
+    buttons = {b.proto.id.rsplit("-", 1)[-1] for b in app.get("download_button")}
+    assert {"compare_table_csv", "compare_table_xlsx"} <= buttons
+    named = t("dashboard.heat_mean_score", "ja")
+    headers = [
+        t("dashboard.compare_export_benchmark", "ja", benchmark=f"B{i}", measure=named)
+        for i in range(1, 9)
+    ]
+    assert table.columns[-8:] == headers == [f"B{i} 平均得点" for i in range(1, 9)]
+    for key in ("metric_response_rate", "metric_pct_all_short"):
+        label = t(f"dashboard.{key}", "ja")
+        assert f"{label}(%)" in table.columns and label not in table.columns
+    code = t("dashboard.col_area_code", "ja")
+    exported = {
+        (row[code], header.split()[0]): row[header]
+        for row in table.iter_rows(named=True)
+        for header in headers
+    }
+    mart = rows(
+        cursor,
+        "select area_code, benchmark_id, mean_score from marts.area_year_benchmark "
+        "where area_level = 'hub' and academic_year = ?",
+        [YEAR],
+    )
+    assert {c for c, _ in exported} == {"H1", "H2"}
+    assert exported == {(c, b): round(v, 1) for c, b, v in mart}
+
+
 def test_district_page_with_a_hub_names_the_hub_and_draws_its_trend(app):
     _open(app, "views/district.py", hub="H1")
     assert t("dashboard.district_caption", "ja", area=md("湾岸ハブ")) in [

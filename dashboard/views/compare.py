@@ -7,7 +7,7 @@ together took the browser 0.5-0.6 s to draw on a page's first visit (docs/perfor
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, tables, ui
 from dashboard import format as fmt
 from dashboard.filters import url_segmented, url_selectbox
 from dashboard.queries import areas as q_areas
@@ -78,7 +78,8 @@ def render() -> None:
         else:
             _distribution(f, scope, lang, benchmarks)
     elif view == "table":
-        _table(ranked, by_benchmark, benchmarks, measure)
+        place = f"_{parent}" if parent else ""
+        _table(ranked, by_benchmark, benchmarks, measure, f"compare_{level}{place}_{f.year}")
     if summaries["suppressed"].any():
         st.caption(ui.m("suppressed_note"))
 
@@ -129,10 +130,16 @@ def _ranked(ranked: pl.DataFrame, benchmarks: pl.DataFrame) -> None:
 
 
 def _table(
-    ranked: pl.DataFrame, by_benchmark: pl.DataFrame, benchmarks: pl.DataFrame, measure: str
+    ranked: pl.DataFrame,
+    by_benchmark: pl.DataFrame,
+    benchmarks: pl.DataFrame,
+    measure: str,
+    stem: str,
 ) -> None:
     """Each area's summary, then the chosen measure per benchmark (one column each, headed by
-    its id; the caption names the measure)."""
+    its id; the caption names the measure), and its CSV and Excel downloads (`stem`: the
+    files' name), whose headers name the measure and the unit themselves: a file travels
+    without the caption."""
     ids = benchmarks["benchmark_id"].to_list()
     wide = by_benchmark.filter(pl.col("benchmark_id").is_in(ids)).pivot(
         "benchmark_id", index="area_code", values=measure
@@ -166,6 +173,20 @@ def _table(
     st.caption(ui.m("compare_table_benchmarks", first=ids[0], last=ids[-1], measure=named))
     st.dataframe(
         table, hide_index=True, placeholder="—", key="compare_table", column_config=columns
+    )
+    exported = table.rename(
+        {
+            rate: ui.m("col_percent", label=rate),
+            all_achieved: ui.m("col_percent", label=all_achieved),
+        }
+        | {b: ui.m("compare_export_benchmark", benchmark=b, measure=named) for b in ids}
+    ).insert_column(1, ranked["area_code"].alias(ui.m("col_area_code")))
+    tables.downloads(
+        exported,
+        stem=f"{stem}_{measure}",
+        sheet=ui.m("page_compare"),
+        key="compare_table",
+        detail=f"{stem} {measure}",
     )
 
 
