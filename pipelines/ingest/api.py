@@ -202,7 +202,7 @@ def _prepare_next(
     the current one loads (pipelines.ingest.prefetch; a large file as far as its first chunk),
     if it can be opened; None otherwise (the loop then does it all itself, as before)."""
     limit = chunk_bytes or chunk_bytes_setting()
-    if not _size(item) > 0:
+    if _size(item) <= 0:
         return None
     try:
         source = _as_source(item)

@@ -10,11 +10,11 @@ Only a file's first chunk ([ingest] chunk_mb) is prepared ahead, so a small file
 whole and a large one as far as its transaction begins (its scan, its first chunk read and
 typed); the chunks after it are read while the ones before them load (`reading.read_ahead`).
 So at most one chunk more than the current file's is held. Nothing prepared touches the
-database. Typing reads the warehouse's
-school codes, which the file before may change (a registry file): the set the preparation used
-is kept, and `typed_for` gives its rows only when the load's set is that same set; otherwise the
-load types the rows again. Any error is kept and raised where the load would have met it, so a
-file gets the same result, reason and log row either way.
+database. Typing reads the warehouse's school codes, which the file before may change (a
+registry file): the set the preparation used is kept, and `typed_for` gives its rows only when
+the load's set is that same set; otherwise the load types the rows again. Any error is kept and
+raised where the load would have met it, so a file gets the same result, reason and log row
+either way.
 """
 
 from __future__ import annotations

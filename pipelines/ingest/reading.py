@@ -263,7 +263,7 @@ def _finish(
     named.update({f"s{p}": i for p, i in match.skills.items()})
     numbered = frame.lazy().with_row_index("row_number", offset=first_row)
     row_number = pl.col("row_number").cast(pl.Int64)
-    if all_ascii:  # ASCII is already NFKC: each value is trimmed once, then tested and kept
+    if all_ascii:  # ASCII is already NFKC: trimmed (where any value needs it), tested, kept
         padded = _padded(frame, maybe_control)
         numbered = numbered.with_columns(pl.col(c).str.strip_chars() for c in padded)
         staged = (

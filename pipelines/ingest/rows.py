@@ -107,6 +107,13 @@ def _return_scores_sql(positions: list[int], file_id: int, good: str) -> str:
     )
 
 
+def _checked_in_insert(parsed: ParsedFile, rules: list) -> bool:
+    """A kind with no warning rules and one raw row per good row (not criteria, whose rows
+    are grouped into returns): its rules are checked inside its first insert, or counted
+    beforehand, never both (FileLoad._insert_checked, FileLoad.prechecked)."""
+    return parsed.kind != "criteria" and not any(r.warn for r in rules)
+
+
 class FileLoad:
     """One file's chunks, loaded in order inside its transaction (see the module's docstring)."""
 
@@ -143,7 +150,7 @@ class FileLoad:
             return parsed, typed, None
         rows = typed.to_arrow(compat_level=pl.CompatLevel.newest())
         rules = self.rules(parsed)
-        if parsed.kind == "criteria" or any(r.warn for r in rules):
+        if not _checked_in_insert(parsed, rules):
             return parsed, rows, None
         broken = cursor.execute(  # `rows` is read by name (replacement scan)
             f"select count(*) from rows where {rule_any_sql(rules, warn=False)}"
@@ -179,12 +186,12 @@ class FileLoad:
         # every chunk's frame alive until the commit. Arrow once, not once per statement.
         if isinstance(typed, pl.DataFrame):
             typed = typed.to_arrow(compat_level=pl.CompatLevel.newest())
-        any_error = rule_any_sql(rules, warn=False)
         if broken == 0:  # counted clean beside the load: every row goes in, unchecked again
             for sql in insert_sql(parsed, self.file_id, "from typed"):
                 con.execute(sql)
             return
-        if parsed.kind != "criteria" and not any(r.warn for r in rules):
+        any_error = rule_any_sql(rules, warn=False)
+        if _checked_in_insert(parsed, rules):
             self._insert_checked(parsed, rules, typed, height, any_error)
             return
         any_warning = rule_any_sql(rules, warn=True)
