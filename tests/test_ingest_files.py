@@ -3,7 +3,9 @@
 import hashlib
 import io
 import random
+import tempfile
 import zipfile
+from pathlib import Path
 
 import pytest
 from test_ingest_support import (
@@ -41,6 +43,29 @@ def test_loaded_file_is_archived_byte_for_byte_under_its_sha256(tmp_path):
     assert (sha, name, status) == (digest, "r.csv", "loaded")
     assert digest in archived
     assert (archive_dir(db) / archived).read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("where", ["upload", "file on another file system"])
+def test_upload_and_file_on_another_file_system_are_archived_byte_for_byte(tmp_path, where):
+    """The archive copy of a file on disk is made by the kernel where it can; an upload's bytes
+    (no file), or a file on another file system than the warehouse's (/dev/shm, a tmpfs, where
+    the kernel may refuse), take the buffered copy. Each gives the same bytes."""
+    db = tmp_path / "w.duckdb"
+    register_schools(db, tmp_path)
+    rows = [[JUNIOR_HIGH, "2025", "1", f"2025-07-{day:02d}", str(day)] for day in range(1, 29)]
+    data = csv_bytes([RETURN_HEADER, *rows])
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as shm:
+        if where == "upload":
+            source = IngestSource("returns.csv", data)
+        else:
+            source = Path(shm) / "returns.csv"
+            source.write_bytes(data)
+        (result,) = load(db, source)
+    ((archived,),) = query(
+        db, "select archive_path from raw.ingest_log where file_id = ?", [result.file_id]
+    )
+    assert result.status == "loaded" and result.rows_loaded == 28
+    assert (archive_dir(db) / archived).read_bytes() == data
 
 
 def test_same_bytes_twice_is_a_duplicate_and_changes_no_data(tmp_path):

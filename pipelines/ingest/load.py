@@ -206,11 +206,32 @@ def write_archive(folder: Path, sha: str, name: str, open_file: Opener, size: in
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     with open_file() as source, open(partial, "wb") as fh:
-        shutil.copyfileobj(source, fh, 8 << 20)
+        _copy(source, fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(partial, target)
     return relative
+
+
+def _copy(source: BinaryIO, target: BinaryIO) -> None:
+    """Copy `source` to `target` from its start. A file on disk is copied by the kernel
+    (copy_file_range): the bytes never pass through this process, which cost a 236 MB file
+    0.2-0.7 s of CPU beside its load; anything else (an upload's bytes), or a kernel or file
+    system that cannot, through a buffer."""
+    try:
+        source_fd, target_fd = source.fileno(), target.fileno()
+    except (AttributeError, OSError):  # an upload's bytes (io.UnsupportedOperation)
+        shutil.copyfileobj(source, target, 8 << 20)
+        return
+    copied = 0
+    try:
+        while sent := os.copy_file_range(source_fd, target_fd, 1 << 30, copied, copied):
+            copied += sent
+    except OSError:  # e.g. EXDEV, ENOSYS: start again through a buffer
+        target.seek(0)
+        target.truncate()
+        source.seek(0)
+        shutil.copyfileobj(source, target, 8 << 20)
 
 
 class _Archiving:
