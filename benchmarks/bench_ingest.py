@@ -45,7 +45,7 @@ TARGETS = {"utf8": 1.5, "cp932": 1.5, "utf8-large": 1.5, "cp932-large": 1.5}
 PEAK_LIMIT_MB = 1024
 
 BARE = r"""
-import json, re, sys, time, duckdb
+import json, os, re, sys, time, duckdb
 from pathlib import Path
 files, db, encoding, scratch = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], Path(sys.argv[4])
 # "numbered": each row stored with its line number and nothing else: read by polars, which
@@ -53,7 +53,7 @@ files, db, encoding, scratch = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
 numbered = sys.argv[5:] == ["numbered"]
 if numbered:
     import polars as pl
-start = time.perf_counter()
+start, cpu = time.perf_counter(), os.times()
 con = duckdb.connect(db)
 rows = 0
 for i, name in enumerate(files):
@@ -71,24 +71,28 @@ for i, name in enumerate(files):
     rows += con.execute(f"select count(*) from t{i}").fetchall()[0][0]
 con.close()
 elapsed = time.perf_counter() - start
+done = os.times()
+cpu_s = done.user + done.system - cpu.user - cpu.system  # every thread of the process
 # VmHWM, not getrusage: ru_maxrss survives exec, so a child would report the parent's peak
 # (the sample generator's) when that was higher.
 peak = int(re.search(r"VmHWM:\s*(\d+)", open("/proc/self/status").read()).group(1)) / 1024
-print(json.dumps({"seconds": elapsed, "rows": rows, "peak_mb": peak}))
+print(json.dumps({"seconds": elapsed, "cpu_s": cpu_s, "rows": rows, "peak_mb": peak}))
 """
 
 INGEST = r"""
-import json, re, sys, time
+import json, os, re, sys, time
 from pathlib import Path
 from pipelines.ingest import ingest_files
 files, db = [Path(f) for f in json.loads(sys.argv[1])], Path(sys.argv[2])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), os.times()
 results = ingest_files(files, db)
 elapsed = time.perf_counter() - start
+done = os.times()
+cpu_s = done.user + done.system - cpu.user - cpu.system  # every thread of the process
 # VmHWM, not getrusage: ru_maxrss survives exec, so a child would report the parent's peak
 # (the sample generator's) when that was higher.
 peak = int(re.search(r"VmHWM:\s*(\d+)", open("/proc/self/status").read()).group(1)) / 1024
-print(json.dumps({"seconds": elapsed, "rows": sum(r.rows_read for r in results),
+print(json.dumps({"seconds": elapsed, "cpu_s": cpu_s, "rows": sum(r.rows_read for r in results),
                   "loaded": sum(r.rows_loaded for r in results),
                   "quarantined": sum(r.rows_quarantined for r in results),
                   "rejected": sum(r.status == "rejected" for r in results), "peak_mb": peak}))
@@ -300,6 +304,17 @@ def table(results: list[dict], args: argparse.Namespace, memory: list[dict] | No
                 f"{r['dress']} {r['numbered']['seconds']:.1f} s "
                 f"({r['numbered']['seconds'] / r['bare']['seconds']:.2f}x the bare load)"
                 for r in numbered
+            ),
+        ]
+    timed = [r for r in results if "cpu_s" in r["ingest"] and "cpu_s" in r["bare"]]
+    if timed:
+        lines += [
+            "",
+            "CPU time of every thread, ingest / bare load: "
+            + ", ".join(
+                f"{r['dress']} {r['ingest']['cpu_s']:.1f} s / {r['bare']['cpu_s']:.1f} s "
+                f"({r['ingest']['cpu_s'] / r['bare']['cpu_s']:.2f}x)"
+                for r in timed
             ),
         ]
     lines += [
