@@ -47,7 +47,8 @@ if access.show_role_problems(viewer, lang):  # an area in the roles file with no
 st.session_state.pop("filters", None)
 try:
     if data.snapshot() is not None:
-        st.session_state["filters"] = sidebar_filters(ui.scope(), lang)
+        if ui.page_spec(page.url_path).filtered:
+            st.session_state["filters"] = sidebar_filters(ui.scope(), lang)
         ui.show_data_version(lang)
 except Exception:  # a broken snapshot must not stop the pages from explaining themselves
     ui.log.exception("sidebar filters failed")

@@ -27,6 +27,9 @@ class PageSpec:
     title_key: str
     icon: str
     hidden: bool = False  # registered (reachable by URL) but not in the navigation
+    # Reads the sidebar's shared filters (year, area, hub, kind of school). A page that does not
+    # (it has its own year, or none) is drawn without them: a filter shown must filter.
+    filtered: bool = True
 
 
 PAGES = (
@@ -39,18 +42,28 @@ PAGES = (
     PageSpec("views/report.py", "report", "page_report", ":material/description:"),
 )
 # Pages only ASKNET staff get (not even registered for anyone else, so their URL is unknown).
-ASKNET_PAGES = (PageSpec("views/audit.py", "audit", "page_audit", ":material/policy:"),)
+ASKNET_PAGES = (
+    PageSpec("views/audit.py", "audit", "page_audit", ":material/policy:", filtered=False),
+)
 
 
 # A school's own login: its profile, its self-assessment and its returns; no page that lists
 # other schools is even registered.
 SCHOOL_PAGES = ("school", "skills", "self_assessment", "student_record", "quality")
 SELF_ASSESSMENT = PageSpec(
-    "views/self_assessment.py", "self_assessment", "page_self_assessment", ":material/checklist:"
+    "views/self_assessment.py",
+    "self_assessment",
+    "page_self_assessment",
+    ":material/checklist:",
+    filtered=False,  # its own year and term: the return being answered
 )
 # The student's record: a school's own login only (the query layer refuses anyone else too).
 STUDENT_RECORD = PageSpec(
-    "views/student_record.py", "student_record", "page_student_record", ":material/badge:"
+    "views/student_record.py",
+    "student_record",
+    "page_student_record",
+    ":material/badge:",
+    filtered=False,  # a student's whole record, every year
 )
 
 
@@ -61,6 +74,12 @@ SKILLS = PageSpec("views/skills.py", "skills", "page_skills", ":material/psychol
 SCHOOL_HOME = PageSpec("views/school_home.py", "home", "page_school", ":material/school:", True)
 # Every page of the app, whichever role has it.
 ALL_PAGES = (*PAGES, CRITERIA, SKILLS, SELF_ASSESSMENT, STUDENT_RECORD, *ASKNET_PAGES, SCHOOL_HOME)
+
+
+def page_spec(url_path: str) -> PageSpec:
+    """The page at `url_path`; the default page (served at "/", url_path "") is a filtered one
+    for every role (the overview, or a school's landing page)."""
+    return next((p for p in ALL_PAGES if p.url_path == url_path), PAGES[0])
 
 
 def pages_for(viewer: access.Viewer) -> tuple[PageSpec, ...]:
@@ -172,8 +191,10 @@ def _prefetch_sidebar() -> None:
 
     try:
         current = data.snapshot()
-        if current is not None and runtime.exists():  # no sidebar filters without a snapshot
-            _start_prefetch(current.version, filters())
+        # No sidebar filters without a snapshot, nor on a page that does not read them.
+        drawn = st.session_state.get("filters")
+        if current is not None and drawn is not None and runtime.exists():
+            _start_prefetch(current.version, drawn)
     except Exception:
         log.exception("prefetch not started")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from app_pages import page_app
-from dashboard_fixture import SCHOOLS, make_fixture_warehouse, school_code
+from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
 
 from dashboard import access
 from dashboard.roles import Role
@@ -50,3 +50,30 @@ def test_a_hub_coordinator_keeps_the_area_filters(fixture_db, monkeypatch):
     coordinator = Role("c@x.jp", "hub_coordinator", "hub", "H01")
     keys, _ = _sidebar_keys(fixture_db, monkeypatch, coordinator)
     assert AREA_FILTERS | {"filter_year"} <= keys, keys
+
+
+@pytest.mark.parametrize("page", ["views/self_assessment.py", "views/student_record.py"])
+def test_a_page_with_its_own_year_shows_no_shared_filter_and_keeps_the_year_chosen(
+    fixture_db, monkeypatch, page
+):
+    """The self-assessment answers its own year and term, the student's record covers every
+    year: a sidebar year there would name a year the page does not show. Back on the profile,
+    the year chosen before is still the one shown."""
+    school = Role("s@x.jp", "school", "school", school_code(SCHOOLS[0]))
+    viewer = access.Viewer(access.SIGNED_IN, email=school.email, role=school)
+    monkeypatch.setattr(access, "resolve_viewer", lambda: viewer)
+    app = page_app(fixture_db, monkeypatch)
+    app.session_state["_audited_login"] = viewer.email
+    app.run()
+    assert app.session_state["filters"].year == YEARS[-1]  # the latest, until one is chosen
+    app.sidebar.selectbox(key="filter_year").set_value(str(YEARS[0])).run()
+    chosen = app.session_state["filters"].year
+    assert chosen == YEARS[0]
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert "filter_year" not in {box.key for box in app.sidebar.selectbox}
+    assert "filters" not in app.session_state
+    app.switch_page("views/school.py").run()
+    assert not app.exception, app.exception
+    assert app.session_state["filters"].year == chosen
+    assert app.sidebar.selectbox(key="filter_year").value == str(chosen)
