@@ -48,14 +48,19 @@ def build_cli(lang: str) -> click.Group:
     # click's own "Show this message and exit." is English only; every command gets this one.
     help_option = click.help_option("-h", "--help", help=m("help_option_help"))
 
-    @click.group(help=m("group_help"))
+    # The usage line's placeholders in the chosen language (click's own are English).
+    options = m("options_metavar")
+
+    @click.group(
+        help=m("group_help"), options_metavar=options, subcommand_metavar=m("command_metavar")
+    )
     @help_option
     @lang_option
     def cli(lang: str) -> None:  # noqa: ARG001 - read early by _lang_from_argv
         pass
 
-    @cli.command(help=m("sample_help"))
-    @click.argument("out_dir", type=click.Path(file_okay=False))
+    @cli.command(help=m("sample_help"), options_metavar=options)
+    @click.argument("out_dir", type=click.Path(file_okay=False), metavar=m("out_dir_metavar"))
     @click.option(
         "--schools",
         type=click.IntRange(1),
@@ -95,8 +100,14 @@ def build_cli(lang: str) -> click.Group:
             )
         )
 
-    @cli.command(help=m("ingest_help"))
-    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+    @cli.command(help=m("ingest_help"), options_metavar=options)
+    @click.argument(
+        "paths",
+        nargs=-1,
+        required=True,
+        type=click.Path(exists=True),
+        metavar=m("paths_metavar"),
+    )
     @click.option(
         "--kind",
         type=click.Choice(KINDS),
@@ -118,7 +129,7 @@ def build_cli(lang: str) -> click.Group:
             )
         )
 
-    @cli.command(help=m("build_help"))
+    @cli.command(help=m("build_help"), options_metavar=options)
     @click.option(
         "--parquet-dir",
         "parquet_dir",
@@ -135,7 +146,7 @@ def build_cli(lang: str) -> click.Group:
 
         sys.exit(run_build_command(db=db, lang=lang, parquet_dir=parquet_dir, full=full))
 
-    @cli.command(help=m("serve_help"))
+    @cli.command(help=m("serve_help"), options_metavar=options)
     @click.option(
         "--port",
         type=click.IntRange(1, 65535),
@@ -190,7 +201,7 @@ def build_cli(lang: str) -> click.Group:
             )
         )
 
-    @cli.command(help=m("demo_help"))
+    @cli.command(help=m("demo_help"), options_metavar=options)
     @click.option(
         "--port",
         type=click.IntRange(1, 65535),
@@ -206,7 +217,7 @@ def build_cli(lang: str) -> click.Group:
 
         sys.exit(run_demo_command(db=db, port=port, lang=lang))
 
-    @cli.command(help=m("report_help"))
+    @cli.command(help=m("report_help"), options_metavar=options)
     @click.option("--year", type=int, required=True, help=m("report_year_help"))
     @click.option("--area", default="national", show_default=True, help=m("report_area_help"))
     @click.option(

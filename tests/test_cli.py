@@ -40,6 +40,14 @@ def test_the_help_option_itself_is_described_in_the_chosen_language(args):
     assert "Show this message and exit." in en.stdout
 
 
+def test_the_usage_line_names_options_and_arguments_in_the_chosen_language():
+    ja, en = run_cli("ingest", "--help"), run_cli("ingest", "--help", "--lang", "en")
+    assert "使い方: shirube ingest [オプション] ファイルまたはフォルダ..." in ja.stdout
+    assert "Usage: shirube ingest [OPTIONS] PATHS..." in en.stdout
+    assert "[オプション] コマンド [引数]..." in run_cli("--help").stdout
+    assert "shirube sample [オプション] 出力フォルダ" in run_cli("sample", "--help").stdout
+
+
 def test_sample_takes_no_warehouse():
     result = run_cli("sample", "out", "--db", "x.duckdb")
     assert result.returncode == 2 and "--db" in result.stderr
@@ -60,7 +68,7 @@ def test_clicks_own_words_follow_the_chosen_language_not_the_machines():
         ja = run_cli("ingest", env=env)
         assert ja.returncode == 2
         assert "使い方: shirube ingest" in ja.stderr
-        assert "エラー: 次の引数がありません: 'PATHS...'." in ja.stderr
+        assert "エラー: 次の引数がありません: 'ファイルまたはフォルダ...'." in ja.stderr
         en = run_cli("ingest", "--lang", "en", env=env)
         assert "Usage: shirube ingest" in en.stderr
         assert "Error: Missing argument 'PATHS...'." in en.stderr
