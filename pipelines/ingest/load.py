@@ -15,10 +15,6 @@ transaction, so memory stays bounded whatever the file's size; a small file is o
 from __future__ import annotations
 
 import io
-import os
-import re
-import shutil
-import threading
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -29,6 +25,7 @@ from typing import BinaryIO
 import duckdb
 
 from pipelines.i18n import both, t
+from pipelines.ingest.archive import Archiving, archived
 from pipelines.ingest.headers import header_label
 from pipelines.ingest.prefetch import Prepared
 from pipelines.ingest.reading import (
@@ -41,7 +38,7 @@ from pipelines.ingest.reading import (
 )
 from pipelines.ingest.rows import FileLoad
 from pipelines.ingest.staging import SchoolRegistry, typed_frame
-from pipelines.ingest.textstream import Opener, scan
+from pipelines.ingest.textstream import scan
 from pipelines.settings import settings
 from pipelines.warehouse import archive_dir
 
@@ -190,89 +187,6 @@ def _log_alone(con: duckdb.DuckDBPyConnection, result: FileResult, **kwargs) -> 
     return result
 
 
-def _archive_target(folder: Path, sha: str, name: str) -> tuple[str, Path]:
-    # Only letters and digits of the extension: a name is the sender's, the path is ours.
-    letters = re.sub(r"[^a-z0-9]", "", Path(name).suffix.lower())[:7]
-    suffix = f".{letters}" if letters else ""
-    relative = f"{sha[:2]}/{sha}{suffix}"
-    return relative, folder / relative
-
-
-def write_archive(folder: Path, sha: str, name: str, open_file: Opener, size: int) -> str:
-    """Store the bytes under their SHA-256 (atomic rename); return the path relative to folder."""
-    relative, target = _archive_target(folder, sha, name)
-    if target.exists() and target.stat().st_size == size:
-        return relative  # same content address: a leftover from an interrupted ingest, or a copy
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    with open_file() as source, open(partial, "wb") as fh:
-        _copy(source, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(partial, target)
-    return relative
-
-
-def _copy(source: BinaryIO, target: BinaryIO) -> None:
-    """Copy `source` to `target` from its start. A file on disk is copied by the kernel
-    (copy_file_range): the bytes never pass through this process, which cost a 236 MB file
-    0.2-0.7 s of CPU beside its load; anything else (an upload's bytes), or a kernel or file
-    system that cannot, through a buffer."""
-    try:
-        source_fd, target_fd = source.fileno(), target.fileno()
-    except (AttributeError, OSError):  # an upload's bytes (io.UnsupportedOperation)
-        shutil.copyfileobj(source, target, 8 << 20)
-        return
-    copied = 0
-    try:
-        while sent := os.copy_file_range(source_fd, target_fd, 1 << 30, copied, copied):
-            copied += sent
-    except OSError:  # e.g. EXDEV, ENOSYS: start again through a buffer
-        target.seek(0)
-        target.truncate()
-        source.seek(0)
-        shutil.copyfileobj(source, target, 8 << 20)
-
-
-class _Archiving:
-    """The archive copy, made in a thread beside the load (copying and waiting for the disk
-    took 6-8 % of a large file's ingest on top of it). `result` waits for it before the commit;
-    `undo` removes a copy this load made when the load fails, so a rejected file leaves no
-    archive behind (as when the copy came after the load)."""
-
-    def __init__(self, folder: Path, sha: str, name: str, open_file: Opener, size: int) -> None:
-        _, self.target = _archive_target(folder, sha, name)
-        self.existed = self.target.exists()
-        self.relative: str | None = None
-        self.error: BaseException | None = None
-        args = (folder, sha, name, open_file, size)
-        self.thread = threading.Thread(target=self._run, args=args, daemon=True)
-        self.thread.start()
-
-    def _run(self, *args) -> None:
-        try:
-            self.relative = write_archive(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed to the load's thread by result()
-            self.error = exc
-
-    def result(self) -> str:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        assert self.relative is not None
-        return self.relative
-
-    def undo(self) -> None:
-        self.thread.join()
-        if not self.existed:
-            self.target.unlink(missing_ok=True)
-
-
-def archived(archiving: _Archiving) -> str:
-    """The archive copy's path, once it is on disk (benchmarks/profile_ingest.py times this)."""
-    return archiving.result()
-
-
 class _Unusable(Exception):
     """A chunk past the first could not be read: the file is rejected with this reason."""
 
@@ -350,10 +264,10 @@ def ingest_one(
         return _log_alone(con, result, archive_path=None, **log_args)
 
     file_kind = parsed.kind
-    archiving: _Archiving | None = None
+    archiving: Archiving | None = None
     con.begin()
     try:
-        archiving = _Archiving(archive_dir(db_path), sha, source.name, source.open, facts.size)
+        archiving = Archiving(archive_dir(db_path), sha, source.name, source.open, facts.size)
         file_id = con.execute("select nextval('raw.file_seq')").fetchall()[0][0]
         step("load")
         load = FileLoad(con, file_id, scoped=allowed_schools is not None, batch=registry)
