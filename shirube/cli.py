@@ -59,7 +59,11 @@ def build_cli(lang: str) -> click.Group:
     def cli(lang: str) -> None:  # noqa: ARG001 - read early by _lang_from_argv
         pass
 
-    @cli.command(help=m("sample_help"), options_metavar=options)
+    def command(help_key: str):
+        """A command of `cli` with its help and the usage line's placeholders in `lang`."""
+        return cli.command(help=m(help_key), options_metavar=options)
+
+    @command("sample_help")
     @click.argument("out_dir", type=click.Path(file_okay=False), metavar=m("out_dir_metavar"))
     @click.option(
         "--schools",
@@ -100,7 +104,7 @@ def build_cli(lang: str) -> click.Group:
             )
         )
 
-    @cli.command(help=m("ingest_help"), options_metavar=options)
+    @command("ingest_help")
     @click.argument(
         "paths",
         nargs=-1,
@@ -129,7 +133,7 @@ def build_cli(lang: str) -> click.Group:
             )
         )
 
-    @cli.command(help=m("build_help"), options_metavar=options)
+    @command("build_help")
     @click.option(
         "--parquet-dir",
         "parquet_dir",
@@ -146,7 +150,7 @@ def build_cli(lang: str) -> click.Group:
 
         sys.exit(run_build_command(db=db, lang=lang, parquet_dir=parquet_dir, full=full))
 
-    @cli.command(help=m("serve_help"), options_metavar=options)
+    @command("serve_help")
     @click.option(
         "--port",
         type=click.IntRange(1, 65535),
@@ -201,7 +205,7 @@ def build_cli(lang: str) -> click.Group:
             )
         )
 
-    @cli.command(help=m("demo_help"), options_metavar=options)
+    @command("demo_help")
     @click.option(
         "--port",
         type=click.IntRange(1, 65535),
@@ -217,7 +221,7 @@ def build_cli(lang: str) -> click.Group:
 
         sys.exit(run_demo_command(db=db, port=port, lang=lang))
 
-    @cli.command(help=m("report_help"), options_metavar=options)
+    @command("report_help")
     @click.option("--year", type=int, required=True, help=m("report_year_help"))
     @click.option("--area", default="national", show_default=True, help=m("report_area_help"))
     @click.option(
