@@ -2,8 +2,8 @@
 
 Values in school files repeat a lot (a few school codes, 365 dates, a handful of grades and
 activity types per file), so each column is parsed once per DISTINCT value by the parsers in
-`normalise` (and remembered across the files of a batch) and joined back onto the rows by
-polars, one hash join per column in Rust. Free text (names, student numbers, providers) is never
+`normalise` (school codes by polars, `school_codes`; all remembered across the files of a
+batch) and joined back onto the rows by polars, one hash join per column in Rust. Free text (names, student numbers, providers) is never
 parsed. A 100,000-row file thus costs a few vectorised
 passes, and the SQL that checks the rules stays small and quick to plan.
 """
@@ -22,6 +22,7 @@ from pipelines.framework import normalise_criterion_id
 from pipelines.ingest import normalise as n
 from pipelines.ingest import skills
 from pipelines.ingest.reading import ParsedFile
+from pipelines.ingest.school_codes import school_code_frame
 from pipelines.reference import prefecture_by_code, school_types
 from pipelines.settings import default_framework, frameworks
 
@@ -134,21 +135,28 @@ def _joined(
             joined.drop_in_place(_HIT)
             return joined
     values = [v for v in series.unique().to_list() if v is not None and (not seen or v not in seen)]
-    results = [parse(v) for v in values]
-    lookup = pl.DataFrame(
-        [pl.Series(_KEY, values, dtype=series.dtype)]
-        + [
-            pl.Series(
-                name,
-                [r.get(name) if isinstance(r, dict) else r for r in results],
-                dtype=dtype,
-            )
-            for name, dtype in fields.items()
-        ]
-        + [pl.Series(_HIT, [True] * len(values), dtype=pl.Boolean)]
-    )
+    if parse is _school_code_details:  # a registry's 34,700 codes: worked out by polars
+        lookup = school_code_frame(values, fields, parse, _KEY)
+        lookup = lookup.with_columns(pl.lit(True).alias(_HIT))
+    else:
+        results = [parse(v) for v in values]
+        lookup = pl.DataFrame(
+            [pl.Series(_KEY, values, dtype=series.dtype)]
+            + [
+                pl.Series(
+                    name,
+                    [r.get(name) if isinstance(r, dict) else r for r in results],
+                    dtype=dtype,
+                )
+                for name, dtype in fields.items()
+            ]
+            + [pl.Series(_HIT, [True] * len(values), dtype=pl.Boolean)]
+        )
     if known is not None:
         lookup = pl.concat([known, lookup]) if lookup.height else known
+    # One chunk per column: a join probes a lookup in several chunks three times slower (it is
+    # rebuilt only when a value is new, and joined onto every later chunk of rows).
+    lookup = lookup.rechunk()
     if lookups is not None and lookup.height <= rows_max:
         # The file's set of known values grows in place: copying it each chunk cost a pass
         # over every value seen so far. Only here, where the lookup holding them is kept.
@@ -301,10 +309,16 @@ def _criteria_columns(frame: pl.DataFrame, version: pl.Series) -> pl.DataFrame:
 
 
 def _membership(codes: pl.Series, sets: dict[str, set[str]]) -> pl.DataFrame:
-    """code_known / in_scope: each distinct code looked up in the Python set once."""
-    return _mapped(
-        codes,
-        lambda code: {name: code in members for name, members in sets.items()},
-        dict.fromkeys(sets, pl.Boolean),
-        key="membership",  # the sets are the file's: the same for all its chunks
-    )
+    """code_known / in_scope: whether each row's code is in the set (null where it has none),
+    by polars' hash lookup; each set is made a Series once per file (the file's lookups)."""
+    lookups = _LOOKUPS.get()
+    columns = []
+    for name, members in sets.items():
+        key = ("membership", name)
+        found = lookups.get(key) if lookups is not None else None
+        if found is None or found[0] is not members:
+            found = (members, pl.Series(list(members), dtype=pl.String).implode())
+            if lookups is not None:
+                lookups[key] = found
+        columns.append(codes.is_in(found[1]).alias(name))
+    return pl.DataFrame(columns)
