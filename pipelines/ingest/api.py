@@ -231,7 +231,11 @@ def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
     appended chunk by chunk in one transaction, are written out as they come rather than
     cached, so the process stays bounded whatever the file's size. 0 leaves DuckDB's default.
     And how much log a checkpoint waits for ([ingest] checkpoint_mb): one per tens of
-    megabytes of rows, not one every few small files."""
+    megabytes of rows, not one every few small files. And no insertion order kept: every raw
+    row carries its file and line (file_id, row_number), which every model orders by, so
+    DuckDB need not keep the rows in the order they were inserted, and appends them with less
+    work (an activities file's inserts 2.6 -> 2.0 s)."""
+    con.execute("set preserve_insertion_order = false")
     ingest = settings()["ingest"]
     limit = int(ingest.get("duckdb_memory_mb", 0))
     if limit > 0:
