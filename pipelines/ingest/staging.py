@@ -3,9 +3,9 @@
 Values in school files repeat a lot (a few school codes, 365 dates, a handful of grades and
 activity types per file), so each column is parsed once per DISTINCT value by the parsers in
 `normalise` (school codes by polars, `school_codes`; all remembered across the files of a
-batch) and joined back onto the rows by polars, one hash join per column in Rust. Free text (names, student numbers, providers) is never
-parsed. A 100,000-row file thus costs a few vectorised
-passes, and the SQL that checks the rules stays small and quick to plan.
+batch) and joined back onto the rows by polars, one hash join per column in Rust. Free text
+(names, student numbers, providers) is never parsed. A 100,000-row file thus costs a few
+vectorised passes, and the SQL that checks the rules stays small and quick to plan.
 """
 
 from __future__ import annotations
