@@ -73,10 +73,12 @@ con.close()
 elapsed = time.perf_counter() - start
 done = os.times()
 cpu_s = done.user + done.system - cpu.user - cpu.system  # every thread of the process
+sys_s = done.system - cpu.system  # of which in the kernel (page faults, reads, thread switches)
 # VmHWM, not getrusage: ru_maxrss survives exec, so a child would report the parent's peak
 # (the sample generator's) when that was higher.
 peak = int(re.search(r"VmHWM:\s*(\d+)", open("/proc/self/status").read()).group(1)) / 1024
-print(json.dumps({"seconds": elapsed, "cpu_s": cpu_s, "rows": rows, "peak_mb": peak}))
+print(json.dumps({"seconds": elapsed, "cpu_s": cpu_s, "sys_s": sys_s, "rows": rows,
+                  "peak_mb": peak}))
 """
 
 INGEST = r"""
@@ -89,10 +91,12 @@ results = ingest_files(files, db)
 elapsed = time.perf_counter() - start
 done = os.times()
 cpu_s = done.user + done.system - cpu.user - cpu.system  # every thread of the process
+sys_s = done.system - cpu.system  # of which in the kernel (page faults, reads, thread switches)
 # VmHWM, not getrusage: ru_maxrss survives exec, so a child would report the parent's peak
 # (the sample generator's) when that was higher.
 peak = int(re.search(r"VmHWM:\s*(\d+)", open("/proc/self/status").read()).group(1)) / 1024
-print(json.dumps({"seconds": elapsed, "cpu_s": cpu_s, "rows": sum(r.rows_read for r in results),
+print(json.dumps({"seconds": elapsed, "cpu_s": cpu_s, "sys_s": sys_s,
+                  "rows": sum(r.rows_read for r in results),
                   "loaded": sum(r.rows_loaded for r in results),
                   "quarantined": sum(r.rows_quarantined for r in results),
                   "rejected": sum(r.status == "rejected" for r in results), "peak_mb": peak}))
@@ -315,6 +319,17 @@ def table(results: list[dict], args: argparse.Namespace, memory: list[dict] | No
                 f"{r['dress']} {r['ingest']['cpu_s']:.1f} s / {r['bare']['cpu_s']:.1f} s "
                 f"({r['ingest']['cpu_s'] / r['bare']['cpu_s']:.2f}x)"
                 for r in timed
+            ),
+        ]
+    kernel = [r for r in timed if "sys_s" in r["ingest"] and "sys_s" in r["bare"]]
+    if kernel:
+        lines += [
+            "",
+            "Of which in the kernel (page faults on memory allocated afresh, reading files, "
+            "threads switching), ingest / bare load: "
+            + ", ".join(
+                f"{r['dress']} {r['ingest']['sys_s']:.1f} s / {r['bare']['sys_s']:.1f} s"
+                for r in kernel
             ),
         ]
     lines += [
