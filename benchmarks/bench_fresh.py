@@ -183,23 +183,21 @@ def measure(
         build = build_warehouse(db_path, lang="en", build_date=today)
         total, fresh_cpu = time.perf_counter() - started, cpu_seconds() - cpu0
         version, snap = current_snapshot(db_path)
-        written_mb, snapshot_mb = snapshot_sizes(snap, version)
         samples.append(
-            (
-                total,
-                fresh_cpu,
-                ingest_seconds,
-                results,
-                build,
-                written_mb,
-                snapshot_mb,
-                school,
-                year,
-            )
+            {
+                "total": total,
+                "cpu": fresh_cpu,
+                "ingest": ingest_seconds,
+                "results": results,
+                "build": build,
+                "sizes": snapshot_sizes(snap, version),
+                "shown": is_shown(snap, school, year),
+            }
         )
-    shown = all(is_shown(snap, sample[7], sample[8]) for sample in samples)
-    median = sorted(samples, key=lambda sample: sample[0])[len(samples) // 2]
-    total, fresh_cpu, ingest_seconds, results, build, written_mb, snapshot_mb = median[:7]
+    median = sorted(samples, key=lambda sample: sample["total"])[len(samples) // 2]
+    total, fresh_cpu, ingest_seconds = median["total"], median["cpu"], median["ingest"]
+    results, build, (written_mb, snapshot_mb) = median["results"], median["build"], median["sizes"]
+    shown = all(sample["shown"] for sample in samples)
     figure = {
         "fraction": fraction,
         "source": "warehouse copy" if warehouse is not None else "generated",
@@ -221,7 +219,7 @@ def measure(
         "publish_written_mb": written_mb,
         "snapshot_mb": snapshot_mb,
         "fresh_seconds": total,
-        "fresh_samples": [round(sample[0], 3) for sample in samples],
+        "fresh_samples": [round(sample["total"], 3) for sample in samples],
         "shown": bool(shown),
         "version": version,
         "slowest": sorted(build.model_seconds, key=lambda m: -m[1])[:6],

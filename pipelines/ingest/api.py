@@ -234,7 +234,7 @@ def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
     megabytes of rows, not one every few small files. And no insertion order kept: every raw
     row carries its file and line (file_id, row_number), which every model orders by, so
     DuckDB need not keep the rows in the order they were inserted, and appends them with less
-    work (an activities file's inserts 2.6 -> 2.0 s)."""
+    work (the four large files of benchmarks/profile_ingest.py: inserts 2.6 -> 2.0 s)."""
     con.execute("set preserve_insertion_order = false")
     ingest = settings()["ingest"]
     limit = int(ingest.get("duckdb_memory_mb", 0))

@@ -12,6 +12,7 @@ code written with another script's digits is judged exactly as before. Both give
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import polars as pl
 
@@ -41,6 +42,7 @@ def _check_digit() -> pl.Expr:
     return (10 - total % 10) % 10
 
 
+@cache  # the reference files do not change while the process runs
 def _reference() -> tuple[pl.DataFrame, pl.DataFrame]:
     types = pl.DataFrame(
         [(t.code, t.min_grade, t.max_grade, t.name_ja, t.name_en) for t in school_types().values()],
