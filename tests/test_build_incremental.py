@@ -489,3 +489,26 @@ def test_a_narrowed_models_key_audit_checks_every_row_a_changed_school_or_area_h
     by_value = ModelKey("marts.by_school", ("academic_year", "v"))
     [(_name, sql)] = audit_queries(plan, [by_value], [])
     assert con.execute(sql).fetchall() == [(2025, 1, 2)]
+
+
+def test_a_narrowed_predicate_selects_exactly_the_changed_schools_of_the_changed_years() -> None:
+    """The school predicate carries a range DuckDB can push through a model's left joins; the
+    range must not let in a school between the changed ones that did not change, nor another
+    year, and one school is an equality."""
+    con = duckdb.connect()
+    con.execute("create table t (school_code varchar, academic_year int)")
+    con.execute(
+        "insert into t values ('A', 2025), ('B', 2025), ('C', 2025), ('D', 2025), ('B', 2024)"
+    )
+
+    def selected(change: Change) -> list[tuple[str, int]]:
+        where = change.predicate("academic_year", "school_code")
+        return con.execute(f"select * from t where {where} order by all").fetchall()
+
+    two = Change(years=frozenset({2025}), schools=frozenset({"D", "B"}))
+    assert selected(two) == [("B", 2025), ("D", 2025)]  # not C, between them; not B's 2024
+    one = Change(years=frozenset({2025}), schools=frozenset({"C"}))
+    assert "school_code = 'C'" in one.predicate("academic_year", "school_code")
+    assert selected(one) == [("C", 2025)]
+    quoted = Change(years=frozenset({2025}), schools=frozenset({"O'K", "B"}))
+    assert selected(quoted) == [("B", 2025)]

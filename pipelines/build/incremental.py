@@ -104,7 +104,7 @@ class Change:
             return f"file_id in ({_ints(self.files)})"
         years = self._years(partition)
         if narrow == "school_code" and self.schools is not None:
-            return f"({years}) and school_code in ({_strs(self.schools)})"
+            return f"({years}) and {_schools(self.schools)}"
         if narrow == "area" and self.areas is not None:
             return f"({years}) and ({_areas(self.areas)})"
         return years
@@ -141,6 +141,16 @@ def _ints(values: frozenset[int]) -> str:
 
 def _strs(values: frozenset[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "null"
+
+
+def _schools(schools: frozenset[str]) -> str:
+    """SQL selecting these schools' rows. The redundant range is what DuckDB carries across a
+    model's left joins to every input it reads the school from (an `in` list it does not), so
+    a narrowed model scans its schools' rows, not every school's: an equality for one school."""
+    if len(schools) == 1:
+        return f"school_code = {_strs(schools)}"
+    low, high = _strs(frozenset([min(schools)])), _strs(frozenset([max(schools)]))
+    return f"school_code between {low} and {high} and school_code in ({_strs(schools)})"
 
 
 def _areas(areas: frozenset[tuple[str, str]]) -> str:
