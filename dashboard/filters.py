@@ -125,11 +125,22 @@ def _url_bound(name: str, choices: list[str], default: str, draw: Callable[[], o
     left with no value (no choices, or a button clicked off) gives the value kept, else
     `default`."""
     _sync_from_url(name, choices, default)
+    _relabel_after_language_switch(name, choices)
     widget = draw()
     kept = st.session_state.get(f"_kept_{name}")
     value = widget if widget is not None else (kept if kept in choices else default)
     _write_to_url(name, value)
     return value
+
+
+def _relabel_after_language_switch(name: str, choices: list[str]) -> None:
+    """Streamlit's browser side keeps showing a chosen option's label from the run that chose
+    it: after a switch of language a box would still read 2025年度 or 全国 until the next page.
+    Setting its value again, before it is drawn, sends the label of the language now in force."""
+    state, lang, drawn_in = st.session_state, language(), f"_lang_{name}"
+    if state.get(drawn_in) not in (None, lang) and state.get(_key(name)) in choices:
+        state[_key(name)] = state[_key(name)]
+    state[drawn_in] = lang
 
 
 def language() -> str:

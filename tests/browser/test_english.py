@@ -332,6 +332,27 @@ def test_the_profile_link_opens_in_the_same_tab_with_the_filters(server, facts, 
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(en("filter_year"))
 
 
+def test_the_boxes_of_the_page_where_the_language_is_switched_show_english_choices(server, page):
+    # Streamlit's browser side kept a chosen option's label from the run that chose it: after
+    # the switch the page read English but its boxes still said 2025年度, 全国, すべて (and the
+    # switch itself "English (英語)") until another page was opened.
+    log_in(page, server[0], STAFF)
+    boxes = page.get_by_role("combobox")
+    before = [boxes.nth(i).input_value() for i in range(boxes.count())]
+    assert (
+        t("dashboard.language_ja", "ja") in before and t("dashboard.level_national", "ja") in before
+    )
+    switch_to_english(page)
+    shown = {
+        boxes.nth(i).get_attribute("aria-label"): boxes.nth(i).input_value()
+        for i in range(boxes.count())
+    }
+    assert shown[en("language")] == en("language_en")
+    assert shown[en("filter_area_level")] == en("level_national")
+    assert shown[en("filter_hub")] == en("any")
+    assert [value for value in shown.values() if JAPANESE.search(value)] == []
+
+
 def test_a_mistyped_hub_is_explained_to_its_coordinator_and_named_to_asknet(server, page):
     url, log_path = server
     assert MISTYPED_HUB in log_path.read_text()  # the warning written at start
