@@ -5,11 +5,12 @@ every filter. Run through AppTest on the fixture warehouse the real build made."
 from __future__ import annotations
 
 import pytest
-from app_pages import page_app
+from app_pages import open_page, page_app
 from dashboard_fixture import SCHOOLS, YEARS, make_fixture_warehouse, school_code
 
 from dashboard import access
 from dashboard.roles import Role
+from pipelines.i18n import t
 
 AREA_FILTERS = {"filter_level", "filter_hub", "filter_type", "filter_est"}
 
@@ -77,3 +78,20 @@ def test_a_page_with_its_own_year_shows_no_shared_filter_and_keeps_the_year_chos
     assert not app.exception, app.exception
     assert app.session_state["filters"].year == chosen
     assert app.sidebar.selectbox(key="filter_year").value == str(chosen)
+
+
+def test_a_schools_returns_page_counts_its_one_school_in_the_singular(fixture_db, monkeypatch):
+    school = Role("s@x.jp", "school", "school", school_code(SCHOOLS[0]))
+    viewer = access.Viewer(access.SIGNED_IN, email=school.email, role=school)
+    monkeypatch.setattr(access, "resolve_viewer", lambda: viewer)
+    app = page_app(fixture_db, monkeypatch)
+    app.session_state["_audited_login"] = viewer.email
+    open_page(app, "views/quality.py", lang="en")
+    assert not app.exception, app.exception
+    counts = {
+        m.label: m.value
+        for m in app.metric
+        if m.label in (t("dashboard.returns_done", "en"), t("dashboard.returns_missing", "en"))
+    }
+    # Its one school is either returned or not: "1 school" and "0 schools", never "1 schools".
+    assert sorted(counts.values()) == ["0 schools", "1 school"], counts

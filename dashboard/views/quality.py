@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, data, tables, ui
+from dashboard import format as fmt
 from dashboard.queries import quality as q_quality
 from dashboard.queries import schools as q_schools
 from dashboard.text import md
@@ -42,8 +43,8 @@ def _returns(lang: str) -> None:
     returned = int(status["has_return"].sum())
     latest = status["latest_term"].max()
     done, missing, term = st.columns(3)
-    done.metric(ui.m("returns_done"), ui.m("unit_schools", n=f"{returned:,}"))
-    missing.metric(ui.m("returns_missing"), ui.m("unit_schools", n=f"{status.height - returned:,}"))
+    done.metric(ui.m("returns_done"), fmt.count(returned, lang))
+    missing.metric(ui.m("returns_missing"), fmt.count(status.height - returned, lang))
     term.metric(ui.m("returns_latest_term"), ui.m("term_format", term=latest))
     st.caption(ui.m("returns_term_note", term=latest))
     term_labels = {n: ui.m("term_format", term=n) for n in status["term"].drop_nulls().unique()}
