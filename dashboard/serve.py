@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
 
 from pipelines.audit import AUDIT_DIR_ENV
 from pipelines.publish_parquet import REPLICA_AUDIT_DIR, SNAPSHOT_DIR_ENV
+from pipelines.settings import settings
 from pipelines.warehouse import resolve_db_path
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -44,7 +46,17 @@ def serve_command(port: int, address: str = "127.0.0.1") -> list[str]:
         "none",
         "--runner.postScriptGC",
         "false",
+        # The upload box states Streamlit's limit ("200MB per file" by default) and refuses
+        # larger files itself: it must be the settings' limit, which dashboard.upload enforces
+        # (whole megabytes here; a fractional limit is still checked to the byte there).
+        "--server.maxUploadSize",
+        str(upload_limit_mb()),
     ]
+
+
+def upload_limit_mb() -> int:
+    """`[ingest] max_upload_mb` rounded up to whole megabytes (Streamlit's unit), at least 1."""
+    return max(1, math.ceil(float(settings()["ingest"]["max_upload_mb"])))
 
 
 def serve_environment(

@@ -21,7 +21,20 @@ def test_serve_runs_the_app_headless_without_usage_stats_developer_menus_or_sour
         "--client.disableDataExport": "true",
         "--server.fileWatcherType": "none",
         "--runner.postScriptGC": "false",
+        "--server.maxUploadSize": "50",  # settings_default.toml's [ingest] max_upload_mb
     }
+
+
+def test_the_upload_box_states_and_enforces_the_settings_limit_not_streamlits_200mb(
+    tmp_path, monkeypatch
+):
+    for limit, shown in (("12.5", "13"), ("0.001", "1")):  # whole megabytes, rounded up
+        settings = tmp_path / f"settings_{limit}.toml"
+        settings.write_text(f"[ingest]\nmax_upload_mb = {limit}\n", encoding="utf-8")
+        monkeypatch.setenv("SHIRUBE_SETTINGS", str(settings))
+        command = serve_command(8765)
+        options = dict(zip(command[5::2], command[6::2], strict=True))
+        assert options["--server.maxUploadSize"] == shown
 
 
 def test_serve_turns_off_the_csv_download_of_every_table_so_no_export_goes_unaudited():
