@@ -41,6 +41,8 @@ import duckdb
 
 from pipelines.build.guards import guard_holds
 from pipelines.build.models import Model
+from pipelines.build.narrow_inputs import narrowed_body
+from pipelines.build.predicates import areas_sql, ints_sql, schools_sql, strs_sql
 from pipelines.build.reference_tables import reference_fingerprint
 from pipelines.warehouse import raw_schema_sql
 
@@ -101,19 +103,19 @@ class Change:
         a model declaring `-- Narrow: school_code` or `area`, only the changed schools' or
         areas' rows)."""
         if partition == "file_id":
-            return f"file_id in ({_ints(self.files)})"
+            return f"file_id in ({ints_sql(self.files)})"
         years = self._years(partition)
         if narrow == "school_code" and self.schools is not None:
-            return f"({years}) and {_schools(self.schools)}"
+            return f"({years}) and {schools_sql(self.schools)}"
         if narrow == "area" and self.areas is not None:
-            return f"({years}) and ({_areas(self.areas)})"
+            return f"({years}) and ({areas_sql(self.areas)})"
         return years
 
     def _years(self, partition: str) -> str:
         start = self.from_year
         if partition == "academic_year >= touched":
             start = min([*self.years, *([start] if start is not None else [])], default=None)
-        parts = [f"academic_year in ({_ints(self.years)})"] if self.years else []
+        parts = [f"academic_year in ({ints_sql(self.years)})"] if self.years else []
         if start is not None:
             parts.append(f"academic_year >= {int(start)}")
         return " or ".join(parts) or "false"
@@ -133,36 +135,6 @@ class Change:
 
 
 WHOLE = Change(whole=True)
-
-
-def _ints(values: frozenset[int]) -> str:
-    return ", ".join(str(int(v)) for v in sorted(values)) or "null"
-
-
-def _strs(values: frozenset[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "null"
-
-
-def _schools(schools: frozenset[str]) -> str:
-    """SQL selecting these schools' rows. The redundant range is what DuckDB carries across a
-    model's left joins to every input it reads the school from (an `in` list it does not), so
-    a narrowed model scans its schools' rows, not every school's: an equality for one school."""
-    if len(schools) == 1:
-        return f"school_code = {_strs(schools)}"
-    low, high = _strs(frozenset([min(schools)])), _strs(frozenset([max(schools)]))
-    return f"school_code between {low} and {high} and school_code in ({_strs(schools)})"
-
-
-def _areas(areas: frozenset[tuple[str, str]]) -> str:
-    """SQL selecting these (area_level, area_code) rows: one `in` list per level."""
-    by_level: dict[str, set[str]] = {}
-    for level, code in areas:
-        by_level.setdefault(level, set()).add(code)
-    parts = [
-        f"(area_level = {_strs(frozenset([level]))} and area_code in ({_strs(frozenset(codes))}))"
-        for level, codes in sorted(by_level.items())
-    ]
-    return " or ".join(parts) or "false"
 
 
 def _union(a: frozenset | None, b: frozenset | None) -> frozenset | None:
@@ -471,7 +443,7 @@ def plan_build(
             (level, code)
             for level, code in con.execute(
                 f"select area_level, area_code from {SCHOOL_AREAS} "
-                f"where school_code in ({_strs(schools)})"
+                f"where school_code in ({strs_sql(schools)})"
             ).fetchall()
         )
 
@@ -480,7 +452,7 @@ def plan_build(
         return frozenset(
             r[0]
             for r in con.execute(
-                f"select distinct school_code from {SCHOOL_AREAS} where {_areas(areas)}"
+                f"select distinct school_code from {SCHOOL_AREAS} where {areas_sql(areas)}"
             ).fetchall()
         )
 
@@ -545,13 +517,26 @@ def _apply(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> str:
         con.execute(model.create_statement())
         return "all"
     where = change.predicate(model.incremental, model.narrow)
-    body = model.body.strip().rstrip(";")
+    body = narrowed_body(model, _placeholders(change, model.incremental))
     con.execute(f"delete from {model.qualified_name} where {where}")
     con.execute(
         f"insert into {model.qualified_name} by name "
         f"select * from (\n{body}\n) as rebuilt where {where}"
     )
     return change.describe()
+
+
+def _placeholders(change: Change, partition: str) -> dict[str, str | None]:
+    """What a model's `-- narrow input:` lines may name (pipelines/build/narrow_inputs.py): the
+    change's areas, schools, years (as the model's partition selects them) and earliest year;
+    None for what this change does not have."""
+    start = earliest_year(change) if partition != "file_id" else None
+    return {
+        "areas": f"({areas_sql(change.areas)})" if change.areas is not None else None,
+        "schools": f"({schools_sql(change.schools)})" if change.schools is not None else None,
+        "years": f"({change._years(partition)})" if start is not None else None,
+        "start": str(int(start)) if start is not None else None,
+    }
 
 
 def publish_plan(models: list[Model], plan: Plan, schema: str = "marts") -> dict[str, str | None]:

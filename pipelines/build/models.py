@@ -19,6 +19,8 @@ changed years whole (the narrowing is dropped, not the partition). A model narro
 that reads area marts may add `-- narrow through: hub` (the levels, comma-separated): the area
 rows it reads reach a school's rows only through the school's own area at those levels, so a
 changed area changes the rows of its schools (a hub's means: the flags of the hub's schools).
+`-- narrow input: <model> where <SQL>` lines say which rows of an input a partial rebuild can
+depend on (pipelines/build/narrow_inputs.py).
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ class Model:
         return f"create or replace {self.materialized} {self.qualified_name} as\n{body}"
 
 
-def _strip_comments(sql: str) -> str:
+def strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
@@ -96,12 +98,12 @@ def declared_incremental(text: str) -> str | None:
 
 def parse_model(path: Path, schema: str) -> Model:
     text = path.read_text(encoding="utf-8")
-    referenced = {f"{s.lower()}.{n.lower()}" for s, n in _REFERENCE.findall(_strip_comments(text))}
+    referenced = {f"{s.lower()}.{n.lower()}" for s, n in _REFERENCE.findall(strip_comments(text))}
     for line in _DEPENDS.findall(text):
         referenced |= {item.strip().lower() for item in line.split(",") if item.strip()}
     materialized = _MATERIALIZED.search(text)
     incremental = _INCREMENTAL.search(text)
-    inputs = {f"{s.lower()}.{n.lower()}" for s, n in _INPUT.findall(_strip_comments(text))}
+    inputs = {f"{s.lower()}.{n.lower()}" for s, n in _INPUT.findall(strip_comments(text))}
     name = path.stem
     referenced.discard(f"{schema}.{name}")
     return Model(

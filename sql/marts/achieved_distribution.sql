@@ -2,6 +2,9 @@
 -- Key: (area_level, area_code, academic_year, framework_version, benchmarks_achieved)
 -- Incremental: academic_year
 -- Narrow: area
+-- narrow input: marts.school_area where {areas}
+-- narrow input: marts.school_year_summary where {years}
+-- Narrow inputs (why): an area's rows of a year hang only on its own schools' rows of that year.
 -- schools = reporting schools achieving exactly that many; 0..N all present, zeros included.
 with school_years as (
     select * from marts.school_year_summary

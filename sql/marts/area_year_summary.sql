@@ -2,6 +2,10 @@
 -- Key: (area_level, area_code, academic_year, framework_version)
 -- Incremental: academic_year >= touched
 -- Narrow: area
+-- narrow input: marts.school_area where {areas}
+-- narrow input: marts.school_year_summary where academic_year >= {start} - 1
+-- Narrow inputs (why): an area's rows hang on its own schools' areas; a year's, on that year
+-- and the year before (its prev_ columns).
 -- Narrow guard (why): a year's framework versions are read across areas (an area where no
 -- school answered a version still has its row), so only areas of the changed schools change
 -- while the year has one version and the new returns answer it.
