@@ -4,17 +4,19 @@ it (`shirube ingest` + `shirube build`, which publishes), at two warehouse sizes
     python benchmarks/bench_fresh.py [--fractions 0.5,1] [--warehouse PATH] [--json PATH]
                                      [--out PATH]
 
-For each size, raw rows for that share of the national schools are generated in SQL
-(bench_build_data.py), or, with `--warehouse` (e.g. the national warehouse `make bench`'s ingest
-step writes), that warehouse is copied and, below 1x, the raw rows of all but that share of its
-schools are deleted. A full build publishes the first snapshot, another school's file is
-ingested and built (untimed: a writer's first file after opening a warehouse pays once for what
-later files find ready), then a one-row return file of one school (a resubmission of its
-latest year, term 3) is ingested through the real ingest and the build runs as `shirube build`
-does (incremental unless something forbids it: see pipelines/build/incremental.py); three
-schools' files, one after another, the median reported (one sub-second sample on a shared
-machine is as much noise as build). Each file's row is then read back from the published
-snapshot.
+For each size, raw rows for the national schools are generated in SQL (bench_build_data.py),
+or, with `--warehouse` (e.g. the national warehouse `make bench`'s ingest step writes), that
+warehouse is copied; below 1x, the raw rows of all but that share of its schools are deleted
+(by a hash of the school code, so a smaller warehouse is a part of a larger one). A full build
+publishes the first snapshot, another school's file is ingested and built (untimed: a writer's
+first file after opening a warehouse pays once for what later files find ready), then a one-row
+return file of one school (a resubmission of its latest year, term 3) is ingested through the
+real ingest and the build runs as `shirube build` does (incremental unless something forbids it:
+see pipelines/build/incremental.py); three schools' files, one after another, the median
+reported (one sub-second sample on a shared machine is as much noise as build). The schools are
+chosen on the smallest warehouse and the same schools' files are timed at every size: one
+school's change is then the same change at each size. Each file's row is then read back from
+the published snapshot.
 On the largest warehouse two more schools' files follow: one through the two commands a
 writer's timer runs (`shirube ingest`, `shirube build`, each a new process), one built with the
 next day's date, as the first file of a morning is (a new build date moves the stale-data flags).
@@ -71,17 +73,23 @@ def cpu_seconds() -> float:
 SAMPLE_SCHOOLS = (0, 4, 5)
 
 
-def one_school_file(folder: Path, db_path: Path, nth: int = 0) -> tuple[Path, str, int]:
+def one_school_file(
+    folder: Path, db_path: Path, nth: int = 0, school: str | None = None
+) -> tuple[Path, str, int]:
     """A one-row return file (term 3) for the `nth` school (0: the first) with a return in the
-    latest year, among those that have returned a term 3 before (the file changes no calendar)."""
+    latest year, among those that have returned a term 3 before (the file changes no calendar);
+    or for `school`, chosen so in a smaller copy of this warehouse (which has all its rows)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
         school, year = con.execute(
             "select distinct school_code, academic_year from raw.returns "
             "where academic_year = (select max(academic_year) from raw.returns) "
             "and school_code in (select school_code from raw.returns where term = 3) "
-            "order by school_code limit 1 offset ?",
-            [nth],
-        ).fetchone()
+            "and (school_code = $school or $school is null) "
+            "order by school_code limit 1 offset $nth",
+            {"school": school, "nth": 0 if school else nth},
+        ).fetchone() or (None, None)
+    if school is None or year is None:
+        raise SystemExit(f"no school with a term-3 return in the latest year (nth {nth}, {school})")
     framework = default_framework()
     ids = [b.id for b in framework.benchmarks]
     path = folder / f"returns_{school}_{year}.csv"
@@ -101,16 +109,17 @@ def snapshot_sizes(manifest: Path, version: str) -> tuple[float, float]:
 
 
 def prepare(db_path: Path, fraction: float) -> dict[str, int]:
-    schools = school_frame()
-    step = max(1, round(1 / fraction))
-    schools = schools.iloc[::step].reset_index(drop=True)
+    """Generated raw rows for the national schools, then every school's but about `fraction`
+    of them deleted as from a copy (keep_fraction): each size keeps the same schools' rows, so a
+    smaller warehouse is a part of a larger one."""
     with writer_lock(db_path):
         con = connect_writer(db_path)
-        counts = load_raw(con, schools)
+        load_raw(con, school_frame())
         # The generated rows take file ids directly: move the sequence past them.
         top = con.execute("select max(file_id) from raw.ingest_log").fetchone()[0]
         con.execute("drop sequence raw.file_seq")
         con.execute(f"create sequence raw.file_seq start {int(top) + 1}")
+        counts = keep_fraction(con, fraction)
         con.close()
     return counts
 
@@ -121,37 +130,58 @@ def copy_warehouse(source: Path, db_path: Path, fraction: float) -> dict[str, in
     shutil.copyfile(source, db_path)
     with writer_lock(db_path):
         con = connect_writer(db_path)
-        if fraction < 1:
-            every = max(1, round(1 / fraction))
-            drop = f"hash(school_code) % {every} <> 0"
-            for table in ("schools", "returns", "activities", "roster", "skill_assessments"):
-                con.execute(f"delete from raw.{table} where {drop}")
-            con.execute(
-                f"delete from raw.criteria_drafts where {drop}; delete from raw.student_links "
-                f"where {drop.replace('school_code', 'from_school_code')} "
-                f"or {drop.replace('school_code', 'to_school_code')}"
-            )
-            for child, parent in (
-                ("return_scores", "returns"),
-                ("criterion_answers", "returns"),
-                ("skill_steps", "skill_assessments"),
-            ):
-                con.execute(
-                    f"delete from raw.{child} where (file_id, row_number) not in "
-                    f"(select (file_id, row_number) from raw.{parent})"
-                )
-            con.execute("checkpoint")
-        counts = {
-            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
-            for t in ("schools", "returns", "return_scores", "roster", "activities")
-        }
+        counts = keep_fraction(con, fraction)
         con.close()
     return counts
 
 
+def keep_fraction(con: duckdb.DuckDBPyConnection, fraction: float) -> dict[str, int]:
+    """Delete every raw row but those of about `fraction` of the schools (by a hash of the
+    school code: a smaller fraction keeps a part of a larger one's schools); the row counts."""
+    if fraction < 1:
+        every = max(1, round(1 / fraction))
+        drop = f"hash(school_code) % {every} <> 0"
+        for table in ("schools", "returns", "activities", "roster", "skill_assessments"):
+            con.execute(f"delete from raw.{table} where {drop}")
+        con.execute(
+            f"delete from raw.criteria_drafts where {drop}; delete from raw.student_links "
+            f"where {drop.replace('school_code', 'from_school_code')} "
+            f"or {drop.replace('school_code', 'to_school_code')}"
+        )
+        for child, parent in (
+            ("return_scores", "returns"),
+            ("criterion_answers", "returns"),
+            ("skill_steps", "skill_assessments"),
+        ):
+            con.execute(
+                f"delete from raw.{child} where (file_id, row_number) not in "
+                f"(select (file_id, row_number) from raw.{parent})"
+            )
+        con.execute("checkpoint")
+    return {
+        t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+        for t in ("schools", "returns", "return_scores", "roster", "activities")
+    }
+
+
 def measure(
-    fraction: float, work: Path, warehouse: Path | None = None, next_day: bool = False
+    fraction: float,
+    work: Path,
+    warehouse: Path | None = None,
+    next_day: bool = False,
+    schools: dict[int, str] | None = None,
 ) -> dict[str, object]:
+    """`schools`: the warm-up's and the timed files' schools (nth -> code) chosen on the smallest
+    warehouse, so every size times the same schools' files (a school without a hub changes its
+    own flags; one in a hub, every school's of its hub: comparing the two is not comparing
+    sizes). The figure's `schools` holds those used."""
+    schools = dict(schools or {})
+
+    def school_file(nth: int) -> tuple[Path, str, int]:
+        path, school, year = one_school_file(folder, db_path, nth=nth, school=schools.get(nth))
+        schools[nth] = school
+        return path, school, year
+
     folder = work / f"fresh_{fraction:g}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -168,7 +198,7 @@ def measure(
     # A writer's first file after it opens a warehouse pays once for what later files find
     # ready (0.27 s against 0.09 s for the ingest, measured on the half-size copy): another
     # school's file is ingested and built first, untimed, at each size alike.
-    warm_up, _school, _year = one_school_file(folder, db_path, nth=2)
+    warm_up, _school, _year = school_file(2)
     ingest_files([warm_up], db_path, lang="en")
     build_warehouse(db_path, lang="en", build_date=today)
     # A sub-second time on a shared 2-core machine is one sample of noise as much as of the
@@ -176,7 +206,7 @@ def measure(
     # schools' files, one after another, and the median reported (its build's details kept).
     samples = []
     for nth in SAMPLE_SCHOOLS:
-        path, school, year = one_school_file(folder, db_path, nth=nth)
+        path, school, year = school_file(nth)
         started, cpu0 = time.perf_counter(), cpu_seconds()
         results = ingest_files([path], db_path, lang="en")
         ingest_seconds = time.perf_counter() - started
@@ -220,6 +250,7 @@ def measure(
         "snapshot_mb": snapshot_mb,
         "fresh_seconds": total,
         "fresh_samples": [round(sample["total"], 3) for sample in samples],
+        "schools": schools,
         "shown": bool(shown),
         "version": version,
         "slowest": sorted(build.model_seconds, key=lambda m: -m[1])[:6],
@@ -340,10 +371,19 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_fresh"))
     fractions = [float(f) for f in args.fractions.split(",")]
     # The largest warehouse also takes a second file on the next day (the build date moved).
-    figures = [
-        measure(f, work, args.warehouse, next_day=i == len(fractions) - 1)
-        for i, f in enumerate(fractions)
-    ]
+    fractions.sort()  # the smallest first: its schools' files are timed at every size
+    figures: list[dict] = []
+    for i, fraction in enumerate(fractions):
+        chosen = figures[0]["schools"] if figures else None
+        figures.append(
+            measure(
+                fraction,
+                work,
+                args.warehouse,
+                next_day=i == len(fractions) - 1,
+                schools=chosen,
+            )
+        )
     small, large = figures[0], figures[-1]
     growth = large["fresh_seconds"] / small["fresh_seconds"] if small["fresh_seconds"] else 0
     lines = [

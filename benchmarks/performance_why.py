@@ -167,13 +167,14 @@ def _fresh(fresh: dict | None) -> list[str]:
         f"{large['build_seconds'] - small['build_seconds']:.1f} s more; the steps that grew most: "
         f"{named}. One school's return is rebuilt for that school (its school-level marts), its "
         "areas (the area marts narrowed to its nation, region, prefecture, municipality and "
-        "hub) and its hub's schools (the support flags), while no later term, newer date or new "
+        "hub) and its hub's schools (the support flags; the same hub holds twice the schools in "
+        "the whole warehouse as in the half), while no later term, newer date or new "
         "framework version moves every school's figures; what is left grows with the warehouse "
         "because some figures are by definition over every school of the year: the nation's and "
         "the region's means and response rates are aggregated again over all their schools, and "
         "a changed mart's part file (all years) is copied before its changed rows are replaced. "
         "Keeping those flat would take area figures kept up by difference (a school's old "
-        "figures taken out, its new ones added) and part files per year."
+        "figures taken out, its new ones added) and part files that hold only what changed."
     ]
 
 
