@@ -6,27 +6,30 @@ it (`shirube ingest` + `shirube build`, which publishes), at two warehouse sizes
 
 For each size, raw rows for the national schools are generated in SQL (bench_build_data.py),
 or, with `--warehouse` (e.g. the national warehouse `make bench`'s ingest step writes), that
-warehouse is copied; below 1x, the raw rows of all but that share of its schools are deleted
-(by a hash of the school code, so a smaller warehouse is a part of a larger one). A full build
-publishes the first snapshot, another school's file is ingested and built (untimed: a writer's
-first file after opening a warehouse pays once for what later files find ready), then a one-row
-return file of one school (a resubmission of its latest year, term 3) is ingested through the
-real ingest and the build runs as `shirube build` does (incremental unless something forbids it:
-see pipelines/build/incremental.py); three schools' files, one after another, the median
-reported (one sub-second sample on a shared machine is as much noise as build). The schools are
-chosen on the smallest warehouse and the same schools' files are timed at every size: one
-school's change is then the same change at each size. Each file's row is then read back from
-the published snapshot.
+warehouse is copied; below 1x, the raw rows of all but that share of its schools are deleted,
+in two ways (SUBSETS), each a part of the whole: whole hubs kept, as a warehouse grows when hubs
+join (the target's comparison: one school's file is then the same change at both sizes, its
+hub's schools included), and every hub halved (reported beside it: there the school's hub holds
+twice the schools in the whole, and so does the change). A full build publishes the first
+snapshot, another school's file is ingested and built (untimed: a writer's first file after
+opening a warehouse pays once for what later files find ready), then a one-row return file of
+one school (a resubmission of its latest year, term 3) is ingested through the real ingest and
+the build runs as `shirube build` does (incremental unless something forbids it: see
+pipelines/build/incremental.py); three schools' files, one after another, the median reported
+(one sub-second sample on a shared machine is as much noise as build). The schools are chosen
+on the first smaller warehouse among those both smaller ones keep, and the same schools' files
+are timed at every size. Each file's row is then read back from the published snapshot.
 On the largest warehouse two more schools' files follow: one through the two commands a
 writer's timer runs (`shirube ingest`, `shirube build`, each a new process), one built with the
 next day's date, as the first file of a morning is (a new build date moves the stale-data flags).
 Target (issue 17): under 5 s, and not growing with the warehouse (the two sizes' ratio near 1).
 
-`--json` writes {"figures": [one per size], "growth": fresh s largest / smallest,
-"target_seconds"}; each figure: fraction, source, raw_rows, full_build_seconds,
-full_publish_seconds, full_build_cpu_seconds, ingest_seconds, build_seconds, model_seconds,
-audit_seconds, publish_seconds, fresh_seconds (ingest + build + publish; the median of
-fresh_samples, whose build the other fields describe), fresh_cpu_seconds,
+`--json` writes {"figures": [one per size and subset], "growth": fresh s largest / smallest
+with whole hubs, "growth_every_hub_halved", "target_seconds"}; each figure: fraction, subset
+("hubs", "schools" or "all"), schools (nth -> the school timed), source, raw_rows,
+full_build_seconds, full_publish_seconds, full_build_cpu_seconds, ingest_seconds,
+build_seconds, model_seconds, audit_seconds, publish_seconds, fresh_seconds (ingest + build +
+publish; the median of fresh_samples, whose build the other fields describe), fresh_cpu_seconds,
 load_average, file_status, build_full, build_reason, published_whole, publish_written_mb and
 snapshot_mb (the part files the publish wrote, and all the version names), shown (the row
 reached the snapshot), version, slowest / rebuilt (model, seconds), audits_run, publish_steps and
@@ -74,7 +77,7 @@ SAMPLE_SCHOOLS = (0, 4, 5)
 
 
 def one_school_file(
-    folder: Path, db_path: Path, nth: int = 0, school: str | None = None
+    folder: Path, db_path: Path, nth: int = 0, school: str | None = None, every: int | None = None
 ) -> tuple[Path, str, int]:
     """A one-row return file (term 3) for the `nth` school (0: the first) with a return in the
     latest year, among those that have returned a term 3 before (the file changes no calendar);
@@ -85,8 +88,9 @@ def one_school_file(
             "where academic_year = (select max(academic_year) from raw.returns) "
             "and school_code in (select school_code from raw.returns where term = 3) "
             "and (school_code = $school or $school is null) "
+            "and (hash(school_code) % $every = 0 or $every is null) "
             "order by school_code limit 1 offset $nth",
-            {"school": school, "nth": 0 if school else nth},
+            {"school": school, "nth": 0 if school else nth, "every": every},
         ).fetchone() or (None, None)
     if school is None or year is None:
         raise SystemExit(f"no school with a term-3 return in the latest year (nth {nth}, {school})")
@@ -108,7 +112,7 @@ def snapshot_sizes(manifest: Path, version: str) -> tuple[float, float]:
     return sum(size for size, new in sizes if new) / 1e6, total / 1e6
 
 
-def prepare(db_path: Path, fraction: float) -> dict[str, int]:
+def prepare(db_path: Path, fraction: float, subset: str = "hubs") -> dict[str, int]:
     """Generated raw rows for the national schools, then every school's but about `fraction`
     of them deleted as from a copy (keep_fraction): each size keeps the same schools' rows, so a
     smaller warehouse is a part of a larger one."""
@@ -119,34 +123,51 @@ def prepare(db_path: Path, fraction: float) -> dict[str, int]:
         top = con.execute("select max(file_id) from raw.ingest_log").fetchone()[0]
         con.execute("drop sequence raw.file_seq")
         con.execute(f"create sequence raw.file_seq start {int(top) + 1}")
-        counts = keep_fraction(con, fraction)
+        counts = keep_fraction(con, fraction, subset)
         con.close()
     return counts
 
 
-def copy_warehouse(source: Path, db_path: Path, fraction: float) -> dict[str, int]:
+def copy_warehouse(
+    source: Path, db_path: Path, fraction: float, subset: str = "hubs"
+) -> dict[str, int]:
     """A copy of an ingested warehouse keeping every raw row of about `fraction` of its schools
-    (by a hash of the school code), and nothing else of the other schools."""
+    (keep_fraction), and nothing else of the other schools."""
     shutil.copyfile(source, db_path)
     with writer_lock(db_path):
         con = connect_writer(db_path)
-        counts = keep_fraction(con, fraction)
+        counts = keep_fraction(con, fraction, subset)
         con.close()
     return counts
 
 
-def keep_fraction(con: duckdb.DuckDBPyConnection, fraction: float) -> dict[str, int]:
-    """Delete every raw row but those of about `fraction` of the schools (by a hash of the
-    school code: a smaller fraction keeps a part of a larger one's schools); the row counts."""
+# How a smaller warehouse keeps about a fraction of the national schools: "hubs" keeps whole hubs
+# (and, of the schools in none, whole schools), as a warehouse grows when hubs join; "schools"
+# keeps that share of every hub's schools, so each hub also holds fewer.
+SUBSETS = ("hubs", "schools")
+SUBSET_LABELS = {"hubs": " (whole hubs)", "schools": " (every hub halved)", "all": ""}
+
+
+def keep_fraction(
+    con: duckdb.DuckDBPyConnection, fraction: float, subset: str = "hubs"
+) -> dict[str, int]:
+    """Delete every raw row but those of about `fraction` of the schools, chosen by a hash of
+    their hub's code (`subset` "hubs") or of their own ("schools"): a smaller fraction keeps a
+    part of a larger one's schools. The row counts."""
     if fraction < 1:
         every = max(1, round(1 / fraction))
-        drop = f"hash(school_code) % {every} <> 0"
+        unit = "coalesce(max(hub_code), school_code)" if subset == "hubs" else "school_code"
+        con.execute(
+            "create or replace temp table kept_schools as select school_code from raw.schools "
+            f"group by school_code having hash({unit}) % {every} = 0"
+        )
+        drop = "school_code not in (select school_code from kept_schools)"
         for table in ("schools", "returns", "activities", "roster", "skill_assessments"):
             con.execute(f"delete from raw.{table} where {drop}")
         con.execute(
             f"delete from raw.criteria_drafts where {drop}; delete from raw.student_links "
-            f"where {drop.replace('school_code', 'from_school_code')} "
-            f"or {drop.replace('school_code', 'to_school_code')}"
+            f"where {drop.replace('school_code not', 'from_school_code not')} "
+            f"or {drop.replace('school_code not', 'to_school_code not')}"
         )
         for child, parent in (
             ("return_scores", "returns"),
@@ -157,6 +178,7 @@ def keep_fraction(con: duckdb.DuckDBPyConnection, fraction: float) -> dict[str, 
                 f"delete from raw.{child} where (file_id, row_number) not in "
                 f"(select (file_id, row_number) from raw.{parent})"
             )
+        con.execute("drop table kept_schools")
         con.execute("checkpoint")
     return {
         t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
@@ -170,26 +192,32 @@ def measure(
     warehouse: Path | None = None,
     next_day: bool = False,
     schools: dict[int, str] | None = None,
+    subset: str = "hubs",
+    also_kept_every: int | None = None,
 ) -> dict[str, object]:
     """`schools`: the warm-up's and the timed files' schools (nth -> code) chosen on the smallest
     warehouse, so every size times the same schools' files (a school without a hub changes its
     own flags; one in a hub, every school's of its hub: comparing the two is not comparing
-    sizes). The figure's `schools` holds those used."""
+    sizes). The figure's `schools` holds those used. `subset`: how a fraction below 1 is kept
+    (SUBSETS); `also_kept_every`: choose only schools the other subset keeps too (a hash of the
+    school code divisible by it), so that both smaller warehouses time the same files."""
     schools = dict(schools or {})
 
     def school_file(nth: int) -> tuple[Path, str, int]:
-        path, school, year = one_school_file(folder, db_path, nth=nth, school=schools.get(nth))
+        path, school, year = one_school_file(
+            folder, db_path, nth=nth, school=schools.get(nth), every=also_kept_every
+        )
         schools[nth] = school
         return path, school, year
 
-    folder = work / f"fresh_{fraction:g}"
+    folder = work / f"fresh_{fraction:g}_{subset}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     db_path = folder / "fresh.duckdb"
     if warehouse is not None:
-        counts = copy_warehouse(warehouse, db_path, fraction)
+        counts = copy_warehouse(warehouse, db_path, fraction, subset)
     else:
-        counts = prepare(db_path, fraction)
+        counts = prepare(db_path, fraction, subset)
     cpu0 = cpu_seconds()
     # Full: the copy's marts must be rebuilt from the raw rows kept (below 1x some were deleted).
     today = datetime.now(UTC).date()
@@ -230,6 +258,7 @@ def measure(
     shown = all(sample["shown"] for sample in samples)
     figure = {
         "fraction": fraction,
+        "subset": subset if fraction < 1 else "all",
         "source": "warehouse copy" if warehouse is not None else "generated",
         "raw_rows": counts,
         "full_build_seconds": full.seconds,
@@ -372,20 +401,29 @@ def main() -> None:
     fractions = [float(f) for f in args.fractions.split(",")]
     # The largest warehouse also takes a second file on the next day (the build date moved).
     fractions.sort()  # the smallest first: its schools' files are timed at every size
+    every = max(1, round(1 / fractions[0]))
+    # Below 1x, both ways of keeping a fraction (SUBSETS), whole hubs first; the timed schools
+    # are chosen there among those the other way keeps too, and timed at every size.
+    plan = [(f, subset) for f in fractions if f < 1 for subset in SUBSETS]
+    plan += [(f, "hubs") for f in fractions if f >= 1]
     figures: list[dict] = []
-    for i, fraction in enumerate(fractions):
-        chosen = figures[0]["schools"] if figures else None
+    for i, (fraction, subset) in enumerate(plan):
         figures.append(
             measure(
                 fraction,
                 work,
                 args.warehouse,
-                next_day=i == len(fractions) - 1,
-                schools=chosen,
+                next_day=i == len(plan) - 1,
+                schools=figures[0]["schools"] if figures else None,
+                subset=subset,
+                also_kept_every=every if not figures and fraction < 1 else None,
             )
         )
     small, large = figures[0], figures[-1]
     growth = large["fresh_seconds"] / small["fresh_seconds"] if small["fresh_seconds"] else 0
+    halved = next((f for f in figures if f["subset"] == "schools"), None)
+    halved_seconds = halved["fresh_seconds"] if halved else 0
+    growth_halved = large["fresh_seconds"] / halved_seconds if halved_seconds else 0
     lines = [
         "# Benchmark: freshness after one school's one-row return file",
         "",
@@ -396,7 +434,8 @@ def main() -> None:
         "row shown | load |",
         "|---|---:|---:|---:|---|---:|---|---|---:|",
         *(
-            f"| {f['fraction']:g} x national | {f['raw_rows']['returns']:,} | "
+            f"| {f['fraction']:g} x national{SUBSET_LABELS[f['subset']]} | "
+            f"{f['raw_rows']['returns']:,} | "
             f"{f['full_build_seconds']:.2f} ({f['full_build_cpu_seconds']:.1f}) | "
             f"{f['ingest_seconds']:.2f} | "
             f"{f['build_seconds']:.2f} ({f['model_seconds']:.2f} / {f['audit_seconds']:.2f} / "
@@ -418,13 +457,20 @@ def main() -> None:
         *commands_lines(large.get("commands")),
         *next_day_lines(large.get("next_day")),
         f"Target: under {TARGET_SECONDS:g} s, not growing with the warehouse: largest / smallest "
-        f"= {growth:.2f}x for {large['fraction'] / small['fraction']:g}x the data.",
+        f"= {growth:.2f}x for {large['fraction'] / small['fraction']:g}x the data (whole hubs "
+        f"kept; with every hub halved instead, {growth_halved:.2f}x: there the same school's "
+        "hub holds twice the schools, whose flags its file rebuilds).",
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     if args.json:
-        payload = {"figures": figures, "growth": growth, "target_seconds": TARGET_SECONDS}
+        payload = {
+            "figures": figures,
+            "growth": growth,
+            "growth_every_hub_halved": growth_halved,
+            "target_seconds": TARGET_SECONDS,
+        }
         args.json.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

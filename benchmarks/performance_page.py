@@ -185,7 +185,8 @@ def fresh_rows(fresh: dict) -> list[str]:
         kind = f"full: {f['build_reason']}" if f["build_full"] else "incremental"
         rows.append(
             f"| fresh figures after one school's one-row return file, {f['fraction']:g} x the "
-            f"national warehouse ({f['raw_rows']['returns']:,} returns): ingest "
+            f"national warehouse{_SUBSETS.get(f.get('subset'), '')} "
+            f"({f['raw_rows']['returns']:,} returns): ingest "
             f"{f['ingest_seconds']:.1f} + {kind} build {f['build_seconds']:.1f} s (models "
             f"{f['model_seconds']:.1f}, audits {f['audit_seconds']:.1f}, publish "
             f"{f['publish_seconds']:.1f}{_written(f)}); the full build of that warehouse "
@@ -214,13 +215,25 @@ def fresh_rows(fresh: dict) -> list[str]:
             f"| {_met(day['fresh_seconds'] < target and day['shown'])} |"
         )
     growth = fresh["growth"]
+    halved = fresh.get("growth_every_hub_halved")
     rows.append(
-        f"| freshness, largest / smallest warehouse (2x the data); the incremental build alone "
-        f"{build_growth(fresh):.2f}x | {growth:.2f}x | about 1x (at most "
+        "| freshness, largest / smallest warehouse (2x the data"
+        f"{', whole hubs: the same change at both sizes' if halved else ''}); the incremental "
+        f"build alone {build_growth(fresh):.2f}x | {growth:.2f}x | about 1x (at most "
         f"{FRESH_GROWTH_MAX:g}x: grows with the change, not the warehouse) | "
         f"{_met(growth <= FRESH_GROWTH_MAX)} |"
     )
+    if halved:
+        rows.append(
+            "| freshness, largest / smallest warehouse with every hub halved (the same school's "
+            "hub then holds twice the schools in the largest, and its file rebuilds their "
+            f"flags: a larger change) | {halved:.2f}x | (reported) | |"
+        )
     return rows
+
+
+# How the smaller warehouse kept its share of the schools (bench_fresh.SUBSETS).
+_SUBSETS = {"hubs": ", whole hubs", "schools": ", every hub halved"}
 
 
 def page_rows(pages: dict) -> list[str]:
@@ -333,10 +346,12 @@ NOTES = [
     "another, the median reported (one sub-second sample on a shared 2-core machine is as much "
     "noise as build); on copies of the national warehouse with half and "
     "all of its schools, so the ratio shows whether the cost grows with the warehouse. The "
-    "three schools are chosen on the half (whose schools are all in the whole), and the same "
-    "schools' files are timed at both sizes: a school in a hub changes every school's flags in "
-    "that hub and one outside a hub only its own, so two different schools would compare two "
-    "changes, not two sizes. Each size "
+    "half keeps whole hubs (half of them, and half of the schools in none), as a warehouse "
+    "grows when hubs join; the same three schools' files are timed at both sizes (chosen on the "
+    "half, whose schools are all in the whole), so each is the same change at both: a school in "
+    "a hub changes every school's flags in that hub, one outside a hub only its own. A second "
+    "half keeps half of every hub's schools instead, reported beside it: the same school's hub "
+    "then holds twice the schools in the whole, and its file rebuilds twice the flags. Each size "
     "first ingests and builds another school's file, untimed: a writer's first file after "
     "opening a warehouse pays once for what later files find ready. On the whole warehouse two "
     "more schools' files follow: one through `shirube ingest` and `shirube build` as a writer's "

@@ -162,13 +162,13 @@ def _fresh(fresh: dict | None) -> list[str]:
     named = ", ".join(f"{name} +{seconds:.2f} s" for name, seconds in grew[:6])
     return [
         f"- **Freshness grows {fresh['growth']:.2f}x for {large['fraction'] / small['fraction']:g}x"
-        f" the data** (the incremental build alone {build_growth(fresh):.2f}x). From the smaller "
+        f" the data** (the incremental build alone {build_growth(fresh):.2f}x; the same schools' "
+        "files at both sizes). From the smaller "
         "warehouse to the larger, the incremental build took "
         f"{large['build_seconds'] - small['build_seconds']:.1f} s more; the steps that grew most: "
         f"{named}. One school's return is rebuilt for that school (its school-level marts), its "
         "areas (the area marts narrowed to its nation, region, prefecture, municipality and "
-        "hub) and its hub's schools (the support flags; the same hub holds twice the schools in "
-        "the whole warehouse as in the half), while no later term, newer date or new "
+        "hub) and its hub's schools (the support flags), while no later term, newer date or new "
         "framework version moves every school's figures; what is left grows with the warehouse "
         "because some figures are by definition over every school of the year: the nation's and "
         "the region's means and response rates are aggregated again over all their schools, and "
