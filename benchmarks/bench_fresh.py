@@ -145,7 +145,7 @@ def copy_warehouse(
 # (and, of the schools in none, whole schools), as a warehouse grows when hubs join; "schools"
 # keeps that share of every hub's schools, so each hub also holds fewer.
 SUBSETS = ("hubs", "schools")
-SUBSET_LABELS = {"hubs": " (whole hubs)", "schools": " (every hub halved)", "all": ""}
+SUBSET_LABELS = {"hubs": "whole hubs", "schools": "every hub halved", "all": ""}
 
 
 def keep_fraction(
@@ -259,6 +259,7 @@ def measure(
     figure = {
         "fraction": fraction,
         "subset": subset if fraction < 1 else "all",
+        "subset_label": SUBSET_LABELS[subset if fraction < 1 else "all"],
         "source": "warehouse copy" if warehouse is not None else "generated",
         "raw_rows": counts,
         "full_build_seconds": full.seconds,
@@ -434,7 +435,8 @@ def main() -> None:
         "row shown | load |",
         "|---|---:|---:|---:|---|---:|---|---|---:|",
         *(
-            f"| {f['fraction']:g} x national{SUBSET_LABELS[f['subset']]} | "
+            f"| {f['fraction']:g} x national"
+            f"{f' ({label})' if (label := f['subset_label']) else ''} | "
             f"{f['raw_rows']['returns']:,} | "
             f"{f['full_build_seconds']:.2f} ({f['full_build_cpu_seconds']:.1f}) | "
             f"{f['ingest_seconds']:.2f} | "

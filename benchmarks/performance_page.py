@@ -185,7 +185,7 @@ def fresh_rows(fresh: dict) -> list[str]:
         kind = f"full: {f['build_reason']}" if f["build_full"] else "incremental"
         rows.append(
             f"| fresh figures after one school's one-row return file, {f['fraction']:g} x the "
-            f"national warehouse{_SUBSETS.get(f.get('subset'), '')} "
+            f"national warehouse{f', {label}' if (label := f.get('subset_label')) else ''} "
             f"({f['raw_rows']['returns']:,} returns): ingest "
             f"{f['ingest_seconds']:.1f} + {kind} build {f['build_seconds']:.1f} s (models "
             f"{f['model_seconds']:.1f}, audits {f['audit_seconds']:.1f}, publish "
@@ -230,10 +230,6 @@ def fresh_rows(fresh: dict) -> list[str]:
             f"flags: a larger change) | {halved:.2f}x | (reported) | |"
         )
     return rows
-
-
-# How the smaller warehouse kept its share of the schools (bench_fresh.SUBSETS).
-_SUBSETS = {"hubs": ", whole hubs", "schools": ", every hub halved"}
 
 
 def page_rows(pages: dict) -> list[str]:

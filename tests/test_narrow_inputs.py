@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.build.models import discover_models, parse_model
-from pipelines.build.narrow_inputs import NarrowInputError, declarations, narrowed_body
+from pipelines.build.narrow_inputs import NarrowInputError, narrowed_body
 
 MODEL = """\
 -- One row per area and year.
@@ -67,10 +67,10 @@ def con():
 
 def test_a_declared_input_is_read_only_where_the_change_reaches(tmp_path, con):
     model = model_file(tmp_path, MODEL)
-    assert declarations(model) == [
+    assert model.narrow_inputs == (
         ("marts.school_area", "{areas}"),
         ("marts.school_year_summary", "academic_year >= {start} - 1"),
-    ]
+    )
     body = narrowed_body(model, VALUES)
     assert (
         "select * from (select * from marts.school_area where "
@@ -105,11 +105,11 @@ def test_a_declaration_naming_an_input_the_model_does_not_read_stops_the_rebuild
 
 
 def test_every_declaration_in_sql_names_an_input_its_model_reads_and_renders_to_valid_sql():
-    declared = [m for m in discover_models() if declarations(m)]
+    declared = [m for m in discover_models() if m.narrow_inputs]
     assert declared  # the area marts declare theirs
     con = duckdb.connect()
     for model in declared:
         body = narrowed_body(model, VALUES)
-        assert body.count("(select * from ") >= len(declarations(model)), model.qualified_name
+        assert body.count("(select * from ") >= len(model.narrow_inputs), model.qualified_name
         # Parsed (not bound: the tables are not here) without a syntax error.
         con.extract_statements(body)

@@ -517,7 +517,11 @@ def _apply(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> str:
         con.execute(model.create_statement())
         return "all"
     where = change.predicate(model.incremental, model.narrow)
-    body = narrowed_body(model, _placeholders(change, model.incremental))
+    body = (
+        narrowed_body(model, _placeholders(change, model.incremental))
+        if model.narrow_inputs
+        else model.body.strip().rstrip(";")
+    )
     con.execute(f"delete from {model.qualified_name} where {where}")
     con.execute(
         f"insert into {model.qualified_name} by name "

@@ -48,6 +48,11 @@ _NARROW = re.compile(r"^\s*--\s*narrow:\s*(school_code|area)\s*$", re.MULTILINE 
 _GUARD = re.compile(r"^\s*--\s*guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
 _NARROW_GUARD = re.compile(r"^\s*--\s*narrow guard:\s*(.*)$", re.MULTILINE | re.IGNORECASE)
 _NARROW_THROUGH = re.compile(r"^\s*--\s*narrow through:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
+# `-- narrow input: <model> where <SQL>` lines (pipelines/build/narrow_inputs.py).
+_NARROW_INPUT = re.compile(
+    r"^\s*--\s*narrow input:\s*((?:staging|intermediate|marts)\.[a-z_][a-z0-9_]*)\s+where\s+(.+)$",
+    re.MULTILINE | re.IGNORECASE,
+)
 _MATERIALIZED = re.compile(r"^\s*--\s*materiali[sz]ed:\s*(table|view)\b", re.MULTILINE)
 
 
@@ -72,6 +77,8 @@ class Model:
     narrow_guard: str | None = None  # SQL that must hold for the narrowing (else the years whole)
     # Area levels through which a changed area reaches a school-narrowed model's rows ("hub").
     narrow_through: frozenset[str] = frozenset()
+    # (input, condition template) of each `-- narrow input:` line, in the header's order.
+    narrow_inputs: tuple[tuple[str, str], ...] = ()
 
     @property
     def qualified_name(self) -> str:
@@ -123,6 +130,9 @@ def parse_model(path: Path, schema: str) -> Model:
             for line in _NARROW_THROUGH.findall(text)
             for level in line.split(",")
             if level.strip()
+        ),
+        narrow_inputs=tuple(
+            (name.lower(), where.strip()) for name, where in _NARROW_INPUT.findall(text)
         ),
     )
 

@@ -28,10 +28,6 @@ from collections.abc import Mapping
 
 from pipelines.build.models import Model, strip_comments
 
-_DECLARATION = re.compile(
-    r"^\s*--\s*narrow input:\s*((?:staging|intermediate|marts)\.[a-z_][a-z0-9_]*)\s+where\s+(.+)$",
-    re.MULTILINE | re.IGNORECASE,
-)
 _PLACEHOLDER = re.compile(r"\{(areas|schools|years|start)\}")
 
 
@@ -39,16 +35,11 @@ class NarrowInputError(ValueError):
     """A `-- narrow input:` line names an input the model does not read in a from or a join."""
 
 
-def declarations(model: Model) -> list[tuple[str, str]]:
-    """(input, condition template) of each `-- narrow input:` line, in the header's order."""
-    return [(name.lower(), where.strip()) for name, where in _DECLARATION.findall(model.body)]
-
-
 def narrowed_body(model: Model, values: Mapping[str, str | None]) -> str:
     """The model's SQL with each declared input read only where the change can reach it;
     `values`: the change's SQL for each placeholder, None where it has none."""
     body = model.body.strip().rstrip(";")
-    for name, template in declarations(model):
+    for name, template in model.narrow_inputs:
         wanted = _PLACEHOLDER.findall(template)
         if any(values[key] is None for key in wanted):
             continue  # not narrowed this time: read whole
