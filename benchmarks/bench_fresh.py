@@ -15,8 +15,10 @@ snapshot, another school's file is ingested and built (untimed: a writer's first
 opening a warehouse pays once for what later files find ready), then a one-row return file of
 one school (a resubmission of its latest year, term 3) is ingested through the real ingest and
 the build runs as `shirube build` does (incremental unless something forbids it: see
-pipelines/build/incremental.py); three schools' files, one after another, the median reported
-(one sub-second sample on a shared machine is as much noise as build). The schools are chosen
+pipelines/build/incremental.py); five schools' files, taken in turns at every size (a file at
+each size, then the next school's at each), the median reported (one sub-second sample on a
+shared machine is as much noise as build, and a slow moment then falls on every size alike,
+not on one size's files). The schools are chosen
 on the first smaller warehouse among those both smaller ones keep, and the same schools' files
 are timed at every size. Each file's row is then read back from the published snapshot.
 On the largest warehouse two more schools' files follow: one through the two commands a
@@ -50,19 +52,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 from bench_build_data import load_raw, school_frame
+from fresh_report import TARGET_SECONDS, page_lines
 
 from pipelines.build import build_warehouse
 from pipelines.ingest.api import ingest_files
 from pipelines.settings import default_framework
 from pipelines.snapshot_files import read_manifest
 from pipelines.warehouse import connect_writer, current_snapshot, open_snapshot, writer_lock
-
-TARGET_SECONDS = 5.0
 
 
 def cpu_seconds() -> float:
@@ -73,7 +75,7 @@ def cpu_seconds() -> float:
 
 # The schools whose one-row files are timed (0, 4, 5: the n-th school of one_school_file); 2 is the
 # warm-up's, 3 and 1 the command-line and next-day files'.
-SAMPLE_SCHOOLS = (0, 4, 5)
+SAMPLE_SCHOOLS = (0, 4, 5, 6, 7)
 
 
 def one_school_file(
@@ -186,30 +188,24 @@ def keep_fraction(
     }
 
 
-def measure(
-    fraction: float,
-    work: Path,
-    warehouse: Path | None = None,
-    next_day: bool = False,
-    schools: dict[int, str] | None = None,
-    subset: str = "hubs",
-    also_kept_every: int | None = None,
-) -> dict[str, object]:
-    """`schools`: the warm-up's and the timed files' schools (nth -> code) chosen on the smallest
-    warehouse, so every size times the same schools' files (a school without a hub changes its
-    own flags; one in a hub, every school's of its hub: comparing the two is not comparing
-    sizes). The figure's `schools` holds those used. `subset`: how a fraction below 1 is kept
-    (SUBSETS); `also_kept_every`: choose only schools the other subset keeps too (a hash of the
-    school code divisible by it), so that both smaller warehouses time the same files."""
-    schools = dict(schools or {})
+@dataclass
+class Size:
+    """One warehouse size under test: its copy, its full build, and its timed files."""
 
-    def school_file(nth: int) -> tuple[Path, str, int]:
-        path, school, year = one_school_file(
-            folder, db_path, nth=nth, school=schools.get(nth), every=also_kept_every
-        )
-        schools[nth] = school
-        return path, school, year
+    fraction: float
+    subset: str
+    folder: Path
+    db_path: Path
+    counts: dict[str, int]
+    full: object  # the full build's BuildResult
+    full_cpu: float
+    today: date
+    samples: list[dict] = field(default_factory=list)
 
+
+def set_up(fraction: float, work: Path, warehouse: Path | None, subset: str = "hubs") -> Size:
+    """A copy of the warehouse keeping about `fraction` of its schools (`subset`: how; see
+    SUBSETS), or generated rows, and its full build (below 1x some raw rows were deleted)."""
     folder = work / f"fresh_{fraction:g}_{subset}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -219,56 +215,76 @@ def measure(
     else:
         counts = prepare(db_path, fraction, subset)
     cpu0 = cpu_seconds()
-    # Full: the copy's marts must be rebuilt from the raw rows kept (below 1x some were deleted).
     today = datetime.now(UTC).date()
     full = build_warehouse(db_path, lang="en", full=True, build_date=today)
-    full_cpu = cpu_seconds() - cpu0
-    # A writer's first file after it opens a warehouse pays once for what later files find
-    # ready (0.27 s against 0.09 s for the ingest, measured on the half-size copy): another
-    # school's file is ingested and built first, untimed, at each size alike.
-    warm_up, _school, _year = school_file(2)
-    ingest_files([warm_up], db_path, lang="en")
-    build_warehouse(db_path, lang="en", build_date=today)
-    # A sub-second time on a shared 2-core machine is one sample of noise as much as of the
-    # build (the same code gave 1.28 s and 0.94 s on the whole warehouse in two runs): three
-    # schools' files, one after another, and the median reported (its build's details kept).
-    samples = []
-    for nth in SAMPLE_SCHOOLS:
-        path, school, year = school_file(nth)
-        started, cpu0 = time.perf_counter(), cpu_seconds()
-        results = ingest_files([path], db_path, lang="en")
-        ingest_seconds = time.perf_counter() - started
-        build = build_warehouse(db_path, lang="en", build_date=today)
-        total, fresh_cpu = time.perf_counter() - started, cpu_seconds() - cpu0
-        version, snap = current_snapshot(db_path)
-        samples.append(
-            {
-                "total": total,
-                "cpu": fresh_cpu,
-                "ingest": ingest_seconds,
-                "results": results,
-                "build": build,
-                "sizes": snapshot_sizes(snap, version),
-                "shown": is_shown(snap, school, year),
-            }
-        )
+    return Size(fraction, subset, folder, db_path, counts, full, cpu_seconds() - cpu0, today)
+
+
+def school_file(size: Size, nth: int, schools: dict[int, str], every: int | None):
+    """The nth school's one-row file for this size: the school chosen at the first size that
+    asked (kept in `schools`), so every size times the same schools' files (a school without a
+    hub changes its own flags; one in a hub, every school's of its hub: comparing the two is not
+    comparing sizes). `every`: choose only schools both smaller subsets keep (a hash of the
+    school code divisible by it)."""
+    path, school, year = one_school_file(
+        size.folder, size.db_path, nth=nth, school=schools.get(nth), every=every
+    )
+    schools[nth] = school
+    return path, school, year
+
+
+def warm_up(size: Size, schools: dict[int, str], every: int | None) -> None:
+    """A writer's first file after it opens a warehouse pays once for what later files find
+    ready (0.27 s against 0.09 s for the ingest, measured on the half-size copy): another
+    school's file is ingested and built first, untimed, at each size alike."""
+    path, _school, _year = school_file(size, 2, schools, every)
+    ingest_files([path], size.db_path, lang="en")
+    build_warehouse(size.db_path, lang="en", build_date=size.today)
+
+
+def take_sample(size: Size, nth: int, schools: dict[int, str], every: int | None) -> None:
+    """The nth school's one-row file ingested and built, timed until it is published."""
+    path, school, year = school_file(size, nth, schools, every)
+    started, cpu0 = time.perf_counter(), cpu_seconds()
+    results = ingest_files([path], size.db_path, lang="en")
+    ingest_seconds = time.perf_counter() - started
+    build = build_warehouse(size.db_path, lang="en", build_date=size.today)
+    total, fresh_cpu = time.perf_counter() - started, cpu_seconds() - cpu0
+    version, snap = current_snapshot(size.db_path)
+    size.samples.append(
+        {
+            "total": total,
+            "cpu": fresh_cpu,
+            "ingest": ingest_seconds,
+            "results": results,
+            "build": build,
+            "sizes": snapshot_sizes(snap, version),
+            "shown": is_shown(snap, school, year),
+            "version": version,
+        }
+    )
+
+
+def figure_of(size: Size, schools: dict[int, str], source: str) -> dict[str, object]:
+    """The size's figure: the median of its samples (whose build the other fields describe)."""
+    samples = size.samples
     median = sorted(samples, key=lambda sample: sample["total"])[len(samples) // 2]
-    total, fresh_cpu, ingest_seconds = median["total"], median["cpu"], median["ingest"]
-    results, build, (written_mb, snapshot_mb) = median["results"], median["build"], median["sizes"]
-    shown = all(sample["shown"] for sample in samples)
-    figure = {
-        "fraction": fraction,
-        "subset": subset if fraction < 1 else "all",
-        "subset_label": SUBSET_LABELS[subset if fraction < 1 else "all"],
-        "source": "warehouse copy" if warehouse is not None else "generated",
-        "raw_rows": counts,
-        "full_build_seconds": full.seconds,
-        "full_publish_seconds": full.publish_seconds,
-        "full_build_cpu_seconds": full_cpu,
-        "fresh_cpu_seconds": fresh_cpu,
+    build, (written_mb, snapshot_mb) = median["build"], median["sizes"]
+    results = median["results"]
+    subset = size.subset if size.fraction < 1 else "all"
+    return {
+        "fraction": size.fraction,
+        "subset": subset,
+        "subset_label": SUBSET_LABELS[subset],
+        "source": source,
+        "raw_rows": size.counts,
+        "full_build_seconds": size.full.seconds,
+        "full_publish_seconds": size.full.publish_seconds,
+        "full_build_cpu_seconds": size.full_cpu,
+        "fresh_cpu_seconds": median["cpu"],
         "load_average": os.getloadavg()[0],
         "file_status": results[0].status if results else "none",
-        "ingest_seconds": ingest_seconds,
+        "ingest_seconds": median["ingest"],
         "build_seconds": build.seconds,
         "build_full": build.full,
         "build_reason": build.reason,
@@ -278,11 +294,11 @@ def measure(
         "publish_seconds": build.publish_seconds,
         "publish_written_mb": written_mb,
         "snapshot_mb": snapshot_mb,
-        "fresh_seconds": total,
+        "fresh_seconds": median["total"],
         "fresh_samples": [round(sample["total"], 3) for sample in samples],
-        "schools": schools,
-        "shown": bool(shown),
-        "version": version,
+        "schools": dict(schools),
+        "shown": all(sample["shown"] for sample in samples),
+        "version": median["version"],
         "slowest": sorted(build.model_seconds, key=lambda m: -m[1])[:6],
         # Every model the incremental build rebuilt ("schema.name [years]"), with its seconds.
         "rebuilt": [(name, round(sec, 3)) for name, sec in build.model_seconds],
@@ -293,12 +309,36 @@ def measure(
         "publish_steps": [(name, round(sec, 3)) for name, sec in build.publish_steps],
         "audit_steps": [(name, round(sec, 3)) for name, sec in build.audit_steps],
     }
-    if next_day:
-        figure["commands"] = as_the_timer_runs_it(folder, db_path)
-        figure["next_day"] = first_file_of_next_day(folder, db_path, today + timedelta(days=1))
-    print(json.dumps(figure, indent=1, default=str))
-    shutil.rmtree(folder, ignore_errors=True)
-    return figure
+
+
+def measure_all(
+    plan: list[tuple[float, str]], work: Path, warehouse: Path | None, every: int | None
+) -> list[dict[str, object]]:
+    """Every size of `plan` set up first, then the timed files taken in turns (one at each
+    size, then the next school's at each size...): a moment when the shared machine is slow
+    then falls on every size alike, not on one size's files (one publish once took 0.13 s in
+    the whole warehouse's median file and 0.01 s at half size, and the ratio moved from 1.12x
+    to 1.35x between two runs of the same code). The largest size then takes two more files:
+    one through the two commands, one on the next day."""
+    sizes = [set_up(fraction, work, warehouse, subset) for fraction, subset in plan]
+    schools: dict[int, str] = {}
+    for size in sizes:
+        warm_up(size, schools, every)
+    for nth in SAMPLE_SCHOOLS:
+        for size in sizes:
+            take_sample(size, nth, schools, every)
+    source = "warehouse copy" if warehouse is not None else "generated"
+    figures = [figure_of(size, schools, source) for size in sizes]
+    largest, last = sizes[-1], figures[-1]
+    last["commands"] = as_the_timer_runs_it(largest.folder, largest.db_path)
+    last["next_day"] = first_file_of_next_day(
+        largest.folder, largest.db_path, largest.today + timedelta(days=1)
+    )
+    for figure in figures:
+        print(json.dumps(figure, indent=1, default=str))
+    for size in sizes:
+        shutil.rmtree(size.folder, ignore_errors=True)
+    return figures
 
 
 def is_shown(snapshot: Path, school: str, year: int) -> bool:
@@ -361,33 +401,6 @@ def first_file_of_next_day(folder: Path, db_path: Path, day: date) -> dict[str, 
     }
 
 
-def commands_lines(found: dict | None) -> list[str]:
-    if not found:
-        return []
-    return [
-        "Another school's one-row file through `shirube ingest FILE` and `shirube build` (each "
-        "a new process, as a writer's timer runs them; largest warehouse): "
-        f"**{found['fresh_seconds']:.2f} s** (ingest {found['ingest_seconds']:.2f} s, build "
-        f"{found['build_seconds']:.2f} s; exit codes {found['exit_codes']}; row shown: "
-        f"{'yes' if found['shown'] else 'NO'}).",
-        "",
-    ]
-
-
-def next_day_lines(found: dict | None) -> list[str]:
-    if not found:
-        return []
-    kind = f"full: {found['build_reason']}" if found["build_full"] else "incremental"
-    return [
-        f"The next school's one-row file on the next day (build date {found['build_date']}, "
-        f"largest warehouse): **{found['fresh_seconds']:.2f} s** ({kind} build "
-        f"{found['build_seconds']:.2f} s: models {found['model_seconds']:.2f}, audits "
-        f"{found['audit_seconds']:.2f}, publish {found['publish_seconds']:.2f}; row shown: "
-        f"{'yes' if found['shown'] else 'NO'}).",
-        "",
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fractions", default="0.5,1")
@@ -407,63 +420,13 @@ def main() -> None:
     # are chosen there among those the other way keeps too, and timed at every size.
     plan = [(f, subset) for f in fractions if f < 1 for subset in SUBSETS]
     plan += [(f, "hubs") for f in fractions if f >= 1]
-    figures: list[dict] = []
-    for i, (fraction, subset) in enumerate(plan):
-        figures.append(
-            measure(
-                fraction,
-                work,
-                args.warehouse,
-                next_day=i == len(plan) - 1,
-                schools=figures[0]["schools"] if figures else None,
-                subset=subset,
-                also_kept_every=every if not figures and fraction < 1 else None,
-            )
-        )
+    figures = measure_all(plan, work, args.warehouse, every if fractions[0] < 1 else None)
     small, large = figures[0], figures[-1]
     growth = large["fresh_seconds"] / small["fresh_seconds"] if small["fresh_seconds"] else 0
     halved = next((f for f in figures if f["subset"] == "schools"), None)
     halved_seconds = halved["fresh_seconds"] if halved else 0
     growth_halved = large["fresh_seconds"] / halved_seconds if halved_seconds else 0
-    lines = [
-        "# Benchmark: freshness after one school's one-row return file",
-        "",
-        f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} when done.",
-        "",
-        "| warehouse | returns rows | full build s (CPU s) | ingest s | build s (models / audits /"
-        " publish) | ingest + build s, median (its CPU s; the three files) | kind of build | "
-        "row shown | load |",
-        "|---|---:|---:|---:|---|---:|---|---|---:|",
-        *(
-            f"| {f['fraction']:g} x national"
-            f"{f' ({label})' if (label := f['subset_label']) else ''} | "
-            f"{f['raw_rows']['returns']:,} | "
-            f"{f['full_build_seconds']:.2f} ({f['full_build_cpu_seconds']:.1f}) | "
-            f"{f['ingest_seconds']:.2f} | "
-            f"{f['build_seconds']:.2f} ({f['model_seconds']:.2f} / {f['audit_seconds']:.2f} / "
-            f"{f['publish_seconds']:.2f}) | **{f['fresh_seconds']:.2f}** "
-            f"({f['fresh_cpu_seconds']:.1f}; {' / '.join(f'{x:.2f}' for x in f['fresh_samples'])}) "
-            "| "
-            f"{'full: ' + str(f['build_reason']) if f['build_full'] else 'incremental'} | "
-            f"{'yes' if f['shown'] else 'NO'} | {f['load_average']:.1f} |"
-            for f in figures
-        ),
-        "",
-        "Published (largest warehouse): "
-        f"{large['publish_written_mb']:.1f} MB of files written for a snapshot of "
-        f"{large['snapshot_mb']:.0f} MB (the unchanged marts' files are reused).",
-        "",
-        "Slowest steps of the incremental build (largest warehouse): "
-        + ", ".join(f"{name} {sec:.2f} s" for name, sec in large["slowest"]),
-        "",
-        *commands_lines(large.get("commands")),
-        *next_day_lines(large.get("next_day")),
-        f"Target: under {TARGET_SECONDS:g} s, not growing with the warehouse: largest / smallest "
-        f"= {growth:.2f}x for {large['fraction'] / small['fraction']:g}x the data (whole hubs "
-        f"kept; with every hub halved instead, {growth_halved:.2f}x: there the same school's "
-        "hub holds twice the schools, whose flags its file rebuilds).",
-        "",
-    ]
+    lines = page_lines(figures, growth, growth_halved)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     if args.json:
