@@ -491,6 +491,52 @@ def test_a_narrowed_models_key_audit_checks_every_row_a_changed_school_or_area_h
     assert con.execute(sql).fetchall() == [(2025, 1, 2)]
 
 
+def test_a_rule_audit_declaring_narrow_school_checks_only_the_changed_schools_rows(
+    tmp_path: Path,
+) -> None:
+    """A rule in sql/audits/ that declares `-- Narrow: school_code` is checked over the changed
+    schools' rows of the changed years when every changed model it reads was rebuilt for those
+    schools only; if one of them was not (here an area mart), over every school of those years."""
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.by_school (school_code varchar, academic_year int, v int)")
+    con.execute(
+        "insert into marts.by_school values ('X', 2025, 1), ('X', 2025, 2), ('Y', 2025, 3), "
+        "('Y', 2025, 4), ('X', 2024, 5), ('X', 2024, 6)"
+    )
+    con.execute("create table marts.by_area (area_code varchar, academic_year int)")
+    rule = tmp_path / "two_rows_per_school_year.sql"
+    rule.write_text(
+        "-- Incremental: academic_year\n-- Narrow: school_code\n"
+        "select school_code, academic_year, count(*) as n from marts.by_school\n"
+        "group by school_code, academic_year having count(*) > 1\n",
+        encoding="utf-8",
+    )
+    narrowed = Change(years=frozenset({2025}), schools=frozenset({"X"}))
+    plan = Plan(
+        full=False,
+        reason="incremental",
+        watermark=1,
+        changes={"marts.by_school": narrowed},
+        partitions={"marts.by_school": "academic_year"},
+        narrows={"marts.by_school": "school_code"},
+    )
+    [(_name, sql)] = audit_queries(plan, [], [rule])
+    assert con.execute(sql).fetchall() == [("X", 2025, 2)]
+    # The rule also reads an area mart that changed: its rows are not narrowed to schools.
+    rule.write_text(
+        "-- Incremental: academic_year\n-- Narrow: school_code\n"
+        "select school_code, academic_year, count(*) as n from marts.by_school\n"
+        "where not exists (select 1 from marts.by_area)\n"
+        "group by school_code, academic_year having count(*) > 1\n",
+        encoding="utf-8",
+    )
+    plan.changes["marts.by_area"] = Change(years=frozenset({2025}), areas=frozenset({("hub", "H")}))
+    plan.narrows["marts.by_area"] = "area"
+    [(_name, sql)] = audit_queries(plan, [], [rule])
+    assert sorted(con.execute(sql).fetchall()) == [("X", 2025, 2), ("Y", 2025, 2)]
+
+
 def test_a_narrowed_predicate_selects_exactly_the_changed_schools_of_the_changed_years() -> None:
     """The school predicate carries a range DuckDB can push through a model's left joins; the
     range must not let in a school between the changed ones that did not change, nor another

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.build.incremental import Plan
 from pipelines.build.keys import ModelKey
-from pipelines.build.models import declared_incremental
+from pipelines.build.models import declared_incremental, declared_narrow
 
 _MODEL_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.I)
 
@@ -35,11 +35,14 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
         for other in changed[1:]:
             merged = merged.merge(other)
         if declared_incremental(text) == "academic_year" and not merged.whole:
-            # Its bad rows of a year come from that year's rows: check the changed years only.
+            # Its bad rows of a year come from that year's rows: check the changed years only;
+            # and with `-- Narrow: school_code` (a school's bad rows come from its own rows) only
+            # the changed schools' rows, when every changed model it reads was rebuilt for some
+            # schools only (a model rebuilt for every school has no `schools`: nor has `merged`).
+            narrow = declared_narrow(text)
             body = text.strip().rstrip(";")
-            text = (
-                f"select * from (\n{body}\n) as audited where {merged.predicate('academic_year')}"
-            )
+            where = merged.predicate("academic_year", narrow)
+            text = f"select * from (\n{body}\n) as audited where {where}"
         queries.append((path.stem, text))
     for key in keys:
         change = plan.changes.get(key.model)

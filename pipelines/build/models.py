@@ -103,6 +103,12 @@ def declared_incremental(text: str) -> str | None:
     return _incremental_kind(found.group(1)) if found else None
 
 
+def declared_narrow(text: str) -> str | None:
+    """The `-- Narrow:` declaration of a model's or an audit's SQL (school_code, area), or None."""
+    found = _NARROW.search(text)
+    return found.group(1).lower() if found else None
+
+
 def parse_model(path: Path, schema: str) -> Model:
     text = path.read_text(encoding="utf-8")
     referenced = {f"{s.lower()}.{n.lower()}" for s, n in _REFERENCE.findall(strip_comments(text))}
@@ -123,7 +129,7 @@ def parse_model(path: Path, schema: str) -> Model:
         incremental=_incremental_kind(incremental.group(1)) if incremental else None,
         inputs=frozenset(inputs),
         guard=" ".join(part.strip() for part in _GUARD.findall(text)) or None,
-        narrow=narrow.group(1).lower() if (narrow := _NARROW.search(text)) else None,
+        narrow=declared_narrow(text),
         narrow_guard=" ".join(part.strip() for part in _NARROW_GUARD.findall(text)) or None,
         narrow_through=frozenset(
             level.strip().lower()

@@ -1,5 +1,6 @@
 -- Bad rows: a school-year (or school-year-benchmark) counted from more than one return.
 -- Incremental: academic_year
+-- Narrow: school_code
 select
     'school_year_summary' as mart,
     school_code,
