@@ -33,7 +33,7 @@ from test_ingest_support import (
 )
 
 from pipelines.ingest import FileResult, IngestSource, ingest_files
-from pipelines.ingest.reading import open_chunks
+from pipelines.ingest.reading import batched, open_chunks
 from pipelines.ingest.textstream import scan
 from pipelines.reference import activity_types
 from pipelines.settings import default_framework
@@ -195,6 +195,30 @@ def test_small_chunks_load_exactly_what_one_chunk_loads(tmp_path, name, encoding
     by_row = {r[0]: r[1:] for r in loaded}
     assert by_row[41][0] == 2 and by_row[42][1] == "S-trim" and by_row[76][2] == rows[75][6]
     assert 61 not in by_row and len(by_row) == 393
+
+
+def test_batches_hold_whole_row_groups_and_every_row_once_in_order():
+    """reading.batched: chunks joined until they hold `rows` rows, each batch but the last cut
+    at a multiple of `align` (DuckDB's row group; 16 here), the rows past it starting the next:
+    every row of the file once, in its order, whatever the cut."""
+    data = csv_bytes(ascii_rows(400), "utf-8")
+    source = IngestSource("a.csv", data)
+
+    def chunks():
+        return open_chunks("a.csv", source.open, scan(source.open), None, SMALL)
+
+    every_row = [row for chunk in chunks() for row in chunk.frame["row_number"].to_list()]
+    assert len(list(chunks())) > 5
+    for rows in (16, 37, 100):
+        batches = list(batched(chunks(), rows, align=16))
+        heights = [batch.frame.height for batch in batches]
+        assert all(height % 16 == 0 for height in heights[:-1]), (rows, heights)
+        assert all(height >= 16 for height in heights[:-1])
+        assert [r for b in batches for r in b.frame["row_number"].to_list()] == every_row
+    # A batch of fewer rows than one row group is not cut (nothing whole to keep).
+    batches = list(batched(chunks(), 37, align=10**6))
+    assert all(batch.frame.height >= 37 for batch in batches[:-1])
+    assert sum(batch.frame.height for batch in batches) == len(every_row)
 
 
 def test_quoted_line_breaks_at_every_boundary_stay_in_their_row(tmp_path):

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import polars as pl
@@ -89,12 +89,21 @@ def open_chunks(
     return _text_chunks(stream, facts, encoding, forced_kind, chunk_bytes)
 
 
-def batched(chunks: Iterator[ParsedFile], rows: int) -> Iterator[ParsedFile]:
-    """Consecutive chunks joined into one of at least `rows` rows (the last may have fewer),
-    for typing, checking and inserting: polars and DuckDB pay per call, and DuckDB checks and
-    writes a few of its row groups on both cores where it wrote one 8 MB chunk (about 110,000
-    rows, under one row group) on one. Student links stay one chunk at a time (their loop
-    check reads the rows inserted before them); `rows` 0 leaves every chunk alone."""
+ROW_GROUP_ROWS = 122_880  # DuckDB's row group: the rows it compresses and writes together
+
+
+def batched(
+    chunks: Iterator[ParsedFile], rows: int, align: int = ROW_GROUP_ROWS
+) -> Iterator[ParsedFile]:
+    """Consecutive chunks joined until they hold `rows` rows, for typing, checking and
+    inserting: polars and DuckDB pay per call, and DuckDB checks and writes a few of its row
+    groups on both cores where it wrote one 8 MB chunk (about 110,000 rows, under one row group)
+    on one. Each batch but the last holds a multiple of `align` rows (the rows past it start
+    the next batch): an insert that ends in a part-filled row group leaves one that DuckDB's
+    checkpoint merges with its neighbour and compresses and writes again (the four large files
+    of benchmarks/bench_ingest.py: the checkpoint at the end took 0.27 s, 0.09 s with whole
+    row groups). Student links stay one chunk at a time (their loop check reads the rows
+    inserted before them); `rows` 0 leaves every chunk alone."""
     pending: list[ParsedFile] = []
     count = 0
     for parsed in chunks:
@@ -104,8 +113,14 @@ def batched(chunks: Iterator[ParsedFile], rows: int) -> Iterator[ParsedFile]:
         pending.append(parsed)
         count += parsed.rows_read
         if count >= rows:
-            yield _joined(pending)
-            pending, count = [], 0
+            joined = _joined(pending)
+            whole = count - count % align
+            if 0 < whole < count:
+                yield replace(joined, frame=joined.frame.slice(0, whole))
+                pending, count = [replace(joined, frame=joined.frame.slice(whole))], count - whole
+            else:
+                yield joined
+                pending, count = [], 0
     if pending:
         yield _joined(pending)
 
