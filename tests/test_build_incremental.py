@@ -445,10 +445,8 @@ def test_a_new_build_date_rebuilds_the_latest_years_flags_as_a_full_build_would(
     assert {t: d for t, d in differences.items() if d != (0, 0)} == {}
 
 
-def test_a_narrowed_models_key_audit_checks_every_row_a_changed_school_or_area_holds() -> None:
-    """An incremental build's key audit of a model narrowed to schools (or areas) reads only
-    the changed schools' (areas') rows of the changed years when the key holds the school
-    (area): a duplicate there is found; one elsewhere passed the last build's audit."""
+def by_school_mart() -> duckdb.DuckDBPyConnection:
+    """marts.by_school in memory: a duplicate school-year for X and for Y in 2025, X in 2024."""
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute("create table marts.by_school (school_code varchar, academic_year int, v int)")
@@ -456,6 +454,14 @@ def test_a_narrowed_models_key_audit_checks_every_row_a_changed_school_or_area_h
         "insert into marts.by_school values ('X', 2025, 1), ('X', 2025, 2), ('Y', 2025, 3), "
         "('Y', 2025, 4), ('X', 2024, 5), ('X', 2024, 6)"
     )
+    return con
+
+
+def test_a_narrowed_models_key_audit_checks_every_row_a_changed_school_or_area_holds() -> None:
+    """An incremental build's key audit of a model narrowed to schools (or areas) reads only
+    the changed schools' (areas') rows of the changed years when the key holds the school
+    (area): a duplicate there is found; one elsewhere passed the last build's audit."""
+    con = by_school_mart()
     con.execute(
         "create table marts.by_area (area_level varchar, area_code varchar, academic_year int)"
     )
@@ -497,13 +503,7 @@ def test_a_rule_audit_declaring_narrow_school_checks_only_the_changed_schools_ro
     """A rule in sql/audits/ that declares `-- Narrow: school_code` is checked over the changed
     schools' rows of the changed years when every changed model it reads was rebuilt for those
     schools only; if one of them was not (here an area mart), over every school of those years."""
-    con = duckdb.connect()
-    con.execute("create schema marts")
-    con.execute("create table marts.by_school (school_code varchar, academic_year int, v int)")
-    con.execute(
-        "insert into marts.by_school values ('X', 2025, 1), ('X', 2025, 2), ('Y', 2025, 3), "
-        "('Y', 2025, 4), ('X', 2024, 5), ('X', 2024, 6)"
-    )
+    con = by_school_mart()
     con.execute("create table marts.by_area (area_code varchar, academic_year int)")
     rule = tmp_path / "two_rows_per_school_year.sql"
     rule.write_text(
