@@ -18,9 +18,9 @@ the build runs as `shirube build` does (incremental unless something forbids it:
 pipelines/build/incremental.py); five schools' files, taken in turns at every size (a file at
 each size, then the next school's at each), the median reported (one sub-second sample on a
 shared machine is as much noise as build, and a slow moment then falls on every size alike,
-not on one size's files). The schools are chosen
-on the first smaller warehouse among those both smaller ones keep, and the same schools' files
-are timed at every size. Each file's row is then read back from the published snapshot.
+not on one size's files). The schools are chosen on the first smaller warehouse among those
+both smaller ones keep, and the same schools' files are timed at every size. Each file's row
+is then read back from the published snapshot.
 On the largest warehouse two more schools' files follow: one through the two commands a
 writer's timer runs (`shirube ingest`, `shirube build`, each a new process), one built with the
 next day's date, as the first file of a morning is (a new build date moves the stale-data flags).
@@ -73,7 +73,7 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-# The schools whose one-row files are timed (0, 4, 5: the n-th school of one_school_file); 2 is the
+# The schools whose one-row files are timed (the n-th school of one_school_file); 2 is the
 # warm-up's, 3 and 1 the command-line and next-day files'.
 SAMPLE_SCHOOLS = (0, 4, 5, 6, 7)
 
@@ -261,6 +261,7 @@ def take_sample(size: Size, nth: int, schools: dict[int, str], every: int | None
             "sizes": snapshot_sizes(snap, version),
             "shown": is_shown(snap, school, year),
             "version": version,
+            "load": os.getloadavg()[0],  # when this size's file was done, not when all were
         }
     )
 
@@ -282,7 +283,7 @@ def figure_of(size: Size, schools: dict[int, str], source: str) -> dict[str, obj
         "full_publish_seconds": size.full.publish_seconds,
         "full_build_cpu_seconds": size.full_cpu,
         "fresh_cpu_seconds": median["cpu"],
-        "load_average": os.getloadavg()[0],
+        "load_average": median["load"],
         "file_status": results[0].status if results else "none",
         "ingest_seconds": median["ingest"],
         "build_seconds": build.seconds,
