@@ -23,11 +23,13 @@ import duckdb
 
 from pipelines.snapshot_files import (
     MANIFEST_SUFFIX,
+    MAX_LAYERS,
     PARTIAL,
     PARTS,
     PartWriter,
     open_manifest,
     prune,
+    read_layers,
     read_manifest,
 )
 
@@ -196,29 +198,39 @@ def publish_snapshot_changes(
     steps: list[tuple[str, float]] | None = None,
     sources: dict[str, str] | None = None,
 ) -> str:
-    """Publish a new version whose manifest reuses `base`'s part files (the current version's
-    manifest) for every relation but `changes`, and writes new parts only for those.
+    """Publish a new version whose manifest reuses `base`'s files (the current version's
+    manifest) for every relation but `changes`, and writes only those relations' changes.
 
-    `changes` maps a relation of `schema` to the predicate of its rows to replace (the base
-    part is copied, those rows deleted and inserted again from the writer's relation), or None
-    to write it whole. `sources` may name, for a relation, another relation holding exactly its
-    rows to insert (a view's changed rows computed once during the build). Files readers have
-    open are never written.
+    `changes` maps a relation of `schema` to the predicate of its rows to replace (those rows
+    of the writer's relation written as a layer above the relation's others, in this version's
+    layer file; or, once it has MAX_LAYERS, its base part copied with the rows of every layer
+    replaced: pipelines.snapshot_files), or None to write it whole. `sources` may name, for a
+    relation, another relation holding exactly its rows to insert (a view's changed rows
+    computed once during the build). Files readers have open are never written.
     """
     folder = snapshot_dir(db_path)
-    previous = read_manifest(base)
+    previous, below = read_manifest(base), read_layers(base)
     parts = PartWriter(con, folder, version)
     for relation, relative in previous.items():
         if relation != "meta.snapshot":
-            parts.reuse(relation, relative)
-    for name, where in changes.items():
-        relation = f"{schema}.{name}"
-        if where is None or relation not in previous:
-            parts.whole(relation, f'{schema}."{name}"')
-        else:
-            rows = (sources or {}).get(name) or f'{schema}."{name}" where {where}'
-            parts.changed(relation, folder / previous[relation], where, rows)
-    _write_meta(parts, db_path, version)
+            parts.reuse(relation, relative, below.get(relation))
+    try:
+        for name, where in changes.items():
+            relation = f"{schema}.{name}"
+            layers = below.get(relation, [])
+            if where is None or relation not in previous:
+                parts.whole(relation, f'{schema}."{name}"')
+            elif len(layers) < MAX_LAYERS:  # only the changed rows, above the others
+                rows = (sources or {}).get(name) or f'{schema}."{name}" where {where}'
+                parts.layer(relation, where, rows)
+            else:  # compacted: the base part with every layer's rows replaced by the writer's
+                replaced = " or ".join(f"({w})" for w in [*(w for w, _f in layers), where])
+                rows = f'{schema}."{name}" where {replaced}'
+                parts.changed(relation, folder / previous[relation], replaced, rows)
+        _write_meta(parts, db_path, version)
+    except BaseException:
+        parts.abandon()
+        raise
     started = time.perf_counter()
     _make_current(db_path, parts.commit(), version, keep)
     if steps is not None:  # (step, seconds): where publishing's time goes
