@@ -63,7 +63,7 @@ from fresh_report import TARGET_SECONDS, page_lines
 from pipelines.build import build_warehouse
 from pipelines.ingest.api import ingest_files
 from pipelines.settings import default_framework
-from pipelines.snapshot_files import read_manifest
+from pipelines.snapshot_files import MAX_LAYERS, files_of, read_layers
 from pipelines.warehouse import connect_writer, current_snapshot, open_snapshot, writer_lock
 
 
@@ -108,8 +108,8 @@ def one_school_file(
 def snapshot_sizes(manifest: Path, version: str) -> tuple[float, float]:
     """(MB of part files this version wrote, MB of every part it names): what a publish wrote
     against the whole snapshot it published (unchanged marts' files are reused)."""
-    parts = [manifest.parent / rel for rel in read_manifest(manifest).values()]
-    sizes = [(p.stat().st_size, p.stem == version) for p in parts]
+    files = {f for named in files_of(manifest).values() for f in named}
+    sizes = [((manifest.parent / f).stat().st_size, Path(f).stem == version) for f in files]
     total = sum(size for size, _ in sizes)
     return sum(size for size, new in sizes if new) / 1e6, total / 1e6
 
@@ -332,9 +332,9 @@ def measure_all(
     figures = [figure_of(size, schools, source) for size in sizes]
     largest, last = sizes[-1], figures[-1]
     last["commands"] = as_the_timer_runs_it(largest.folder, largest.db_path)
-    last["next_day"] = first_file_of_next_day(
-        largest.folder, largest.db_path, largest.today + timedelta(days=1)
-    )
+    next_day = largest.today + timedelta(days=1)
+    last["next_day"] = first_file_of_next_day(largest.folder, largest.db_path, next_day)
+    last["compaction"] = file_that_compacts(largest.folder, largest.db_path, next_day)
     for figure in figures:
         print(json.dumps(figure, indent=1, default=str))
     for size in sizes:
@@ -400,6 +400,32 @@ def first_file_of_next_day(folder: Path, db_path: Path, day: date) -> dict[str, 
         "shown": is_shown(current_snapshot(db_path)[1], school, year),
         "rebuilt": [(name, round(sec, 3)) for name, sec in build.model_seconds],
     }
+
+
+def file_that_compacts(folder: Path, db_path: Path, day: date) -> dict[str, object]:
+    """More schools' one-row files, one after another, until one's publish compacts a mart's
+    layers (its change after MAX_LAYERS: that mart's file copied with every layer's rows
+    replaced, as every publish did before layers): the file that pays for the ones before it."""
+    for count in range(1, MAX_LAYERS + 2):
+        before = read_layers(current_snapshot(db_path)[1])
+        path, school, year = one_school_file(folder, db_path, nth=20 + count)
+        started = time.perf_counter()
+        ingest_files([path], db_path, lang="en")
+        build = build_warehouse(db_path, lang="en", build_date=day)
+        total = time.perf_counter() - started
+        manifest = current_snapshot(db_path)[1]
+        after = read_layers(manifest)
+        compacted = [rel for rel, items in before.items() if len(items) >= MAX_LAYERS]
+        if compacted and all(rel not in after for rel in compacted):
+            return {
+                "files": count,
+                "compacted": len(compacted),
+                "fresh_seconds": total,
+                "build_seconds": build.seconds,
+                "publish_seconds": build.publish_seconds,
+                "shown": is_shown(manifest, school, year),
+            }
+    return {"files": MAX_LAYERS + 1, "compacted": 0, "fresh_seconds": None}
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ def page_lines(figures: list[dict], growth: float, growth_halved: float) -> list
         "",
         *commands_lines(large.get("commands")),
         *next_day_lines(large.get("next_day")),
+        *compaction_lines(large.get("compaction")),
         f"Target: under {TARGET_SECONDS:g} s, not growing with the warehouse: largest / smallest "
         f"= {growth:.2f}x for {large['fraction'] / small['fraction']:g}x the data (whole hubs "
         f"kept; with every hub halved instead, {growth_halved:.2f}x: there the same school's "
@@ -76,5 +77,20 @@ def next_day_lines(found: dict | None) -> list[str]:
         f"{found['build_seconds']:.2f} s: models {found['model_seconds']:.2f}, audits "
         f"{found['audit_seconds']:.2f}, publish {found['publish_seconds']:.2f}; row shown: "
         f"{'yes' if found['shown'] else 'NO'}).",
+        "",
+    ]
+
+
+def compaction_lines(found: dict | None) -> list[str]:
+    if not found:
+        return []
+    if found["fresh_seconds"] is None:
+        return [f"No mart's layers were compacted in {found['files']} more files (expected).", ""]
+    return [
+        "More schools' one-row files after those, until one compacted the marts' layers (each "
+        "changed mart's file copied with its layers' rows replaced, once per nine changes of a "
+        f"mart; here file {found['files']} after those, {found['compacted']} marts): "
+        f"**{found['fresh_seconds']:.2f} s** (build {found['build_seconds']:.2f} s, publish "
+        f"{found['publish_seconds']:.2f} s; row shown: {'yes' if found['shown'] else 'NO'}).",
         "",
     ]

@@ -214,6 +214,15 @@ def fresh_rows(fresh: dict) -> list[str]:
             f"{day['publish_seconds']:.1f}) | **{day['fresh_seconds']:.1f} s** | < {target:g} s "
             f"| {_met(day['fresh_seconds'] < target and day['shown'])} |"
         )
+    if (last.get("compaction") or {}).get("fresh_seconds") is not None:
+        done = last["compaction"]
+        rows.append(
+            "| fresh figures, the file that compacts the marts' layers (once per nine changes "
+            f"of a mart, each changed mart's file copied; {done['compacted']} marts), "
+            f"{last['fraction']:g} x the national warehouse: build {done['build_seconds']:.1f} s "
+            f"(publish {done['publish_seconds']:.1f}) | **{done['fresh_seconds']:.1f} s** "
+            f"| < {target:g} s | {_met(done['fresh_seconds'] < target and done['shown'])} |"
+        )
     growth = fresh["growth"]
     halved = fresh.get("growth_every_hub_halved")
     rows.append(

@@ -171,10 +171,10 @@ def _fresh(fresh: dict | None) -> list[str]:
         "hub) and its hub's schools (the support flags), while no later term, newer date or new "
         "framework version moves every school's figures; what is left grows with the warehouse "
         "because some figures are by definition over every school of the year: the nation's and "
-        "the region's means and response rates are aggregated again over all their schools, and "
-        "a changed mart's part file (all years) is copied before its changed rows are replaced. "
-        "Keeping those flat would take area figures kept up by difference (a school's old "
-        "figures taken out, its new ones added) and part files that hold only what changed."
+        "the region's means and response rates are aggregated again over all their schools. "
+        "The publish writes only the changed rows (a layer file; a mart's ninth change copies "
+        "its file once to compact them). Keeping the rest flat would take area figures kept up "
+        "by difference (a school's old figures taken out, its new ones added)."
     ]
 
 
