@@ -154,6 +154,9 @@ class Plan:
     # A published view's changed rows, computed once into a temp table by run_plan (view ->
     # temp relation): its key audit and publishing read them there, not the view twice over.
     staged: dict[str, str] = field(default_factory=dict)
+    # A published table's rebuilt rows, kept in a temp table by run_plan (table -> temp
+    # relation): publishing writes them as the table's layer without scanning the table again.
+    rebuilt: dict[str, str] = field(default_factory=dict)
 
     def change(self, qualified_name: str) -> Change | None:
         return WHOLE if self.full else self.changes.get(qualified_name)
@@ -522,11 +525,14 @@ def _apply(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> str:
         if model.narrow_inputs
         else model.body.strip().rstrip(";")
     )
+    rows = f"select * from (\n{body}\n) as rebuilt where {where}"
+    if model.schema == "marts":  # published: its rows kept for the publish (Plan.rebuilt)
+        kept = f'temp.main."rebuilt__{model.name}"'
+        con.execute(f'create or replace temp table "rebuilt__{model.name}" as {rows}')
+        plan.rebuilt[model.qualified_name] = kept
+        rows = f"select * from {kept}"
     con.execute(f"delete from {model.qualified_name} where {where}")
-    con.execute(
-        f"insert into {model.qualified_name} by name "
-        f"select * from (\n{body}\n) as rebuilt where {where}"
-    )
+    con.execute(f"insert into {model.qualified_name} by name {rows}")
     return change.describe()
 
 

@@ -297,9 +297,8 @@ def _publish(
         return True
     models = order_models(discover_models(sql_dir))
     changes = publish_plan(models, plan)
-    sources = {
-        name: plan.staged[f"marts.{name}"] for name in changes if f"marts.{name}" in plan.staged
-    }
+    kept = {**plan.staged, **plan.rebuilt}  # each changed mart's rows, computed in the build
+    sources = {name: kept[f"marts.{name}"] for name in changes if f"marts.{name}" in kept}
     publish_snapshot_changes(
         con, db_path, current[1], changes, version=version, keep=keep, steps=steps, sources=sources
     )
