@@ -51,12 +51,10 @@ school_years as (
     select * from marts.school_year_summary
 ),
 
-return_years as (
-    select distinct academic_year from school_years
-),
-
+-- Read apart from school_years (not through it): a CTE read without the changed schools' filter
+-- would be computed for every school when one school's flags are rebuilt.
 latest_year as (
-    select max(academic_year) as academic_year from return_years
+    select max(academic_year) as academic_year from marts.school_year_summary
 ),
 
 hub_means as (
@@ -263,8 +261,8 @@ latest_submission as (
 -- a warehouse that has not been fed for a while is a data problem, not every school's.
 data_as_of as (
     select
-        least(build_date.build_date, max(latest_submission.submitted_on)) as as_of,
-    from latest_submission
+        least(build_date.build_date, max(ranked.submitted_on)) as as_of,
+    from intermediate.int_returns_ranked as ranked
     cross join build_date
     group by build_date.build_date
 ),
