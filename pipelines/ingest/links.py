@@ -27,7 +27,7 @@ LOOP_STEPS_MAX = 10_000  # a journey is a handful of schools; this only bounds a
 
 
 def typed_links(
-    parsed: ParsedFile, *, known_schools: set[str] | None, scope: set[str] | None
+    parsed: ParsedFile, *, known_schools: pl.Series | None, scope: set[str] | None
 ) -> pl.DataFrame:
     """The reader's columns plus, per end, the school code's details prefixed `from_`/`to_`
     (from_code, from_code_ok, from_code_known, ...) and linked_day."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
+import polars as pl
 
 from pipelines.i18n import both, t
 from pipelines.ingest.archive import Archiving, archived
@@ -239,7 +240,7 @@ def ingest_one(
     # Values parsed in one chunk are not parsed again in the next.
     lookups: dict = prepared.lookups if prepared is not None else {}
 
-    def typed(parsed: ParsedFile, known: set[str] | None):
+    def typed(parsed: ParsedFile, known: pl.Series | None):
         return typed_frame(parsed, known_schools=known, scope=allowed_schools, lookups=lookups)
 
     try:

@@ -59,7 +59,7 @@ class Prepared:
         parsed, self.parsed = self.parsed, None  # handed over once: not kept alive here
         return self.chunks, parsed
 
-    def typed_for(self, known: set[str] | None) -> pl.DataFrame | None:
+    def typed_for(self, known: pl.Series | None) -> pl.DataFrame | None:
         """The first chunk's typed rows if they were typed against this very set of codes,
         else None: the load types them again, and the lookups made with the stale codes go too
         (a code's membership in the registry is one of them)."""
@@ -84,7 +84,7 @@ def prepare(
     *,
     kind: str | None,
     chunk_bytes: int,
-    known: set[str] | None,
+    known: pl.Series | None,
     scope: set[str] | None,
 ) -> Prepared:
     """Hash, read and type a file's first chunk as ingest_one would; never raises."""
