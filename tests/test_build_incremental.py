@@ -497,6 +497,34 @@ def test_a_narrowed_models_key_audit_checks_every_row_a_changed_school_or_area_h
     assert con.execute(sql).fetchall() == [(2025, 1, 2)]
 
 
+def test_a_key_audit_reads_a_published_tables_rebuilt_rows_while_its_key_holds_the_school() -> None:
+    """The rows a build rebuilt in a published table are kept for its publish (Plan.rebuilt):
+    a key holding the school is checked there, without scanning the table; a key without the
+    school still checks every school's rows of the changed year."""
+    con = by_school_mart()
+    con.execute(
+        "create temp table rebuilt_x as "
+        "select * from marts.by_school where academic_year = 2025 and school_code = 'X'"
+    )
+    con.execute("insert into marts.by_school values ('Y', 2025, 1)")
+    plan = Plan(
+        full=False,
+        reason="incremental",
+        watermark=1,
+        changes={"marts.by_school": Change(years=frozenset({2025}), schools=frozenset({"X"}))},
+        partitions={"marts.by_school": "academic_year"},
+        narrows={"marts.by_school": "school_code"},
+        rebuilt={"marts.by_school": "temp.main.rebuilt_x"},
+    )
+    by_school = ModelKey("marts.by_school", ("school_code", "academic_year"))
+    by_value = ModelKey("marts.by_school", ("academic_year", "v"))
+    [(_name, school_sql)] = audit_queries(plan, [by_school], [])
+    [(_name, value_sql)] = audit_queries(plan, [by_value], [])
+    assert "rebuilt_x" in school_sql and "rebuilt_x" not in value_sql
+    assert con.execute(school_sql).fetchall() == [("X", 2025, 2)]
+    assert con.execute(value_sql).fetchall() == [(2025, 1, 2)]  # X's 1 and Y's 1
+
+
 def test_a_rule_audit_declaring_narrow_school_checks_only_the_changed_schools_rows(
     tmp_path: Path,
 ) -> None:

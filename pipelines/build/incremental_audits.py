@@ -52,12 +52,16 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
         partition = _partition_of(key.model, plan)
         if not change.whole and partition and _key_fixes_partition(key.columns, partition):
             columns = ", ".join(key.columns)
-            # A published view's changed rows are in a temp table already (Plan.staged).
-            source = plan.staged.get(key.model)
+            # A published view's changed rows are in a temp table already (Plan.staged); so
+            # are a published table's (Plan.rebuilt), which are its rows of the change's
+            # predicate, the rows to check while the key keeps the narrowing.
             narrow = plan.narrows.get(key.model)
-            if narrow is not None and not _key_fixes_narrowing(key.columns, narrow):
-                narrow = None
-            rows = source or f"{key.model} where {change.predicate(partition, narrow)}"
+            kept = narrow is None or _key_fixes_narrowing(key.columns, narrow)
+            source = plan.staged.get(key.model) or (plan.rebuilt.get(key.model) if kept else None)
+            rows = (
+                source
+                or f"{key.model} where {change.predicate(partition, narrow if kept else None)}"
+            )
             sql = (
                 f"select {columns}, count(*) as rows_with_this_key from {rows} "
                 f"group by {columns} having count(*) > 1"
