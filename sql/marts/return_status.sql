@@ -30,11 +30,13 @@ returns as (
     select * from intermediate.int_returns_ranked
 ),
 
+-- Read apart from returns (not through it): a CTE that one reader takes without the changed
+-- schools' filter is computed for every school when one school's rows are rebuilt.
 latest_terms as (
     select
         academic_year,
         max(term) as latest_term,
-    from returns
+    from intermediate.int_returns_ranked
     group by academic_year
 ),
 
