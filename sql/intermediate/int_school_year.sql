@@ -57,4 +57,7 @@ final as (
         on measures.framework_version = framework_sizes.framework_version
 )
 
+-- Stored by school, as intermediate.int_returns_ranked is: school_year_summary reads the changed
+-- schools' rows of it.
 select * from final
+order by school_code, academic_year
