@@ -17,6 +17,7 @@ from pipelines.ingest.links import LoopState, with_loop_column
 from pipelines.ingest.normalise import sql_str
 from pipelines.ingest.reading import ParsedFile
 from pipelines.ingest.skills import insert_sql as skill_insert_sql
+from pipelines.ingest.staging import with_code_names
 from pipelines.ingest.validate import (
     quarantine_sql,
     rule_any_sql,
@@ -259,6 +260,7 @@ def _quarantine(
     typed: object,  # read by name (replacement scan) in the SQL below
 ) -> list[tuple]:
     """Write the broken rows' reasons (and loaded rows' warnings); return the first few."""
+    typed = with_code_names(typed)  # what the reasons show of a school code; read by name
     con.execute(f"create or replace temp table norm as select *, {rule_hits_sql(rules)} from typed")
     q = quarantine_sql(rules, parsed.headers_as_written)
     con.execute(f"create or replace temp table q as {q}")
