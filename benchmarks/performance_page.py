@@ -346,7 +346,8 @@ NOTES = [
     "- **Fresh figures** (issue #17): one school's one-row return file ingested, then "
     "`shirube build` as it runs by default (incremental: only the academic years the change "
     "touches are rebuilt and audited, school-level marts only for the schools it touches, and "
-    "the publish writes files only for the marts that changed; see docs/architecture.md), until "
+    "the publish writes only the changed rows, one layer file for the version, a mart's ninth "
+    "change compacting its layers into a new file of it; see docs/architecture.md), until "
     "the row is read back from the published snapshot, for five schools' files, the median "
     "reported (one sub-second sample on a shared 2-core machine is as much noise as build); on "
     "copies of the national warehouse with half and "
@@ -365,7 +366,8 @@ NOTES = [
     "timer runs them (each a new process, so starting Python and opening the warehouse are in "
     "it), and one built with the next day's date, as the first file of each morning is: the "
     "build date moves the stale-data flags, which rebuilds the latest year's flags, not the "
-    "warehouse.",
+    "warehouse. Then more schools' files, until one compacts the marts' layers: the file that "
+    "pays, once per nine changes of a mart, what every publish paid before layers.",
     "- **Pages, no other load** (issue #17): for each role (the open dashboard, ASKNET staff, a "
     "hub coordinator, a superintendent, a school) a fresh server on the national warehouse; the "
     "first visit (signed in through a real OpenID Connect provider on loopback), then every page "
