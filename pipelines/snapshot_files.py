@@ -58,22 +58,25 @@ def version_of(manifest: Path) -> str:
 
 def read_manifest(path: Path) -> dict[str, str]:
     """relation ("schema.name") -> its base part file, relative to the snapshot folder."""
-    return dict(json.loads(path.read_text(encoding="utf-8"))["relations"])
+    return read_version(path)[0]
 
 
 def read_layers(path: Path) -> dict[str, list[Layer]]:
     """relation -> its layers above the base part, oldest first (none: not in the dict)."""
+    return read_version(path)[1]
+
+
+def read_version(path: Path) -> tuple[dict[str, str], dict[str, list[Layer]]]:
+    """A manifest read once: (read_manifest's, read_layers')."""
     body = json.loads(path.read_text(encoding="utf-8"))
-    return {rel: [(w, f) for w, f in items] for rel, items in body.get("layers", {}).items()}
+    layers = {rel: [(w, f) for w, f in items] for rel, items in body.get("layers", {}).items()}
+    return dict(body["relations"]), layers
 
 
 def files_of(path: Path) -> dict[str, tuple[str, ...]]:
     """relation -> every file it is read from (its base part, then its layers' files)."""
-    layers = read_layers(path)
-    return {
-        rel: (base, *(f for _w, f in layers.get(rel, ())))
-        for rel, base in read_manifest(path).items()
-    }
+    relations, layers = read_version(path)
+    return {rel: (base, *(f for _w, f in layers.get(rel, ()))) for rel, base in relations.items()}
 
 
 def _quote(name: str) -> str:
@@ -219,7 +222,7 @@ def open_manifest(path: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with every file of the version attached read-only and one view
     per relation under its own name (use `.cursor()` per thread)."""
     folder = path.parent
-    relations, layers = read_manifest(path), read_layers(path)
+    relations, layers = read_version(path)
     con = duckdb.connect(":memory:")
     aliases: dict[str, str] = {}  # layer file -> its alias (one file holds many relations')
     for relative in sorted({f for items in layers.values() for _w, f in items}):

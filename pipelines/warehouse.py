@@ -29,8 +29,7 @@ from pipelines.snapshot_files import (
     PartWriter,
     open_manifest,
     prune,
-    read_layers,
-    read_manifest,
+    read_version,
 )
 
 DEFAULT_DB = Path("data") / "shirube.duckdb"
@@ -209,7 +208,7 @@ def publish_snapshot_changes(
     computed once during the build). Files readers have open are never written.
     """
     folder = snapshot_dir(db_path)
-    previous, below = read_manifest(base), read_layers(base)
+    previous, below = read_version(base)
     parts = PartWriter(con, folder, version)
     for relation, relative in previous.items():
         if relation != "meta.snapshot":

@@ -55,13 +55,12 @@ def audit_queries(plan: Plan, keys: list[ModelKey], audits: list[Path]) -> list[
             # A published view's changed rows are in a temp table already (Plan.staged); so
             # are a published table's (Plan.rebuilt), which are its rows of the change's
             # predicate, the rows to check while the key keeps the narrowing.
-            narrow = plan.narrows.get(key.model)
-            kept = narrow is None or _key_fixes_narrowing(key.columns, narrow)
-            source = plan.staged.get(key.model) or (plan.rebuilt.get(key.model) if kept else None)
-            rows = (
-                source
-                or f"{key.model} where {change.predicate(partition, narrow if kept else None)}"
-            )
+            declared = plan.narrows.get(key.model)
+            kept = declared is None or _key_fixes_narrowing(key.columns, declared)
+            narrow = declared if kept else None
+            rebuilt = plan.rebuilt.get(key.model) if kept else None
+            source = plan.staged.get(key.model) or rebuilt
+            rows = source or f"{key.model} where {change.predicate(partition, narrow)}"
             sql = (
                 f"select {columns}, count(*) as rows_with_this_key from {rows} "
                 f"group by {columns} having count(*) > 1"

@@ -44,7 +44,7 @@ class SchoolRegistry:
         of the national registry's 35,000 codes took 20 ms to make for a one-row file)."""
         if self._codes is None:
             found = self.con.sql("select distinct school_code from raw.schools").pl()
-            self._codes = found.get_column("school_code").cast(pl.String)
+            self._codes = found.get_column("school_code")
         return self._codes
 
     def changed(self) -> None:
