@@ -203,12 +203,15 @@ def sidebar_filters(scope: Scope, lang: str) -> Filters:
             school_type=None,
             establishment=None,
         )
+    # No area chosen is the nation for a viewer who may see it, and otherwise all the viewer
+    # may see (selection.resolve): the first choice is named for what the pages then show.
+    whole = "dashboard.level_national" if scope.is_everything else "dashboard.level_scope"
     level = url_selectbox(
         "level",
         t("dashboard.filter_area_level", lang),
         AREA_LEVELS,
         "national",
-        lambda v: t(f"dashboard.level_{v}", lang),
+        lambda v: t(whole if v == "national" else f"dashboard.level_{v}", lang),
         side,
     )
     area_code = None

@@ -95,3 +95,31 @@ def test_a_schools_returns_page_counts_its_one_school_in_the_singular(fixture_db
     }
     # Its one school is either returned or not: "1 school" and "0 schools", never "1 schools".
     assert sorted(counts.values()) == ["0 schools", "1 school"], counts
+
+
+@pytest.mark.parametrize(
+    ("role", "first"),
+    [
+        (Role("c@x.jp", "hub_coordinator", "hub", "H01"), "dashboard.level_scope"),
+        (Role("k@x.jp", "superintendent", "municipality", "13101"), "dashboard.level_scope"),
+        (Role("a@x.jp", "asknet", "national", None), "dashboard.level_national"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_area_level_with_no_area_chosen_is_named_for_what_the_viewer_sees(
+    fixture_db, monkeypatch, role, first, lang
+):
+    """With no area chosen, a coordinator's or a superintendent's pages show their own area
+    (selection.resolve), so the sidebar must not call that choice "Japan"; ASKNET's is Japan."""
+    viewer = access.Viewer(access.SIGNED_IN, email=role.email, role=role)
+    monkeypatch.setattr(access, "resolve_viewer", lambda: viewer)
+    app = page_app(fixture_db, monkeypatch)
+    app.session_state["_audited_login"] = viewer.email
+    open_page(app, "views/overview.py", lang=lang)
+    assert not app.exception, app.exception
+    box = app.sidebar.selectbox(key="filter_level")
+    assert box.value == "national"
+    assert box.options[box.index] == t(first, lang)
+    assert box.options[1:] == [
+        t(f"dashboard.level_{level}", lang) for level in ("region", "prefecture", "municipality")
+    ]
