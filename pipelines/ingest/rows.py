@@ -16,6 +16,7 @@ import pyarrow as pa
 from pipelines.ingest.links import LoopState, with_loop_column
 from pipelines.ingest.normalise import sql_str
 from pipelines.ingest.reading import ParsedFile
+from pipelines.ingest.rule_screen import broken_rows
 from pipelines.ingest.skills import insert_sql as skill_insert_sql
 from pipelines.ingest.staging import with_code_names
 from pipelines.ingest.validate import (
@@ -111,6 +112,20 @@ def _return_scores_sql(positions: list[int], file_id: int, good: str) -> str:
     )
 
 
+def _broken(
+    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, rows: pa.Table, rules: list
+) -> int:
+    """0 when no row of a chunk breaks an error rule (rule_screen.broken_rows: polars, and
+    DuckDB on `con` for the rules polars does not read), else a positive number. `frame` and
+    `rows`: the chunk's typed rows, in polars and as Arrow."""
+
+    def count_in_duckdb(condition: str, rows: pa.Table = rows) -> int:
+        # `rows` is read by name (replacement scan): a local of this frame.
+        return con.execute(f"select count(*) from rows where {condition}").fetchall()[0][0]
+
+    return broken_rows(frame, rules, count_in_duckdb)
+
+
 def _checked_in_insert(parsed: ParsedFile, rules: list) -> bool:
     """A kind with no warning rules and one raw row per good row (not criteria, whose rows
     are grouped into returns): its rules are checked inside its first insert, or counted
@@ -145,21 +160,19 @@ class FileLoad:
         self, cursor: duckdb.DuckDBPyConnection, parsed: ParsedFile, typed: pl.DataFrame
     ) -> tuple[ParsedFile, pl.DataFrame | pa.Table, int | None]:
         """What `add` takes, made in the reader thread beside the load (reading.read_ahead):
-        the chunk's typed rows as Arrow, and how many of them break an error rule, counted by
-        `cursor` (the reader thread's own connection; nothing of the warehouse is read). `add`
-        then inserts a clean chunk without checking its rows again on the load's thread. The
-        count is None where `add` counts for itself: links (their loop check reads the links
-        loaded so far), criteria, and kinds with a rule that only warns."""
+        the chunk's typed rows as Arrow, and whether any of them breaks an error rule (0: none;
+        see rule_screen.broken_rows: polars, and `cursor`, the reader thread's own connection,
+        for the rules polars does not read; nothing of the warehouse is read). `add` then
+        inserts a clean chunk without checking its rows again on the load's thread. The count
+        is None where `add` counts for itself: links (their loop check reads the links loaded
+        so far), criteria, and kinds with a rule that only warns."""
         if parsed.kind == "links" or typed.height == 0:
             return parsed, typed, None
         rows = typed.to_arrow(compat_level=pl.CompatLevel.newest())
         rules = self.rules(parsed)
         if not _checked_in_insert(parsed, rules):
             return parsed, rows, None
-        broken = cursor.execute(  # `rows` is read by name (replacement scan)
-            f"select count(*) from rows where {rule_any_sql(rules, warn=False)}"
-        ).fetchall()[0][0]
-        return parsed, rows, broken
+        return parsed, rows, _broken(cursor, typed, rows, rules)
 
     def add(
         self, parsed: ParsedFile, typed: pl.DataFrame | pa.Table, broken: int | None = None
@@ -189,7 +202,11 @@ class FileLoad:
         # registered: a view registered (and dropped) inside the file's transaction would keep
         # every chunk's frame alive until the commit. Arrow once, not once per statement.
         if isinstance(typed, pl.DataFrame):
-            typed = typed.to_arrow(compat_level=pl.CompatLevel.newest())
+            frame, typed = typed, typed.to_arrow(compat_level=pl.CompatLevel.newest())
+            if broken is None and parsed.kind != "links" and _checked_in_insert(parsed, rules):
+                # A file's first chunk (or its only one) is told clean as the later ones are.
+                broken = _broken(con, frame, typed, rules)
+            del frame
         if broken == 0:  # counted clean beside the load: every row goes in, unchecked again
             for sql in insert_sql(parsed, self.file_id, "from typed"):
                 con.execute(sql)
