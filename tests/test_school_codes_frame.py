@@ -51,3 +51,31 @@ def test_polars_details_equal_the_one_code_parser_for_every_code():
     # are well formed, and the Arabic-Indic digit is a digit to Python's parser.
     assert 0 < sum(row["code_ok"] for row in got.values()) < len(codes)
     assert any(row["code_ok"] and not row["check_ok"] for row in got.values())
+
+
+def test_a_lookup_for_fewer_fields_is_made_from_one_kept_for_more_and_grows_apart_from_it():
+    """A registry's codes are parsed with the fields the schools' rules read; the files after
+    it read fewer, and take their lookup from the registry's. Each then learns its own new
+    codes: a code met by one is parsed again, not taken as known, by the other."""
+    from pipelines.ingest.staging import _CODE_CHECKED, _CODE_CHECKED_SCHOOLS, _joined
+
+    codes = _codes()
+    registry, later, third = codes[:40], codes[20:60], codes[50:70]
+    lookups: dict = {}
+
+    def typed(values: list[str], fields: dict) -> pl.DataFrame:
+        series = pl.Series(values, dtype=pl.String)
+        return _joined(lookups, 10**6, series, _school_code_details, fields, None)
+
+    def expected(values: list[str], fields: dict) -> pl.DataFrame:
+        rows = [_school_code_details(v) for v in values]
+        return pl.DataFrame(
+            [pl.Series(n, [r.get(n) for r in rows], dtype=t) for n, t in fields.items()]
+        )
+
+    assert typed(registry, _CODE_CHECKED_SCHOOLS).equals(expected(registry, _CODE_CHECKED_SCHOOLS))
+    assert typed(later, _CODE_CHECKED).equals(expected(later, _CODE_CHECKED))
+    assert len(lookups) == 2  # the narrower lookup is kept under its own fields
+    # Codes 50-59 were met only by the narrower lookup: the wider one still parses them.
+    assert typed(third, _CODE_CHECKED_SCHOOLS).equals(expected(third, _CODE_CHECKED_SCHOOLS))
+    assert typed(third, _CODE_CHECKED).equals(expected(third, _CODE_CHECKED))

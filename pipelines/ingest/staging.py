@@ -155,6 +155,8 @@ def _joined(
     # distinct values are few; so nulls and the values already known are left out in Python.
     name = (key or parse, tuple(fields))
     known, seen = lookups.get(name, (None, None)) if lookups is not None else (None, None)
+    if known is None and lookups is not None:
+        known, seen = _narrowed(lookups, name)
     rows = series.alias(_KEY).to_frame()
     if known is not None:
         # A later chunk's values are nearly always known already: join first, and look for
@@ -197,6 +199,20 @@ def _joined(
     joined.drop_in_place(_KEY)  # in place: no query
     joined.drop_in_place(_HIT)
     return joined
+
+
+def _narrowed(lookups: dict, name: tuple) -> tuple[pl.DataFrame | None, set | None]:
+    """A lookup for `name`'s fields made from one kept for more fields of the same parse (a
+    registry's school codes, parsed with the fields its rules read, serve the returns and
+    activities after it, which read fewer): kept under `name`, with its own set of values (the
+    two grow apart from here). (None, None) when there is none."""
+    parse, fields = name
+    for (other_parse, other_fields), (lookup, seen) in list(lookups.items()):
+        if other_parse is parse and set(fields) < set(other_fields):
+            narrowed = lookup.select(_KEY, *fields, _HIT), set(seen)
+            lookups[name] = narrowed
+            return narrowed
+    return None, None
 
 
 _KEY = "__value"
