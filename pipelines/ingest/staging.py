@@ -294,7 +294,7 @@ def _typed(
         version = (
             frame["f_framework"].fill_null(default)
             if "f_framework" in frame.columns
-            else pl.Series([default] * frame.height, dtype=pl.String)
+            else pl.repeat(default, frame.height, eager=True, dtype=pl.String)
         ).alias("framework_version")
         sizes = {f.version: len(f.benchmarks) for f in frameworks()}
         parts.append(version.to_frame())
