@@ -72,8 +72,9 @@ def _ingest(ingest: dict | None) -> list[str]:
             + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in biggest)
             + ". Checking and inserting in DuckDB, and typing (each distinct value parsed once, "
             "then joined back), are the work of the contract's rules and types, which the bare "
-            "load does not do. The ingest already reads, types and checks the next batch in a "
-            "second thread while DuckDB inserts the current one, and prepares the next file's "
+            "load does not do. The ingest already types and checks the next batch, and reads the "
+            "one after it, in two more threads while DuckDB inserts the current one, and "
+            "prepares the next file's "
             "first chunk while a file loads, so what is left is work on both cores, not waiting."
             + _line_number_floor(result, ingest["targets"][result["dress"]])
             + _cpu_bound(result)

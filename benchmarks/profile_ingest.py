@@ -16,10 +16,11 @@ seconds spent in each phase of pipelines.ingest, timed by wrapping its functions
 8 rest: the remainder (commit and checkpoints, the log row, decoding CP932, cutting chunks).
 
 Run it with the bare load of the same files (benchmarks/bench_ingest.py) to read it as ratios.
-The ingest reads, types and checks a file's next batch in a second thread while DuckDB
-inserts the one before (reading.read_ahead), and a batch's next file as far as its first chunk
-likewise (ingest.prefetch); here both threads are off, so the phases run one after the other and
-add up to the total (which is therefore longer than the ingest's own time).
+The ingest types and checks a file's next batch in a second thread, and reads the one after it
+in a third, while DuckDB inserts the one before (reading.read_ahead), and prepares a batch's next
+file as far as its first chunk likewise (ingest.prefetch); here those threads are off, so the
+phases run one after the other and add up to the total (which is therefore longer than the
+ingest's own time).
 """
 
 from __future__ import annotations
