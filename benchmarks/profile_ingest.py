@@ -10,8 +10,8 @@ seconds spent in each phase of pipelines.ingest, timed by wrapping its functions
 3 trim/NFKC/blank rows/stats: reading._finish (numbering, blank rows, NFKC, trimming, lengths);
 4 typed: staging.typed_frame (each distinct value parsed once, joined back onto the rows);
 5 Arrow conversion: the typed frame handed to DuckDB;
-6 check + insert: rows.FileLoad.add and .prechecked without 5 (the rules, counted beside the
-  load, the inserts and any quarantine);
+6 check + insert: rows.FileLoad.add and .prechecked without 5 (whether a batch breaks a rule,
+  told by polars and, for the rules polars does not read, DuckDB; the inserts; any quarantine);
 7 archive: waiting for the archive copy (made in a thread beside the load) and its fsync;
 8 rest: the remainder (commit and checkpoints, the log row, decoding CP932, cutting chunks).
 
@@ -46,7 +46,7 @@ PHASES = {
     "finish": "3 trim/NFKC/blank rows/stats",
     "typed": "4 typed: parse distinct values + join",
     "arrow": "5 Arrow conversion",
-    "add": "6 check + insert (DuckDB)",
+    "add": "6 check (polars, DuckDB) + insert (DuckDB)",
     "archive": "7 archive: waiting for its copy",
 }
 
