@@ -25,29 +25,25 @@ next build plans from it:
 
 Publishing follows the same plan (pipelines.warehouse.publish_snapshot_changes): the previous
 snapshot is copied and only the changed marts (or their changed years) are written into the copy.
+
+This module plans; `build_state` keeps what the plan starts from, `incremental_run` carries the
+plan out and says what the publish replaces, `incremental_audits` audits only what changed.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 
 import duckdb
 
+from pipelines.build.build_state import read_state
 from pipelines.build.guards import guard_holds
 from pipelines.build.models import Model
-from pipelines.build.narrow_inputs import narrowed_body
 from pipelines.build.predicates import areas_sql, ints_sql, schools_sql, strs_sql
-from pipelines.build.reference_tables import reference_fingerprint
-from pipelines.warehouse import raw_schema_sql
 
-STATE_SCHEMA = "build_state"
-STATE_TABLE = f"{STATE_SCHEMA}.last"
 # Raw tables without academic_year whose rows belong to a parent table's rows of their file
 # (the returns of a return file, the assessments of a skills file): they change the parent's years.
 CHILD_OF = {
@@ -160,46 +156,6 @@ class Plan:
 
     def change(self, qualified_name: str) -> Change | None:
         return WHOLE if self.full else self.changes.get(qualified_name)
-
-
-def fingerprint(sql_dir: Path) -> str:
-    """Everything a build reads besides raw rows and the date: SQL, reference data, settings."""
-    digest = hashlib.sha256()
-    for path in sorted(sql_dir.rglob("*.sql")):
-        digest.update(str(path.relative_to(sql_dir)).encode())
-        digest.update(path.read_bytes())
-    digest.update(raw_schema_sql().encode())
-    digest.update(reference_fingerprint().encode())
-    return digest.hexdigest()
-
-
-def read_state(con: duckdb.DuckDBPyConnection) -> tuple[str, int, str, date] | None:
-    found = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_catalog = current_database() and table_schema = ? and table_name = 'last'",
-        [STATE_SCHEMA],
-    ).fetchone()
-    if not found or not found[0]:
-        return None
-    row = con.execute(
-        f"select version, watermark, fingerprint, build_date from {STATE_TABLE}"
-    ).fetchone()
-    return (row[0], int(row[1]), row[2], row[3]) if row else None
-
-
-def write_state(
-    con: duckdb.DuckDBPyConnection, version: str, plan: Plan, print_: str, build_date: date
-) -> None:
-    """Inside the build's transaction: committed with the marts, or not at all."""
-    con.execute(f"create schema if not exists {STATE_SCHEMA}")
-    con.execute(
-        f"create or replace table {STATE_TABLE} (version varchar, watermark bigint, "
-        "fingerprint varchar, build_date date, full_build boolean)"
-    )
-    con.execute(
-        f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?)",
-        [version, plan.watermark, print_, build_date, plan.full],
-    )
 
 
 def _raw_tables(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -475,92 +431,3 @@ def plan_build(
         partitions={m.qualified_name: m.incremental for m in models if m.incremental},
         narrows={m.qualified_name: m.narrow for m in models if m.narrow},
     )
-
-
-class ModelFailed(Exception):
-    def __init__(self, model: str, error: duckdb.Error) -> None:
-        self.model, self.error = model, error
-        super().__init__(f"{model}: {error}")
-
-
-def run_plan(
-    con: duckdb.DuckDBPyConnection, models: list[Model], plan: Plan
-) -> list[tuple[str, float]]:
-    """Apply an incremental plan to the writer's models: (model: years, seconds) per model
-    rebuilt. Raises ModelFailed."""
-    done = []
-    for model in models:
-        started = time.perf_counter()
-        try:
-            label = _apply(con, model, plan)
-        except duckdb.Error as exc:
-            raise ModelFailed(model.qualified_name, exc) from exc
-        if label:
-            done.append((f"{model.qualified_name} [{label}]", time.perf_counter() - started))
-    return done
-
-
-def _apply(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> str:
-    """Rebuild one model as the plan says; what was rebuilt ("" for nothing)."""
-    change = plan.changes.get(model.qualified_name)
-    if change is None:
-        return ""
-    if model.materialized == "view":  # same SQL (the fingerprint says so): nothing to rebuild
-        if change.whole or model.incremental is None or model.schema != "marts":
-            return ""
-        staged = f'temp.main."staged__{model.name}"'
-        con.execute(
-            f"create or replace temp table {staged[len('temp.main.') :]} as "
-            f"select * from {model.qualified_name} "
-            f"where {change.predicate(model.incremental, model.narrow)}"
-        )
-        plan.staged[model.qualified_name] = staged
-        return f"{change.describe()}, staged"
-    if change.whole or model.incremental is None:
-        con.execute(model.create_statement())
-        return "all"
-    where = change.predicate(model.incremental, model.narrow)
-    body = (
-        narrowed_body(model, _placeholders(change, model.incremental))
-        if model.narrow_inputs
-        else model.body.strip().rstrip(";")
-    )
-    rows = f"select * from (\n{body}\n) as rebuilt where {where}"
-    if model.schema == "marts":  # published: its rows kept for the publish (Plan.rebuilt)
-        kept = f'temp.main."rebuilt__{model.name}"'
-        con.execute(f'create or replace temp table "rebuilt__{model.name}" as {rows}')
-        plan.rebuilt[model.qualified_name] = kept
-        rows = f"select * from {kept}"
-    con.execute(f"delete from {model.qualified_name} where {where}")
-    con.execute(f"insert into {model.qualified_name} by name {rows}")
-    return change.describe()
-
-
-def _placeholders(change: Change, partition: str) -> dict[str, str | None]:
-    """What a model's `-- narrow input:` lines may name (pipelines/build/narrow_inputs.py): the
-    change's areas, schools, years (as the model's partition selects them) and earliest year;
-    None for what this change does not have."""
-    start = earliest_year(change) if partition != "file_id" else None
-    return {
-        "areas": f"({areas_sql(change.areas)})" if change.areas is not None else None,
-        "schools": f"({schools_sql(change.schools)})" if change.schools is not None else None,
-        "years": f"({change._years(partition)})" if start is not None else None,
-        "start": str(int(start)) if start is not None else None,
-    }
-
-
-def publish_plan(models: list[Model], plan: Plan, schema: str = "marts") -> dict[str, str | None]:
-    """For each changed relation of `schema`: the predicate of the rows to replace, or None for
-    the whole relation (what pipelines.warehouse.publish_snapshot_changes takes)."""
-    out: dict[str, str | None] = {}
-    for model in models:
-        if model.schema != schema:
-            continue
-        change = plan.changes.get(model.qualified_name)
-        if change is None:
-            continue
-        if change.whole or model.incremental is None:
-            out[model.name] = None
-        else:
-            out[model.name] = change.predicate(model.incremental, model.narrow)
-    return out

@@ -26,16 +26,10 @@ from pipelines.build.audits import (
     run_audits,
     run_query_audit,
 )
-from pipelines.build.incremental import (
-    ModelFailed,
-    Plan,
-    fingerprint,
-    plan_build,
-    publish_plan,
-    run_plan,
-    write_state,
-)
+from pipelines.build.build_state import fingerprint, write_state
+from pipelines.build.incremental import Plan, plan_build
 from pipelines.build.incremental_audits import audit_queries
+from pipelines.build.incremental_run import ModelFailed, publish_plan, run_plan
 from pipelines.build.keys import KeyHeaderError, model_keys
 from pipelines.build.models import (
     MODEL_SCHEMAS,
