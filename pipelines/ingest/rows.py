@@ -178,10 +178,10 @@ class FileLoad:
         self, parsed: ParsedFile, typed: pl.DataFrame | pa.Table, broken: int | None = None
     ) -> None:
         """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs the
-        inserts (see _insert_checked; none but the inserts when `broken`, counted beside the
-        load by `prechecked`, is 0) or, for criteria or when a rule only warns, one counting
-        pass and the inserts; only one with broken rows gets the per-rule lists and the
-        reasons' (large) SQL."""
+        inserts once it is told clean (`broken` 0: by `prechecked` beside the load, or here by
+        _broken for a file's first chunk) or, for criteria or when a rule only warns, one
+        counting pass and the inserts; only one with broken rows gets the per-rule lists and
+        the reasons' (large) SQL."""
         height = typed.height if isinstance(typed, pl.DataFrame) else typed.num_rows
         if height == 0:
             return
@@ -242,10 +242,11 @@ class FileLoad:
     def _insert_checked(
         self, parsed: ParsedFile, rules: list, typed: object, height: int, any_error: str
     ) -> None:
-        """A kind with no warning rules and one row of raw.<kind> per good row: the rules are
-        checked inside the first insert (its WHERE keeps the rows breaking none), whose row
-        count tells how many broke one, so a clean chunk is read once, not counted first.
-        Only a chunk with broken rows then gets the per-rule lists and the reasons' SQL."""
+        """A kind with no warning rules and one row of raw.<kind> per good row, for a chunk
+        with broken rows (or of student links, whose loop column the screen does not read):
+        the rules are checked inside the first insert (its WHERE keeps the rows breaking
+        none), whose row count tells how many broke one; only if some did does the chunk get
+        the per-rule lists and the reasons' SQL."""
         # `typed` is read by name (replacement scan) in the SQL below and in _quarantine.
         statements = insert_sql(parsed, self.file_id, f"from typed where not {any_error}")
         inserted = self.con.execute(statements[0]).fetchall()[0][0]
