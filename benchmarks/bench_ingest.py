@@ -183,10 +183,7 @@ def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict
         runs["bare"].append(
             run_child(BARE, json.dumps(files), str(bare_db), encoding, str(scratch))
         )
-        for leftover in (
-            *folder.parent.glob(f"{dress}.duckdb*"),
-            folder.parent / f"{dress}.archive",
-        ):
+        for leftover in _ingest_leftovers(folder.parent, dress):
             remove(leftover)
         runs["ingest"].append(run_child(INGEST, json.dumps(files), str(ingest_db)))
     bare, ingest = _median_run(runs["bare"]), _median_run(runs["ingest"])
@@ -196,8 +193,7 @@ def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict
     remove(bare_db)
     numbered = run_child(BARE, json.dumps(files), str(bare_db), encoding, str(scratch), "numbered")
     phases = profile_child(files)
-    leftovers = (*folder.parent.glob(f"{dress}.duckdb*"), *folder.parent.glob(f"{dress}.archive"))
-    for leftover in (folder, scratch, bare_db, *leftovers):
+    for leftover in (folder, scratch, bare_db, *_ingest_leftovers(folder.parent, dress)):
         remove(leftover)
     return {
         "dress": dress,
@@ -210,6 +206,12 @@ def measure_large(encoding: str, folder: Path, args: argparse.Namespace) -> dict
         "runs": {side: [r["seconds"] for r in done] for side, done in runs.items()},
         "profile": phases,
     }
+
+
+def _ingest_leftovers(parent: Path, dress: str) -> tuple[Path, ...]:
+    """An ingest run's warehouse (with its WAL and lock) and archive: removed before the next
+    run, whose archive copies would otherwise be found already made."""
+    return (*parent.glob(f"{dress}.duckdb*"), *parent.glob(f"{dress}.archive"))
 
 
 def _median_run(runs: list[dict]) -> dict:

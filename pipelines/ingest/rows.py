@@ -112,12 +112,20 @@ def _return_scores_sql(positions: list[int], file_id: int, good: str) -> str:
     )
 
 
-def _broken(
-    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, rows: pa.Table, rules: list
-) -> int:
+def _screened(
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    rules: list,
+    frame: pl.DataFrame,
+    rows: pa.Table,
+) -> int | None:
     """0 when no row of a chunk breaks an error rule (rule_screen.broken_rows: polars, and
-    DuckDB on `con` for the rules polars does not read), else a positive number. `frame` and
-    `rows`: the chunk's typed rows, in polars and as Arrow."""
+    DuckDB on `con` for the rules polars does not read), else a positive number; None for a
+    chunk `add` checks itself: links (their loop check reads the links loaded so far),
+    criteria, and kinds with a rule that only warns. `frame` and `rows`: the chunk's typed
+    rows, in polars and as Arrow."""
+    if parsed.kind == "links" or not _checked_in_insert(parsed, rules):
+        return None
 
     def count_in_duckdb(condition: str, rows: pa.Table = rows) -> int:
         # `rows` is read by name (replacement scan): a local of this frame.
@@ -169,17 +177,14 @@ class FileLoad:
         if parsed.kind == "links" or typed.height == 0:
             return parsed, typed, None
         rows = typed.to_arrow(compat_level=pl.CompatLevel.newest())
-        rules = self.rules(parsed)
-        if not _checked_in_insert(parsed, rules):
-            return parsed, rows, None
-        return parsed, rows, _broken(cursor, typed, rows, rules)
+        return parsed, rows, _screened(cursor, parsed, self.rules(parsed), typed, rows)
 
     def add(
         self, parsed: ParsedFile, typed: pl.DataFrame | pa.Table, broken: int | None = None
     ) -> None:
         """Check and insert one chunk's typed rows. A clean chunk (the usual case) costs the
         inserts once it is told clean (`broken` 0: by `prechecked` beside the load, or here by
-        _broken for a file's first chunk) or, for criteria or when a rule only warns, one
+        _screened for a file's first chunk) or, for criteria or when a rule only warns, one
         counting pass and the inserts; only one with broken rows gets the per-rule lists and
         the reasons' (large) SQL."""
         height = typed.height if isinstance(typed, pl.DataFrame) else typed.num_rows
@@ -203,9 +208,8 @@ class FileLoad:
         # every chunk's frame alive until the commit. Arrow once, not once per statement.
         if isinstance(typed, pl.DataFrame):
             frame, typed = typed, typed.to_arrow(compat_level=pl.CompatLevel.newest())
-            if broken is None and parsed.kind != "links" and _checked_in_insert(parsed, rules):
-                # A file's first chunk (or its only one) is told clean as the later ones are.
-                broken = _broken(con, frame, typed, rules)
+            if broken is None:  # a file's first chunk (or only one), told as the later ones are
+                broken = _screened(con, parsed, rules, frame, typed)
             del frame
         if broken == 0:  # counted clean beside the load: every row goes in, unchecked again
             for sql in insert_sql(parsed, self.file_id, "from typed"):
