@@ -1,4 +1,4 @@
-"""全国概況 / Overview: headline figures, the tile map of Japan, benchmarks nation vs area."""
+"""概況 / Overview: headline figures, the tile map of Japan, benchmarks nation vs area."""
 
 import streamlit as st
 
