@@ -17,7 +17,7 @@ seconds spent in each phase of pipelines.ingest, timed by wrapping its functions
 
 Run it with the bare load of the same files (benchmarks/bench_ingest.py) to read it as ratios.
 The ingest types and checks a file's next batch in a second thread, and reads the one after it
-in a third, while DuckDB inserts the one before (reading.read_ahead), and prepares a batch's next
+in a third, while DuckDB inserts the one before (ahead.read_ahead), and prepares a batch's next
 file as far as its first chunk likewise (ingest.prefetch); here those threads are off, so the
 phases run one after the other and add up to the total (which is therefore longer than the
 ingest's own time).
@@ -66,7 +66,7 @@ def _wrap(owner: object, name: str, phase: str, seconds: dict[str, float]) -> No
 
 @contextmanager
 def _one_after_the_other(items):
-    yield items  # in place of reading.read_ahead: every phase in this thread, so they add up
+    yield items  # in place of ahead.read_ahead: every phase in this thread, so they add up
 
 
 def profile(files: list[Path]) -> dict:

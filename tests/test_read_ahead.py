@@ -1,4 +1,4 @@
-"""reading.read_ahead: a file's next chunk is read and typed in a thread while the one before
+"""ahead.read_ahead: a file's next chunk is read and typed in a thread while the one before
 is checked and inserted. The ingest of whole files through it is tested in
 test_ingest_chunks.py (chunked == one-shot, a bad byte in the last chunk); here, its contract."""
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from pipelines.ingest.reading import read_ahead
+from pipelines.ingest.ahead import read_ahead
 
 
 class Source:

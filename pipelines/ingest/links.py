@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.reading import ParsedFile
+from pipelines.ingest.rule_sql import Rule, rule_any_sql
 
 ENDS = ("from", "to")
 _CODE_COLUMNS = re.compile(r"\b(code|code_ok|check_expected|check_ok|code_known|in_scope)\b")
@@ -53,7 +54,6 @@ def typed_links(
 
 def _end_rules(end: str, rules: list) -> list:
     """The school-code rules written for `code`, `f_school_code`..., rewritten for one end."""
-    from pipelines.ingest.validate import Rule
 
     def swap(sql: str) -> str:
         return _CODE_COLUMNS.sub(lambda m: f"{end}_{m.group(1)}", sql).replace(
@@ -74,7 +74,7 @@ def _end_rules(end: str, rules: list) -> list:
 
 
 def link_rules(present: set[str], *, allowed: bool, today: dt.date) -> list:
-    from pipelines.ingest.validate import Rule, _date_rules, _required, _school_code_rules
+    from pipelines.ingest.validate import _date_rules, _required, _school_code_rules
 
     fields = [f"f_{end}_{what}" for end in ENDS for what in ("school_code", "student_ref")]
     rules = _required([*fields, "f_linked_on"], present)
@@ -166,7 +166,6 @@ def with_loop_column(
     """`typed` plus `closes_loop`: the row breaks no other rule and, taken after the links in
     effect and the file's earlier good rows (in `state`), its to-student already leads to its
     from-student."""
-    from pipelines.ingest.validate import rule_any_sql
 
     other = [r for r in rules if r.name != "link_closes_loop"]
     typed_links = typed  # noqa: F841 - read by DuckDB's replacement scan (see rows.FileLoad)

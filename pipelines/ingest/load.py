@@ -26,6 +26,7 @@ import duckdb
 import polars as pl
 
 from pipelines.i18n import both, t
+from pipelines.ingest.ahead import read_ahead
 from pipelines.ingest.archive import Archiving, archived
 from pipelines.ingest.headers import header_label
 from pipelines.ingest.prefetch import Prepared
@@ -35,7 +36,6 @@ from pipelines.ingest.reading import (
     batched,
     first_rows,
     open_chunks,
-    read_ahead,
 )
 from pipelines.ingest.rows import FileLoad
 from pipelines.ingest.staging import SchoolRegistry, typed_frame

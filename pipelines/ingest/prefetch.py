@@ -8,7 +8,7 @@ takes what was prepared instead of doing it again: the two halves use different 
 
 Only a file's first chunk ([ingest] chunk_mb) is prepared ahead, so a small file is prepared
 whole and a large one as far as its transaction begins (its scan, its first chunk read and
-typed); the chunks after it are read while the ones before them load (`reading.read_ahead`).
+typed); the chunks after it are read while the ones before them load (`ahead.read_ahead`).
 So at most one chunk more than the current file's is held. Nothing prepared touches the
 database. Typing reads the warehouse's school codes, which the file before may change (a
 registry file): the set the preparation used is kept, and `typed_for` gives its rows only when

@@ -17,15 +17,10 @@ from pipelines.ingest.links import LoopState, with_loop_column
 from pipelines.ingest.normalise import sql_str
 from pipelines.ingest.reading import ParsedFile
 from pipelines.ingest.rule_screen import broken_rows
+from pipelines.ingest.rule_sql import quarantine_sql, rule_any_sql, rule_hits_sql
 from pipelines.ingest.skills import insert_sql as skill_insert_sql
 from pipelines.ingest.staging import with_code_names
-from pipelines.ingest.validate import (
-    quarantine_sql,
-    rule_any_sql,
-    rule_hits_sql,
-    rules_for,
-    today_in_japan,
-)
+from pipelines.ingest.validate import rules_for, today_in_japan
 from pipelines.settings import frameworks
 
 QUARANTINE_ROWS_KEPT = 1000  # per file, for display; raw.quarantine holds them all
@@ -167,7 +162,7 @@ class FileLoad:
     def prechecked(
         self, cursor: duckdb.DuckDBPyConnection, parsed: ParsedFile, typed: pl.DataFrame
     ) -> tuple[ParsedFile, pl.DataFrame | pa.Table, int | None]:
-        """What `add` takes, made in the reader thread beside the load (reading.read_ahead):
+        """What `add` takes, made in the reader thread beside the load (ahead.read_ahead):
         the chunk's typed rows as Arrow, and whether any of them breaks an error rule (0: none;
         see rule_screen.broken_rows: polars, and `cursor`, the reader thread's own connection,
         for the rules polars does not read; nothing of the warehouse is read). `add` then

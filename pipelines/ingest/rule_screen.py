@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from pipelines.ingest.validate import Rule, rule_any_sql
+from pipelines.ingest.rule_sql import Rule, rule_any_sql
 
 _TOKEN = re.compile(
     r"\s+|date '\d{4}-\d{2}-\d{2}'|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|<=|>=|<>|[()<>=]"

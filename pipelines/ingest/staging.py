@@ -120,7 +120,7 @@ _LOOKUP_ROWS_MAX = 500_000  # past this a column's lookup is not kept (values ha
 # 35,000 or so, and their details (11 fields) are a pure function of the code. Their lookup is
 # kept for the process, not per file: a file of every school joins its rows to it instead of
 # building the details of 34,700 codes into a frame again (0.3 s a file). Bounded, and locked:
-# the next chunk is typed in a thread (reading.read_ahead), and a server may ingest two uploads.
+# the next chunk is typed in a thread (ahead.read_ahead), and a server may ingest two uploads.
 _SHARED: dict = {}
 _SHARED_LOCK = threading.Lock()
 _SHARED_ROWS_MAX = 100_000
