@@ -6,8 +6,12 @@ labels and colours they share).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
+from plotly.subplots import make_subplots
 
 from dashboard import format as fmt
 from dashboard.charts import _layout, _legend_below, _positions, benchmark_label
@@ -18,6 +22,8 @@ from pipelines.palette import benchmark_colour
 # Least distance, in score points, between two line-end labels at the same term: about a line
 # of text at the chart's height.
 END_LABEL_GAP = 5.0
+# An area's line has the same colour in every panel (plotly's own colours, in order).
+_LINE_COLOURS = pio.templates["plotly_white"].layout.colorway
 
 
 def history_lines(
@@ -106,32 +112,74 @@ def _spread_ends(
     return placed
 
 
-def area_lines(
-    frame: pl.DataFrame, lang: str, *, value_column: str, title: str, axis_title: str, percent: bool
-) -> go.Figure:
-    """One line per area over the years (e.g. district vs prefecture vs nation), values shown."""
+@dataclass(frozen=True)
+class Panel:
+    """One measure of `area_lines`: its column, its title and its axis' title."""
+
+    value_column: str
+    title: str
+    axis_title: str
+    percent: bool
+
+
+def area_lines(frame: pl.DataFrame, lang: str, panels: tuple[Panel, ...]) -> go.Figure:
+    """One line per area over the years (e.g. district vs prefecture vs nation), values shown,
+    for each measure of `panels`, side by side in one figure with one legend (the areas are the
+    same in each). The browser draws one figure of two panels in about half the time of two
+    figures."""
+    fig = make_subplots(
+        rows=1,
+        cols=len(panels),
+        subplot_titles=[plot(panel.title) for panel in panels],
+        horizontal_spacing=0.1,
+    )
+    for col, panel in enumerate(panels, start=1):
+        _add_area_lines(
+            fig, frame, lang, value_column=panel.value_column, percent=panel.percent, col=col
+        )
+        fig.update_yaxes(
+            title=panel.axis_title, ticksuffix="%" if panel.percent else "", row=1, col=col
+        )
+    fig.update_xaxes(type="category", title=t("dashboard.axis_year", lang))
+    fig.update_annotations(font_size=15)  # the panels' titles
+    return _legend_below(_layout(fig, "", height=460))
+
+
+def _add_area_lines(
+    fig: go.Figure,
+    frame: pl.DataFrame,
+    lang: str,
+    *,
+    value_column: str,
+    percent: bool,
+    col: int,
+) -> None:
+    """A line per area of `frame` in the panel `col`, named in the legend once (in the first
+    panel) and of the same colour in every panel."""
     name_column = "area_name_ja" if lang == "ja" else "area_name_en"
-    fig = go.Figure()
     dashes = ("solid", "dash", "dot", "dashdot")
     sides = label_sides(frame, value_column)
     for index, (code, rows) in enumerate(frame.group_by("area_code", maintain_order=True)):
         values = rows[value_column].to_list()
+        name = plot(rows[name_column][0])
+        colour = _LINE_COLOURS[index % len(_LINE_COLOURS)]
         fig.add_trace(
             go.Scatter(
                 x=[str(y) for y in rows["academic_year"]],
                 y=values,
                 mode="lines+markers+text",
-                name=plot(rows[name_column][0]),
-                line=dict(dash=dashes[index % len(dashes)], width=3),
+                name=name,
+                legendgroup=code[0],
+                showlegend=col == 1,
+                line=dict(dash=dashes[index % len(dashes)], width=3, color=colour),
+                marker=dict(color=colour),
                 text=[fmt.pct(v) if percent else fmt.number(v) for v in values],
                 textposition=[sides.get((code[0], y), "top center") for y in rows["academic_year"]],
-                hovertemplate="%{x}: %{text}<extra>" + plot(rows[name_column][0]) + "</extra>",
-            )
+                hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+            ),
+            row=1,
+            col=col,
         )
-    fig.update_xaxes(type="category", title=t("dashboard.axis_year", lang))
-    # A share's ticks carry its unit, as its point labels do.
-    fig.update_yaxes(title=axis_title, ticksuffix="%" if percent else "")
-    return _layout(fig, title)
 
 
 def label_sides(

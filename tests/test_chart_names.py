@@ -67,12 +67,10 @@ def test_area_names_in_lines_and_bars_legends_and_hover_are_escaped():
             }
         ),
         "en",
-        value_column="value",
-        title="t",
-        axis_title="a",
-        percent=False,
+        (charts_trends.Panel("value", HOSTILE, "a", percent=False),),
     )
     assert lines.data[0].name == ESCAPED
+    assert lines.layout.annotations[0].text == ESCAPED  # the panel's title
     _no_markup(lines)
     nation = pl.DataFrame({"benchmark_id": ["B1"], "pct_fully_achieved": [50.0]})
     bars = charts.benchmark_bars(

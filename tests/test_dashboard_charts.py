@@ -300,6 +300,10 @@ def test_benchmark_change_labels_rises_and_falls(benchmarks):
     assert list(fig.data[0].text) == ["+12.5pt", "-3.0pt"]
 
 
+SHARE = charts_trends.Panel("pct_fully_achieved", "Share", "%", percent=True)
+COUNT = charts_trends.Panel("mean_score", "Average", "n", percent=False)
+
+
 def test_area_lines_tick_a_share_with_percent_and_a_count_without():
     frame = pl.DataFrame(
         {
@@ -311,16 +315,40 @@ def test_area_lines_tick_a_share_with_percent_and_a_count_without():
             "mean_score": [3.5, 5.1],
         }
     )
-    share = charts_trends.area_lines(
-        frame, "en", value_column="pct_fully_achieved", title="t", axis_title="%", percent=True
+    fig = charts_trends.area_lines(frame, "en", (SHARE, COUNT))
+    share, count = fig.select_traces(col=1), fig.select_traces(col=2)
+    assert fig.layout.yaxis.ticksuffix == "%"
+    assert [list(trace.text) for trace in share] == [["25.0%"], ["13.9%"]]
+    assert not fig.layout.yaxis2.ticksuffix
+    assert [list(trace.text) for trace in count] == [["3.5"], ["5.1"]]
+    assert [a.text for a in fig.layout.annotations] == ["Share", "Average"]  # panel titles
+
+
+def test_area_lines_name_each_area_once_in_the_legend_in_one_colour_in_every_panel():
+    """The district and Japan are drawn in both panels; the legend lists each once, and a line
+    and its points have the area's colour in either panel (not the next colours in turn)."""
+    frame = pl.DataFrame(
+        {
+            "area_code": ["26240", "26240", "JP", "JP"],
+            "area_name_ja": ["京都第2市", "京都第2市", "全国", "全国"],
+            "area_name_en": ["Kyoto 2", "Kyoto 2", "Japan", "Japan"],
+            "academic_year": [2024, 2025, 2024, 2025],
+            "pct_fully_achieved": [20.0, 25.0, 12.0, 13.9],
+            "mean_score": [3.1, 3.5, 4.8, 5.1],
+        }
     )
-    count = charts_trends.area_lines(
-        frame, "en", value_column="mean_score", title="t", axis_title="n", percent=False
-    )
-    assert share.layout.yaxis.ticksuffix == "%"
-    assert list(share.data[0].text) == ["25.0%"]
-    assert not count.layout.yaxis.ticksuffix
-    assert list(count.data[0].text) == ["3.5"]
+    fig = charts_trends.area_lines(frame, "ja", (COUNT, SHARE))
+    assert [t.name for t in fig.data if t.showlegend] == ["京都第2市", "全国"]
+    for panel in (1, 2):
+        colours = {t.name: (t.line.color, t.marker.color) for t in fig.select_traces(col=panel)}
+        district, nation = colours["京都第2市"], colours["全国"]
+        assert district[0] == district[1] and nation[0] == nation[1]
+        assert district != nation
+        first = {t.name: t.line.color for t in fig.select_traces(col=1)}
+        assert first == {name: line for name, (line, _) in colours.items()}
+    # clicking an area in the legend hides its line in both panels
+    groups = {t.name: t.legendgroup for t in fig.data}
+    assert groups == {"京都第2市": "26240", "全国": "JP"}
 
 
 def test_area_lines_write_close_values_on_opposite_sides_of_their_lines():
@@ -336,9 +364,7 @@ def test_area_lines_write_close_values_on_opposite_sides_of_their_lines():
             "pct_fully_achieved": [25.0, 14.3, 13.9, 30.0],
         }
     )
-    fig = charts_trends.area_lines(
-        frame, "en", value_column="pct_fully_achieved", title="t", axis_title="%", percent=True
-    )
+    fig = charts_trends.area_lines(frame, "en", (SHARE,))
     sides = {trace.name: list(trace.textposition) for trace in fig.data}
     assert sides == {
         "Kyoto 2": ["top center", "top center"],

@@ -149,7 +149,7 @@ def _chart_ids(
     return [name for chart in app.get("plotly_chart") for name in names if name in chart.proto.id]
 
 
-DISTRICT_CHARTS = ("district_avg", "district_all", "district_change")
+DISTRICT_CHARTS = ("district_trends", "district_change")
 
 
 def test_district_shows_the_trend_or_the_change_by_benchmark_chosen_above_it(app):
@@ -157,7 +157,7 @@ def test_district_shows_the_trend_or_the_change_by_benchmark_chosen_above_it(app
     open_page(app, "views/district.py", level="municipality", area="14100")
     moving = t("dashboard.district_moving", "ja")
     assert not _problems(app)
-    assert _chart_ids(app, DISTRICT_CHARTS) == ["district_avg", "district_all"]
+    assert _chart_ids(app, DISTRICT_CHARTS) == ["district_trends"]
     assert any(moving in m.value for m in app.markdown)
     app.get("segmented_control")[0].set_value("change").run()
     assert not _problems(app)
